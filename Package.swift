@@ -1,0 +1,94 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Sufra: a multi-tenant WhatsApp ordering bot. See README.md and docs/ for the architecture.
+///
+/// Imports point one way: `Server → Infra → Actors → Runtime`. Runtime and Actors touch no I/O library.
+let package = Package(
+    name: "sufra",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "sufra", targets: ["sufra"]),
+        .library(name: "Runtime", targets: ["Runtime"]),
+        .library(name: "Actors", targets: ["Actors"]),
+        .library(name: "Infra", targets: ["Infra"]),
+        .library(name: "Server", targets: ["Server"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
+    ],
+    targets: [
+        // MARK: System libraries (Debian: libpq-dev, libhiredis-dev, libcurl4-openssl-dev, libssl-dev)
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        /// epoll and eventfd from the Linux headers (Glibc's module map does not export them).
+        .systemLibrary(name: "CEpoll"),
+
+        // MARK: Modules
+        .target(
+            name: "Runtime",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "Actors",
+            dependencies: [
+                "Runtime",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "Infra",
+            dependencies: [
+                "Runtime", "Actors", "CEpoll", "CLibPQ", "CHiredis", "CCurl", "COpenSSL",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "HeapModule", package: "swift-collections"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "Server",
+            dependencies: [
+                "Runtime", "Actors", "Infra",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ]
+        ),
+        .executableTarget(
+            name: "sufra",
+            dependencies: [
+                "Server", "Infra", "Actors",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // MARK: Tests (integration tests read DATABASE_URL / REDIS_URL from scripts/services)
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime"]),
+        .testTarget(name: "ActorsTests", dependencies: ["Actors", "Runtime"]),
+        .testTarget(name: "InfraTests", dependencies: ["Infra", "Actors", "Runtime"]),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: [
+                "Server", "Infra", "Actors",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
