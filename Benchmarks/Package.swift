@@ -1,0 +1,26 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Sufra's benchmarks: micro-benchmarks of the hot paths and the load harness (1000 concurrent customers).
+/// Run in release: `swift run -c release --package-path Benchmarks loadtest --help`.
+let package = Package(
+    name: "SufraBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "sufra", path: ".."),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        .executableTarget(
+            name: "loadtest",
+            dependencies: [
+                .product(name: "Server", package: "sufra"),
+                .product(name: "Infra", package: "sufra"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        )
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,97 @@
+/// Everything `sufra serve`/`worker` read from the environment (CONTRACT.md §2). Flags override fields after
+/// loading. Secrets are kept here but never printed: ``description`` redacts them.
+public struct SufraConfiguration: Sendable, CustomStringConvertible {
+    /// `DATABASE_URL`; required by `serve` and `worker`.
+    public var databaseURL: String?
+    /// `REDIS_URL`.
+    public var redisURL: String
+    /// Listen address.
+    public var host: String
+    /// Listen port.
+    public var port: Int
+    /// The base URL Twilio calls; signatures are checked against it when set.
+    public var publicURL: String?
+    /// `MASTER_KEY`: base64 of 32 bytes.
+    public var masterKey: String?
+    /// `JWT_SECRET`: HS256 key for dashboard tokens.
+    public var jwtSecret: String?
+    /// `ADMIN_TOKEN`: bearer token of `/admin/*`; nil disables the admin API.
+    public var adminToken: String?
+    /// `TWILIO_API_BASE`.
+    public var twilioAPIBase: String
+    /// `RATE_GLOBAL_PER_MIN`.
+    public var rateGlobalPerMinute: Int
+    /// `RATE_CUSTOMER_PER_MIN`.
+    public var rateCustomerPerMinute: Int
+
+    /// Reads the configuration from `environment`, validating numbers; required secrets are checked by
+    /// ``requireServing()`` so that commands needing less (e.g. `migrate`) can run without them.
+    public init(environment: [String: String]) throws(ConfigurationError) {
+        func nonEmpty(_ key: String) -> String? {
+            guard let value = environment[key]?.trimmingSpaces, !value.isEmpty else { return nil }
+            return value
+        }
+        func positiveInt(_ key: String, default fallback: Int) throws(ConfigurationError) -> Int {
+            guard let raw = nonEmpty(key) else { return fallback }
+            guard let value = Int(raw), value > 0 else { throw ConfigurationError.notAPositiveInteger(key, raw) }
+            return value
+        }
+        databaseURL = nonEmpty("DATABASE_URL")
+        redisURL = nonEmpty("REDIS_URL") ?? "redis://127.0.0.1:6379/0"
+        host = nonEmpty("HOST") ?? "127.0.0.1"
+        port = try positiveInt("PORT", default: 8080)
+        guard port <= 65_535 else { throw ConfigurationError.notAPositiveInteger("PORT", String(port)) }
+        publicURL = nonEmpty("PUBLIC_URL").map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+        masterKey = nonEmpty("MASTER_KEY")
+        jwtSecret = nonEmpty("JWT_SECRET")
+        adminToken = nonEmpty("ADMIN_TOKEN")
+        twilioAPIBase =
+            nonEmpty("TWILIO_API_BASE").map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+            ?? "https://api.twilio.com"
+        rateGlobalPerMinute = try positiveInt("RATE_GLOBAL_PER_MIN", default: 200)
+        rateCustomerPerMinute = try positiveInt("RATE_CUSTOMER_PER_MIN", default: 20)
+    }
+
+    /// Checks what `serve` and `worker` cannot start without.
+    public func requireServing() throws(ConfigurationError) {
+        guard databaseURL != nil else { throw .missing("DATABASE_URL") }
+        guard masterKey != nil else { throw .missing("MASTER_KEY") }
+        guard jwtSecret != nil else { throw .missing("JWT_SECRET") }
+    }
+
+    public var description: String {
+        "SufraConfiguration(host: \(host), port: \(port), publicURL: \(publicURL ?? "unset"), "
+            + "twilioAPIBase: \(twilioAPIBase), adminAPI: \(adminToken == nil ? "disabled" : "enabled"), "
+            + "rates: \(rateGlobalPerMinute)/min global, \(rateCustomerPerMinute)/min customer)"
+    }
+}
+
+/// A configuration value is missing or malformed; the description is the one-line reason the CLI prints.
+public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
+    /// The one-line reason.
+    public let description: String
+
+    /// A required variable is not set.
+    public static func missing(_ key: String) -> ConfigurationError {
+        ConfigurationError(description: "\(key) is required but not set")
+    }
+
+    /// A variable that must be a positive integer is not.
+    public static func notAPositiveInteger(_ key: String, _ value: String) -> ConfigurationError {
+        ConfigurationError(description: "\(key) must be a positive integer (got '\(value)')")
+    }
+
+    /// A variable has an invalid value; `reason` must not contain the value if it is a secret.
+    public static func invalid(_ key: String, _ reason: String) -> ConfigurationError {
+        ConfigurationError(description: "\(key) is invalid: \(reason)")
+    }
+}
+
+extension String {
+    fileprivate var trimmingSpaces: String {
+        var view = Substring(self)
+        while view.first?.isWhitespace == true { view = view.dropFirst() }
+        while view.last?.isWhitespace == true { view = view.dropLast() }
+        return String(view)
+    }
+}

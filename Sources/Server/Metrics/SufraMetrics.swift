@@ -1,0 +1,64 @@
+/// Every metric Sufra exports on `/metrics` (CONTRACT.md §8–9), rendered in the Prometheus text format.
+/// Gauges that live in the database (queue depth, dead letters) are read when scraped.
+public final class SufraMetrics: Sendable {
+    let webhooksReceived = Counter()
+    let webhooksProcessed = Counter()
+    let webhooksDuplicate = Counter()
+    let webhookFailures = LabeledCounter()
+    let messagesReceived = Counter()
+    let messagesSent = Counter()
+    let messagesFailed = Counter()
+    let credentialAlerts = LabeledCounter()
+    let webhookDuration = Histogram()
+    let botReplyDuration = Histogram()
+    private let started = ContinuousClock.now
+
+    /// Creates an empty set of metrics.
+    public init() {}
+
+    func webhooksFailed(reason: String) {
+        webhookFailures.increment(reason)
+    }
+
+    /// The exposition text. `gauges` are values read at scrape time (name without prefix → value).
+    func render(gauges: [(name: String, help: String, value: Int)]) -> String {
+        var out = ""
+        func counter(_ name: String, _ help: String, _ value: Int) {
+            out += "# HELP sufra_\(name) \(help)\n# TYPE sufra_\(name) counter\nsufra_\(name) \(value)\n"
+        }
+        func gauge(_ name: String, _ help: String, _ value: Double) {
+            out += "# HELP sufra_\(name) \(help)\n# TYPE sufra_\(name) gauge\nsufra_\(name) \(value)\n"
+        }
+        func histogram(_ name: String, _ help: String, _ histogram: Histogram) {
+            let snapshot = histogram.snapshot
+            out += "# HELP sufra_\(name) \(help)\n# TYPE sufra_\(name) histogram\n"
+            for (bound, count) in zip(histogram.bounds, snapshot.cumulative) {
+                out += "sufra_\(name)_bucket{le=\"\(bound)\"} \(count)\n"
+            }
+            out += "sufra_\(name)_bucket{le=\"+Inf\"} \(snapshot.count)\n"
+            out += "sufra_\(name)_sum \(snapshot.sum)\nsufra_\(name)_count \(snapshot.count)\n"
+        }
+        counter("webhooks_received_total", "Webhooks received.", webhooksReceived.current)
+        counter("webhooks_processed_total", "Webhooks accepted and stored.", webhooksProcessed.current)
+        counter("webhooks_duplicate_total", "Webhooks answered as already accepted.", webhooksDuplicate.current)
+        out += "# HELP sufra_webhooks_failed_total Webhooks refused, by reason.\n"
+        out += "# TYPE sufra_webhooks_failed_total counter\n"
+        for (label, value) in webhookFailures.snapshot {
+            out += "sufra_webhooks_failed_total{reason=\"\(label)\"} \(value)\n"
+        }
+        counter("messages_received_total", "Inbound messages stored.", messagesReceived.current)
+        counter("messages_sent_total", "Outbound messages accepted by Twilio.", messagesSent.current)
+        counter("messages_failed_total", "Outbound messages failed or dead-lettered.", messagesFailed.current)
+        out += "# HELP sufra_credential_alerts_total Restaurants deactivated for bad Twilio credentials.\n"
+        out += "# TYPE sufra_credential_alerts_total counter\n"
+        for (label, value) in credentialAlerts.snapshot {
+            out += "sufra_credential_alerts_total{restaurant=\"\(label)\"} \(value)\n"
+        }
+        for entry in gauges { gauge(entry.name, entry.help, Double(entry.value)) }
+        histogram("webhook_duration_seconds", "Webhook handling time.", webhookDuration)
+        histogram("bot_reply_duration_seconds", "Inbound message to queued bot reply.", botReplyDuration)
+        let (seconds, attoseconds) = (ContinuousClock.now - started).components
+        gauge("uptime_seconds", "Seconds since start.", Double(seconds) + Double(attoseconds) / 1e18)
+        return out
+    }
+}

@@ -1,0 +1,83 @@
+/// An `application/x-www-form-urlencoded` body, decoded strictly: every name and value must be valid
+/// percent-encoding of UTF-8 (Twilio's webhooks always are), repeated names are kept in order.
+public struct FormBody: Sendable, Equatable {
+    /// The parameters in the order received.
+    public var pairs: [(name: String, value: String)]
+
+    /// The most parameters one body may carry (Twilio sends a few dozen).
+    public static let maximumParameters = 1_024
+
+    /// Decodes `bytes`.
+    public init(decoding bytes: some Collection<UInt8>) throws(FormBodyError) {
+        let body = Array(bytes)
+        var pairs: [(name: String, value: String)] = []
+        for field in body.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
+            guard pairs.count < Self.maximumParameters else { throw .tooManyParameters }
+            let equals = field.firstIndex(of: UInt8(ascii: "="))
+            let rawName = equals.map { field[field.startIndex..<$0] } ?? field
+            let rawValue = equals.map { field[field.index(after: $0)...] } ?? []
+            let name = try Self.decodeComponent(rawName)
+            guard !name.isEmpty else { throw .malformed("empty parameter name") }
+            pairs.append((name, try Self.decodeComponent(rawValue)))
+        }
+        self.pairs = pairs
+    }
+
+    /// The first value of `name`.
+    public subscript(name: String) -> String? {
+        pairs.first { $0.name == name }?.value
+    }
+
+    /// Percent-decodes one name or value (`+` is a space) and validates UTF-8.
+    static func decodeComponent(_ raw: ArraySlice<UInt8>) throws(FormBodyError) -> String {
+        var decoded: [UInt8] = []
+        decoded.reserveCapacity(raw.count)
+        var index = raw.startIndex
+        while index < raw.endIndex {
+            let byte = raw[index]
+            switch byte {
+            case UInt8(ascii: "+"):
+                decoded.append(UInt8(ascii: " "))
+                index += 1
+            case UInt8(ascii: "%"):
+                guard index + 2 < raw.endIndex, let high = hexValue(raw[index + 1]), let low = hexValue(raw[index + 2])
+                else { throw .malformed("bad percent-encoding") }
+                decoded.append(high << 4 | low)
+                index += 3
+            default:
+                decoded.append(byte)
+                index += 1
+            }
+        }
+        guard let string = String(validating: decoded, as: UTF8.self) else { throw .malformed("invalid UTF-8") }
+        return string
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+
+    public static func == (lhs: FormBody, rhs: FormBody) -> Bool {
+        lhs.pairs.elementsEqual(rhs.pairs) { $0.name == $1.name && $0.value == $1.value }
+    }
+}
+
+/// A form body could not be decoded; the webhook answers 400 with this reason.
+public enum FormBodyError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Not valid form encoding.
+    case malformed(String)
+    /// More than ``FormBody/maximumParameters`` parameters.
+    case tooManyParameters
+
+    public var description: String {
+        switch self {
+        case .malformed(let reason): "malformed form body: \(reason)"
+        case .tooManyParameters: "too many form parameters (at most \(FormBody.maximumParameters))"
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import Actors
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// `POST /whatsapp/webhook`: decodes Twilio's form, then lets the ``Supervisor`` run admission, and maps its
+/// verdict to the status codes of CONTRACT.md §3.
+struct WebhookController: Sendable {
+    /// Bodies above this are refused with 413.
+    static let maximumBodyBytes = 64 * 1024
+
+    let supervisor: Supervisor
+    let publicURL: String?
+    let metrics: SufraMetrics
+
+    func addRoutes(to router: Router<some RequestContext>) {
+        router.post("/whatsapp/webhook") { request, context in
+            try await handle(request, context: context)
+        }
+    }
+
+    func handle(_ request: Request, context: some RequestContext) async throws -> Response {
+        let started = ContinuousClock.now
+        metrics.webhooksReceived.increment()
+        let response = await answer(request)
+        metrics.webhookDuration.observe(ContinuousClock.now - started)
+        return response
+    }
+
+    private func answer(_ request: Request) async -> Response {
+        var request = request
+        guard isFormEncoded(request) else { return fail(.badRequest, "expected application/x-www-form-urlencoded") }
+        let bytes: ByteBuffer
+        do {
+            bytes = try await request.collectBody(upTo: Self.maximumBodyBytes)
+        } catch {
+            return fail(.contentTooLarge, "body over \(Self.maximumBodyBytes) bytes")
+        }
+        let form: FormBody
+        do {
+            form = try FormBody(decoding: bytes.readableBytesView)
+        } catch {
+            return fail(.badRequest, error.description)
+        }
+        guard let messageSid = nonEmpty(form["MessageSid"]), let from = nonEmpty(form["From"]),
+            let to = nonEmpty(form["To"])
+        else { return fail(.badRequest, "MessageSid, From and To are required") }
+
+        let inbound = InboundRequest(
+            parameters: form.pairs, signature: request.headers[.twilioSignature],
+            signedURL: SignedURL.of(request, publicURL: publicURL))
+        switch await supervisor.receive(inbound, messageSid: messageSid, from: from, to: to) {
+        case .unknownRestaurant:
+            return fail(.notFound, "unknown_restaurant", body: "no restaurant has this number")
+        case .badSignature:
+            return fail(.forbidden, "bad_signature", body: "invalid X-Twilio-Signature")
+        case .duplicate:
+            metrics.webhooksDuplicate.increment()
+            return TwiML.ok()
+        case .throttled(let bucket, let retryAfter):
+            metrics.webhooksFailed(reason: "throttled_\(bucket.rawValue)")
+            return Response(
+                status: .tooManyRequests, headers: [.retryAfter: String(retryAfter), .contentType: "text/plain"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: "rate limited (\(bucket.rawValue))\n")))
+        case .accepted:
+            metrics.webhooksProcessed.increment()
+            metrics.messagesReceived.increment()
+            return TwiML.ok()
+        case .unavailable:
+            return fail(.serviceUnavailable, "storage_unavailable", body: "storage unavailable, retry later")
+        }
+    }
+
+    private func isFormEncoded(_ request: Request) -> Bool {
+        guard let type = request.headers[.contentType]?.lowercased() else { return false }
+        return type.hasPrefix("application/x-www-form-urlencoded")
+    }
+
+    private func nonEmpty(_ value: String?) -> String? {
+        guard let value, !value.isEmpty else { return nil }
+        return value
+    }
+
+    private func fail(_ status: HTTPResponse.Status, _ reason: String, body: String? = nil) -> Response {
+        metrics.webhooksFailed(reason: reasonLabel(status, reason))
+        return Response(
+            status: status, headers: [.contentType: "text/plain; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: (body ?? reason) + "\n")))
+    }
+
+    private func reasonLabel(_ status: HTTPResponse.Status, _ reason: String) -> String {
+        switch status {
+        case .badRequest: "bad_request"
+        case .contentTooLarge: "too_large"
+        default: reason
+        }
+    }
+}
