@@ -1,9 +1,0 @@
-import Testing
-
-@testable import Server
-
-@Suite struct ServerSmokeTests {
-    @Test func moduleLoads() {
-        #expect(String(describing: SufraServer.self).isEmpty == false)
-    }
-}
