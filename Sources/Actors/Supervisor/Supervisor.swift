@@ -78,8 +78,18 @@ public struct Supervisor: Sendable {
 
         await cache.markAccepted(messageSid: messageSid)
         await publishReceived(message, messageId: messageId, conversationId: conversationId)
-        dispatcher.dispatch(restaurantId: tenant.id, customer: from, messageId: messageId)
+        dispatcher.dispatch(
+            ConversationKey(restaurantId: tenant.id, customer: from), messageId: messageId,
+            content: Self.content(of: request))
         return .accepted(messageId: messageId, conversationId: conversationId)
+    }
+
+    /// The parts of the message the bot reads.
+    static func content(of request: InboundRequest) -> InboundContent {
+        InboundContent(
+            body: request.parameter("Body") ?? "", buttonPayload: request.parameter("ButtonPayload"),
+            latitude: request.parameter("Latitude").flatMap(Double.init),
+            longitude: request.parameter("Longitude").flatMap(Double.init), address: request.parameter("Address"))
     }
 
     private func publishReceived(_ message: InboundWebhook, messageId: String, conversationId: String) async {

@@ -1,0 +1,16 @@
+/// What a ConversationActor is asked to do, one at a time, in arrival order.
+public enum ConversationCommand: Sendable {
+    /// Run the bot on a stored inbound message. `content` rides along on the hot path; the sweeper sends nil
+    /// and the actor reads the message back.
+    case inbound(messageId: String, content: InboundContent?)
+    /// Staff moved an order (already committed): tell the customer and, on `DELIVERED`, ask for a rating.
+    case orderMoved(OrderSnapshot)
+}
+
+/// What a ConversationActor did with a command.
+public enum ConversationResult: Sendable, Equatable {
+    /// The bot's effects and replies were committed; these outbound message ids were queued.
+    case handled(queuedMessageIds: [String])
+    /// The inbound message had been handled before (a re-drive after a crash, or a duplicate dispatch).
+    case alreadyHandled
+}
