@@ -46,7 +46,7 @@ struct BotTurn {
         if state == .withStaff { return .withStaff }
         if BotOptions.cancel.isCommand(input) {
             if state.isPlacingOrder { return cancelOrder(hasDraft: state.hasDraft) }
-            if state == .idle || state == .mainMenu {
+            if state == .mainMenu {
                 say(texts.nothingToCancel + "\n\n" + texts.mainOptions)
                 return .mainMenu
             }

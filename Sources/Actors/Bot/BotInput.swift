@@ -34,7 +34,13 @@ enum ItemCommand: Sendable, Equatable {
     /// Numbers too long to matter parse as `Int.max` so the caller answers "out of range", not "not understood".
     static func parse(_ input: BotInput) -> ItemCommand? {
         if BotOptions.done.isCommand(input) { return .done }
-        let text = input.payload ?? input.text
+        for candidate in input.candidates {
+            if let command = parse(candidate) { return command }
+        }
+        return nil
+    }
+
+    private static func parse(_ text: String) -> ItemCommand? {
         if text.hasPrefix("-"), let index = number(text.dropFirst()) { return .remove(index: index) }
         if let index = number(Substring(text)) { return index == 0 ? .done : .add(index: index, quantity: 1) }
         guard let marker = text.firstIndex(where: { $0 == "x" || $0 == "*" || $0 == "×" }) else { return nil }
