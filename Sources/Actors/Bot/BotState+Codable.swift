@@ -1,0 +1,75 @@
+/// The stored form: `{"v":1,"step":"ordering","type":"pickup","cart":[…]}`, `{"v":1,"step":"awaitingRating",
+/// "orderId":"…"}`, or `{"v":1,"step":"idle"}`.
+///
+/// Decoding never fails: `{}`, `null`, unknown steps, a `v` other than 1 (a missing `v` reads as 1), missing fields or a cart that
+/// breaks ``Cart``'s invariants all decode to ``BotState/initial``. Add a step by adding a case here; change a
+/// step's fields by bumping ``BotState/encodingVersion`` and reading both shapes.
+extension BotState: Codable {
+    /// The version written into every encoded state.
+    public static let encodingVersion = 1
+
+    private enum Key: String, CodingKey {
+        case version = "v"
+        case step
+        case type
+        case cart
+        case orderId
+    }
+
+    private enum Step: String, Codable {
+        case idle, mainMenu, choosingType, awaitingLocation, ordering, reviewing, withStaff, awaitingRating
+    }
+
+    /// Decodes a stored state; anything unreadable gives ``BotState/initial``.
+    public init(from decoder: any Decoder) throws {
+        self = Self.decoded(from: decoder) ?? .initial
+    }
+
+    private static func decoded(from decoder: any Decoder) -> BotState? {
+        guard let container = try? decoder.container(keyedBy: Key.self),
+            ((try? container.decodeIfPresent(Int.self, forKey: .version)) ?? encodingVersion) == encodingVersion,
+            let step = try? container.decode(Step.self, forKey: .step)
+        else { return nil }
+        switch step {
+        case .idle: return .idle
+        case .mainMenu: return .mainMenu
+        case .choosingType: return .choosingType
+        case .awaitingLocation: return .awaitingLocation
+        case .withStaff: return .withStaff
+        case .ordering, .reviewing:
+            guard let type = try? container.decode(OrderType.self, forKey: .type),
+                let cart = try? container.decode(Cart.self, forKey: .cart)
+            else { return nil }
+            return step == .ordering ? .ordering(type: type, cart: cart) : .reviewing(type: type, cart: cart)
+        case .awaitingRating:
+            guard let orderId = try? container.decode(String.self, forKey: .orderId), !orderId.isEmpty else {
+                return nil
+            }
+            return .awaitingRating(orderId: orderId)
+        }
+    }
+
+    /// Encodes the state with its version.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(Self.encodingVersion, forKey: .version)
+        switch self {
+        case .idle: try container.encode(Step.idle, forKey: .step)
+        case .mainMenu: try container.encode(Step.mainMenu, forKey: .step)
+        case .choosingType: try container.encode(Step.choosingType, forKey: .step)
+        case .awaitingLocation: try container.encode(Step.awaitingLocation, forKey: .step)
+        case .withStaff: try container.encode(Step.withStaff, forKey: .step)
+        case .ordering(let type, let cart), .reviewing(let type, let cart):
+            if case .ordering = self {
+                try container.encode(Step.ordering, forKey: .step)
+            } else {
+                try container.encode(Step.reviewing, forKey: .step)
+            }
+            try container.encode(type, forKey: .type)
+            try container.encode(cart, forKey: .cart)
+        case .awaitingRating(let orderId):
+            try container.encode(Step.awaitingRating, forKey: .step)
+            try container.encode(orderId, forKey: .orderId)
+        }
+    }
+}

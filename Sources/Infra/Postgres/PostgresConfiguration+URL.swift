@@ -1,0 +1,148 @@
+/// A `DATABASE_URL` that could not be understood.
+public struct PostgresConfigurationError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What is wrong with the URL (never includes the password).
+    public let reason: String
+
+    public var description: String { "invalid database URL: \(reason)" }
+}
+
+extension PostgresConfiguration {
+    /// Parses `postgres://user:password@host:port/database?sslmode=…&host=/socket/dir&application_name=…`
+    /// (also `postgresql://`). User, password and database are percent-decoded; unknown query parameters are
+    /// passed to libpq unchanged.
+    public init(url: String) throws(PostgresConfigurationError) {
+        var rest: Substring
+        if url.hasPrefix("postgres://") {
+            rest = url.dropFirst("postgres://".count)
+        } else if url.hasPrefix("postgresql://") {
+            rest = url.dropFirst("postgresql://".count)
+        } else {
+            throw PostgresConfigurationError(reason: "scheme must be postgres:// or postgresql://")
+        }
+        var query: Substring = ""
+        if let mark = rest.firstIndex(of: "?") {
+            query = rest[rest.index(after: mark)...]
+            rest = rest[..<mark]
+        }
+        var path: Substring = ""
+        if let slash = rest.firstIndex(of: "/") {
+            path = rest[rest.index(after: slash)...]
+            rest = rest[..<slash]
+        }
+        var userInfo: Substring = ""
+        if let at = rest.lastIndex(of: "@") {
+            userInfo = rest[..<at]
+            rest = rest[rest.index(after: at)...]
+        }
+        var user = ""
+        var password: String?
+        if let colon = userInfo.firstIndex(of: ":") {
+            user = try Self.percentDecoded(userInfo[..<colon], field: "user")
+            password = try Self.percentDecoded(userInfo[userInfo.index(after: colon)...], field: "password")
+        } else {
+            user = try Self.percentDecoded(userInfo, field: "user")
+        }
+        var host: String?
+        var port = 5432
+        if rest.hasPrefix("[") {
+            guard let close = rest.firstIndex(of: "]") else {
+                throw PostgresConfigurationError(reason: "unterminated IPv6 address")
+            }
+            host = String(rest[rest.index(after: rest.startIndex)..<close])
+            rest = rest[rest.index(after: close)...]
+            if !rest.isEmpty && !rest.hasPrefix(":") {
+                throw PostgresConfigurationError(reason: "unexpected text after IPv6 address")
+            }
+        } else if let colon = rest.firstIndex(of: ":") {
+            host = try Self.percentDecoded(rest[..<colon], field: "host")
+            rest = rest[colon...]
+        } else {
+            host = rest.isEmpty ? nil : try Self.percentDecoded(rest, field: "host")
+            rest = ""
+        }
+        if rest.hasPrefix(":") {
+            let digits = rest.dropFirst()
+            guard let value = Int(digits), (1...65535).contains(value) else {
+                throw PostgresConfigurationError(reason: "port must be a number from 1 to 65535")
+            }
+            port = value
+        }
+        let database = try Self.percentDecoded(path, field: "database")
+        guard !database.isEmpty else { throw PostgresConfigurationError(reason: "missing database name") }
+
+        self.init(host: host ?? "127.0.0.1", port: port, user: user, password: password, database: database)
+        if host == nil { self.host = nil }
+        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let key = try Self.percentDecoded(parts[0], field: "query parameter")
+            let value = parts.count > 1 ? try Self.percentDecoded(parts[1], field: key) : ""
+            switch key {
+            case "host":
+                if value.hasPrefix("/") {
+                    self.unixSocketDirectory = value
+                } else {
+                    self.host = value
+                }
+            case "port":
+                guard let value = Int(value), (1...65535).contains(value) else {
+                    throw PostgresConfigurationError(reason: "port must be a number from 1 to 65535")
+                }
+                self.port = value
+            case "user": self.user = value
+            case "password": self.password = value
+            case "dbname": self.database = value
+            case "sslmode": self.sslMode = value
+            case "application_name": self.applicationName = value
+            case "connect_timeout":
+                guard let seconds = Int(value), seconds > 0 else {
+                    throw PostgresConfigurationError(reason: "connect_timeout must be a positive number of seconds")
+                }
+                self.connectTimeout = .seconds(seconds)
+            default: self.extraParameters[key] = value
+            }
+        }
+        if self.host == nil && self.unixSocketDirectory == nil { self.host = "127.0.0.1" }
+        if self.user.isEmpty { throw PostgresConfigurationError(reason: "missing user name") }
+    }
+
+    /// Reads the URL from an environment variable (default `DATABASE_URL`).
+    public static func fromEnvironment(
+        _ variable: String = "DATABASE_URL", environment: [String: String]
+    ) throws(PostgresConfigurationError) -> PostgresConfiguration {
+        guard let url = environment[variable], !url.isEmpty else {
+            throw PostgresConfigurationError(reason: "\(variable) is not set")
+        }
+        return try PostgresConfiguration(url: url)
+    }
+
+    private static func percentDecoded(_ text: Substring, field: String) throws(PostgresConfigurationError) -> String {
+        guard text.contains("%") else { return String(text) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
+        var iterator = text.utf8.makeIterator()
+        while let byte = iterator.next() {
+            guard byte == UInt8(ascii: "%") else {
+                bytes.append(byte)
+                continue
+            }
+            guard let high = iterator.next().flatMap(Self.hexValue), let low = iterator.next().flatMap(Self.hexValue)
+            else {
+                throw PostgresConfigurationError(reason: "bad percent-encoding in \(field)")
+            }
+            bytes.append(high << 4 | low)
+        }
+        guard let decoded = String(validating: bytes, as: UTF8.self) else {
+            throw PostgresConfigurationError(reason: "\(field) is not UTF-8 after percent-decoding")
+        }
+        return decoded
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}

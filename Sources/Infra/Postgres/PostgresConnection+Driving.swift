@@ -1,0 +1,271 @@
+import CLibPQ
+
+/// The event-loop side: connecting with `PQconnectPoll`, flushing, reading results and notifications.
+/// Everything here runs on the loop thread (actor-isolated, or inside `assumeIsolated` from a handler).
+extension PostgresConnection {
+    func runConnect(timeout: Duration) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            connectContinuation = continuation
+            connectTimer = loop.schedule(after: timeout) { [weak self] in
+                self?.assumeIsolated { connection in
+                    connection.failConnect(PostgresError(.connectTimeout, "connecting took longer than \(timeout)"))
+                }
+            }
+            // libpq: before the first PQconnectPoll, behave as if it had returned PGRES_POLLING_WRITING.
+            rewatch(.writable)
+        }
+    }
+
+    /// Re-registers the socket: during connection set-up libpq may switch sockets (another host or address).
+    private func rewatch(_ interest: IOEventLoop.Interest) {
+        if let watchID {
+            loop.unwatch(watchID)
+            self.watchID = nil
+        }
+        let fd = PQsocket(pq)
+        guard fd >= 0 else {
+            failConnect(PostgresError(.connectionFailed, Self.errorMessage(pq)))
+            return
+        }
+        do {
+            watchID = try loop.watch(fd: fd, interest: interest) { [weak self] readiness in
+                self?.assumeIsolated { $0.handle(readiness) }
+            }
+        } catch {
+            failConnect(PostgresError(.connectionFailed, "cannot watch the socket: \(error)"))
+        }
+    }
+
+    private func handle(_ readiness: IOEventLoop.Readiness) {
+        switch phase {
+        case .connecting: connectStep()
+        case .open: ioStep(readiness)
+        case .closed: break
+        }
+    }
+
+    private func connectStep() {
+        guard let pq else { return }
+        switch PQconnectPoll(pq) {
+        case PGRES_POLLING_OK:
+            if let connectTimer { loop.cancel(connectTimer) }
+            connectTimer = nil
+            PQsetnonblocking(pq, 1)
+            backendPID = PQbackendPID(pq)
+            phase = .open
+            rewatch(.readable)
+            connectContinuation?.resume()
+            connectContinuation = nil
+        case PGRES_POLLING_FAILED:
+            failConnect(PostgresError(.connectionFailed, Self.errorMessage(pq)))
+        case PGRES_POLLING_WRITING:
+            rewatch(.writable)
+        default:
+            rewatch(.readable)
+        }
+    }
+
+    func failConnect(_ error: PostgresError) {
+        guard case .connecting = phase else { return }
+        if let connectTimer { loop.cancel(connectTimer) }
+        connectTimer = nil
+        teardown(error)
+        connectContinuation?.resume(throwing: error)
+        connectContinuation = nil
+    }
+
+    // MARK: Open connection
+
+    private func ioStep(_ readiness: IOEventLoop.Readiness) {
+        guard let pq else { return }
+        if !readiness.isDisjoint(with: [.readable, .hangup]) {
+            if PQconsumeInput(pq) == 0 || PQstatus(pq) == CONNECTION_BAD {
+                failConnection(PostgresError(.connectionClosed, Self.errorMessage(pq)))
+                return
+            }
+            deliverNotifications()
+        }
+        if needsFlush { flush() }
+        collectResults()
+    }
+
+    func flush() {
+        guard let pq, let watchID else { return }
+        switch PQflush(pq) {
+        case 0:
+            needsFlush = false
+            loop.update(watchID, interest: .readable)
+        case 1:
+            needsFlush = true
+            loop.update(watchID, interest: [.readable, .writable])
+        default:
+            failConnection(PostgresError(.connectionClosed, Self.errorMessage(pq)))
+        }
+    }
+
+    /// Starts the next queued request when none is in flight.
+    func startNext() {
+        while inFlight == nil, let request = requests.popFirst() {
+            guard let pq, case .open = phase else {
+                request.continuation.resume(throwing: closedError)
+                continue
+            }
+            let sent: Bool
+            switch request.work {
+            case .single(let query):
+                sent = send(query, on: pq)
+            case .simple(let sql):
+                sent = PQsendQuery(pq, sql) == 1
+            case .pipeline(let queries):
+                sent = PQenterPipelineMode(pq) == 1 && queries.allSatisfy { send($0, on: pq) } && PQpipelineSync(pq) == 1
+            }
+            guard sent else {
+                // Parameter counts are checked before queueing, so a send failure means the connection is unusable.
+                inFlight = InFlight(request: request)
+                failConnection(PostgresError(.connectionClosed, Self.errorMessage(pq)))
+                return
+            }
+            inFlight = InFlight(request: request)
+            flush()
+        }
+    }
+
+    private func send(_ query: PostgresQuery, on pq: OpaquePointer) -> Bool {
+        query.binds.withCArrays { types, values, lengths, formats in
+            PQsendQueryParams(pq, query.sql, Int32(query.binds.count), types, values, lengths, formats, 0) == 1
+        }
+    }
+
+    private func collectResults() {
+        guard let pq else { return }
+        while var flight = inFlight {
+            if PQisBusy(pq) != 0 { return }
+            guard let result = PQgetResult(pq) else {
+                // The end of one statement's results.
+                flight.results.append(Self.combine(flight.pending))
+                flight.pending = []
+                inFlight = flight
+                if !flight.pipelined { complete() }
+                continue
+            }
+            switch PQresultStatus(result) {
+            case PGRES_PIPELINE_SYNC:
+                PQclear(result)
+                complete()
+            case PGRES_COPY_IN, PGRES_COPY_OUT, PGRES_COPY_BOTH:
+                PQclear(result)
+                failConnection(PostgresError(.unsupported, "COPY is not supported by this client"))
+                return
+            default:
+                flight.pending.append(result)
+                inFlight = flight
+            }
+        }
+    }
+
+    private func complete() {
+        guard let pq, let flight = inFlight else { return }
+        inFlight = nil
+        if flight.pipelined { PQexitPipelineMode(pq) }
+        inTransactionFlag.store(PQtransactionStatus(pq) != PQTRANS_IDLE, ordering: .releasing)
+        if PQstatus(pq) == CONNECTION_BAD {
+            inFlight = flight
+            failConnection(PostgresError(.connectionClosed, Self.errorMessage(pq)))
+            return
+        }
+        flight.request.continuation.resume(returning: flight.results)
+        startNext()
+    }
+
+    /// One statement's outcome: its first error, else its last result.
+    static func combine(_ results: [OpaquePointer]) -> Result<PostgresRows, PostgresError> {
+        var outcome: Result<PostgresRows, PostgresError>?
+        for result in results {
+            let status = PQresultStatus(result)
+            switch status {
+            case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY, PGRES_SINGLE_TUPLE:
+                let tag = PQcmdStatus(result).map { String(cString: $0) } ?? ""
+                let rows = PostgresRows(handle: PostgresResultHandle(result), commandTag: tag)
+                if case .failure = outcome {} else { outcome = .success(rows) }
+            case PGRES_PIPELINE_ABORTED:
+                PQclear(result)
+                if case .failure = outcome {} else {
+                    outcome = .failure(
+                        PostgresError(.pipelineAborted, "skipped: an earlier statement in the pipeline failed"))
+                }
+            default:
+                let error = serverError(result)
+                PQclear(result)
+                if case .failure = outcome {} else { outcome = .failure(error) }
+            }
+        }
+        return outcome ?? .success(PostgresRows(handle: nil, commandTag: ""))
+    }
+
+    private static func serverError(_ result: OpaquePointer) -> PostgresError {
+        // libpq's PG_DIAG_* field codes are the protocol's field type bytes (postgres_ext.h macros).
+        func field(_ code: UInt8) -> String? {
+            PQresultErrorField(result, Int32(code)).map { String(cString: $0) }
+        }
+        let message =
+            field(UInt8(ascii: "M"))
+            ?? PQresultErrorMessage(result).map { String(cString: $0) } ?? "unknown server error"
+        return PostgresError(
+            .server, message, sqlState: field(UInt8(ascii: "C")), detail: field(UInt8(ascii: "D")),
+            hint: field(UInt8(ascii: "H")), constraint: field(UInt8(ascii: "n")),
+            table: field(UInt8(ascii: "t")), column: field(UInt8(ascii: "c")))
+    }
+
+    private func deliverNotifications() {
+        guard let pq else { return }
+        while let notify = PQnotifies(pq) {
+            let notification = PostgresNotification(
+                channel: String(cString: notify.pointee.relname), payload: String(cString: notify.pointee.extra),
+                backendPID: notify.pointee.be_pid)
+            PQfreemem(notify)
+            if let waiter = notificationWaiter {
+                notificationWaiter = nil
+                waiter.resume(returning: notification)
+            } else {
+                if notifications.count >= Self.notificationBufferLimit {
+                    notifications.removeFirst()
+                    droppedNotifications += 1
+                }
+                notifications.append(notification)
+            }
+        }
+    }
+
+    // MARK: Closing
+
+    var closedError: PostgresError {
+        if case .closed(let error) = phase { return error }
+        return PostgresError(.connectionClosed, "the connection is closed")
+    }
+
+    /// Closes the socket and fails everything waiting; runs `onClose` if the connection had been open.
+    func failConnection(_ error: PostgresError) {
+        guard case .open = phase else { return }
+        teardown(error)
+        if let flight = inFlight {
+            inFlight = nil
+            flight.pending.forEach { PQclear($0) }
+            flight.request.continuation.resume(throwing: error)
+        }
+        while let request = requests.popFirst() { request.continuation.resume(throwing: error) }
+        if let waiter = notificationWaiter {
+            notificationWaiter = nil
+            waiter.resume(throwing: error)
+        }
+        onClose?()
+    }
+
+    private func teardown(_ error: PostgresError) {
+        phase = .closed(error)
+        closedFlag.store(true, ordering: .releasing)
+        if let watchID { loop.unwatch(watchID) }
+        watchID = nil
+        if let pq { PQfinish(pq) }
+        pq = nil
+    }
+}

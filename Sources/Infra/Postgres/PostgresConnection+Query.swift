@@ -1,0 +1,93 @@
+/// Running statements on one connection.
+extension PostgresConnection {
+    /// Runs one parameterized statement and returns its rows.
+    public func query(_ query: PostgresQuery) async throws -> PostgresRows {
+        try Self.checkParameterCount(query)
+        return try await submit(.single(query))[0].get()
+    }
+
+    /// Runs one parameterized statement and returns the number of rows it affected.
+    @discardableResult
+    public func execute(_ query: PostgresQuery) async throws -> Int {
+        try await self.query(query).rowsAffected
+    }
+
+    /// Sends independent statements in one round trip (libpq pipeline mode, one sync at the end) and returns
+    /// each statement's outcome in order. After a failing statement the rest of the pipeline is skipped
+    /// (`.pipelineAborted`); statements before it stay applied unless you wrap the pipeline in a transaction.
+    /// Throws only for connection-level failures.
+    public func pipelineResults(_ queries: [PostgresQuery]) async throws -> [Result<PostgresRows, PostgresError>] {
+        guard !queries.isEmpty else { return [] }
+        for query in queries { try Self.checkParameterCount(query) }
+        return try await submit(.pipeline(queries))
+    }
+
+    /// Like ``pipelineResults(_:)`` but throws the first statement error.
+    @discardableResult
+    public func pipeline(_ queries: [PostgresQuery]) async throws -> [PostgresRows] {
+        try await pipelineResults(queries).map { try $0.get() }
+    }
+
+    /// Runs a script of one or more statements without parameters (simple query protocol), e.g. a migration.
+    /// Returns the last statement's rows; the first error stops the script and is thrown.
+    @discardableResult
+    public func simpleQuery(_ sql: String) async throws -> PostgresRows {
+        try await submit(.simple(sql))[0].get()
+    }
+
+    /// Subscribes this session to `channel` (`LISTEN "channel"`).
+    public func listen(_ channel: String) async throws {
+        try await simpleQuery("LISTEN " + PostgresQuery.quoteIdentifier(channel))
+    }
+
+    /// Waits for the next notification on a channel this connection listens to. One waiter at a time.
+    /// Throws the connection's error if it breaks, or `CancellationError` if the task is cancelled.
+    public func nextNotification() async throws -> PostgresNotification {
+        if let notification = notifications.popFirst() { return notification }
+        if case .closed(let error) = phase { throw error }
+        guard notificationWaiter == nil else {
+            throw PostgresError(.invalidQuery, "another task is already waiting for notifications")
+        }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                if Task.isCancelled {
+                    continuation.resume(throwing: CancellationError())
+                } else {
+                    notificationWaiter = continuation
+                }
+            }
+        } onCancel: {
+            loop.execute { [weak self] in
+                self?.assumeIsolated { connection in
+                    connection.notificationWaiter?.resume(throwing: CancellationError())
+                    connection.notificationWaiter = nil
+                }
+            }
+        }
+    }
+
+    /// Closes the connection; statements still queued fail with `.connectionClosed`.
+    public func close() {
+        switch phase {
+        case .open: failConnection(PostgresError(.connectionClosed, "the connection was closed by the client"))
+        case .connecting: failConnect(PostgresError(.connectionClosed, "the connection was closed by the client"))
+        case .closed: break
+        }
+    }
+
+    private func submit(_ work: Work) async throws -> [Result<PostgresRows, PostgresError>] {
+        if case .closed(let error) = phase { throw error }
+        return try await withCheckedThrowingContinuation { continuation in
+            requests.append(Request(work: work, continuation: continuation))
+            startNext()
+        }
+    }
+
+    private static func checkParameterCount(_ query: PostgresQuery) throws(PostgresError) {
+        guard query.binds.count <= PostgresQuery.maximumParameterCount else {
+            throw PostgresError(
+                .invalidQuery,
+                "\(query.binds.count) parameters exceed the protocol limit of \(PostgresQuery.maximumParameterCount)")
+        }
+    }
+}

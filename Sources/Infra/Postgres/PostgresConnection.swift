@@ -1,0 +1,133 @@
+import Foundation
+import CLibPQ
+import DequeModule
+import Synchronization
+
+/// One PostgreSQL connection on libpq in non-blocking mode, driven by an ``IOEventLoop``.
+///
+/// The actor's executor is the loop, so all libpq calls happen on the loop thread: a request is sent with
+/// `PQsendQueryParams` (or a pipeline of them), flushed with `PQflush` while the socket is writable, and its
+/// results are collected with `PQconsumeInput`/`PQisBusy`/`PQgetResult` when the socket is readable. Callers
+/// wait on continuations; nothing blocks Swift's cooperative pool. Requests from concurrent callers queue and
+/// run one at a time (never interleaved), so one caller's transaction is never mixed with another's.
+///
+/// Most code leases connections from ``PostgresClient``; use a connection directly for `LISTEN` or tests.
+public actor PostgresConnection {
+    /// The loop whose thread runs this connection.
+    public nonisolated let loop: IOEventLoop
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { loop.asUnownedSerialExecutor() }
+
+    var pq: OpaquePointer?
+    var watchID: IOEventLoop.WatchID?
+    var phase: Phase = .connecting
+    var connectContinuation: CheckedContinuation<Void, any Error>?
+    var connectTimer: IOEventLoop.TimerID?
+    var requests: Deque<Request> = []
+    var inFlight: InFlight?
+    var needsFlush = false
+    var notifications: Deque<PostgresNotification> = []
+    var notificationWaiter: CheckedContinuation<PostgresNotification, any Error>?
+    /// Notifications dropped because nobody consumed them (the buffer holds ``notificationBufferLimit``).
+    public internal(set) var droppedNotifications = 0
+    /// The server process serving this connection (for `pg_terminate_backend`, `pg_cancel_backend`).
+    public internal(set) var backendPID: Int32 = 0
+
+    let closedFlag = Atomic<Bool>(false)
+    let inTransactionFlag = Atomic<Bool>(false)
+    let onClose: (@Sendable () -> Void)?
+
+    static let notificationBufferLimit = 10_000
+
+    enum Phase {
+        case connecting
+        case open
+        case closed(PostgresError)
+    }
+
+    enum Work {
+        case single(PostgresQuery)
+        case simple(String)
+        case pipeline([PostgresQuery])
+    }
+
+    struct Request {
+        let work: Work
+        let continuation: CheckedContinuation<[Result<PostgresRows, PostgresError>], any Error>
+    }
+
+    struct InFlight {
+        let request: Request
+        var results: [Result<PostgresRows, PostgresError>] = []
+        /// The `PGresult`s of the statement being received (usually one).
+        var pending: [OpaquePointer] = []
+        var pipelined: Bool {
+            if case .pipeline = request.work { return true }
+            return false
+        }
+    }
+
+    init(loop: IOEventLoop, pq: OpaquePointer, onClose: (@Sendable () -> Void)?) {
+        self.loop = loop
+        self.pq = pq
+        self.onClose = onClose
+    }
+
+    isolated deinit {
+        if let watchID { loop.unwatch(watchID) }
+        if let pq { PQfinish(pq) }
+    }
+
+    /// True once the connection is closed or broken; it will not work again.
+    public nonisolated var isClosed: Bool { closedFlag.load(ordering: .acquiring) }
+
+    /// True when the last statement left the session inside a transaction block.
+    public nonisolated var isInTransaction: Bool { inTransactionFlag.load(ordering: .acquiring) }
+
+    /// Connects without blocking; fails with a `.connectionFailed` or `.connectTimeout` ``PostgresError``.
+    ///
+    /// - Parameter onClose: runs on the loop thread once, if this established connection later closes or breaks.
+    public static func connect(
+        configuration: PostgresConfiguration, loop: IOEventLoop = .shared,
+        onClose: (@Sendable () -> Void)? = nil
+    ) async throws -> PostgresConnection {
+        // PQconnectStartParams resolves a host name synchronously; it runs here, on the caller's executor, and
+        // never on the loop thread. With an IP address or a socket directory it does not block.
+        let pq = try startConnect(configuration.libpqParameters)
+        let connection = PostgresConnection(loop: loop, pq: pq, onClose: onClose)
+        try await connection.runConnect(timeout: configuration.connectTimeout)
+        return connection
+    }
+
+    private static func startConnect(_ parameters: [(String, String)]) throws(PostgresError) -> OpaquePointer {
+        var keywords = parameters.map { strdup($0.0) }
+        var values = parameters.map { strdup($0.1) }
+        defer {
+            keywords.forEach { free($0) }
+            values.forEach { free($0) }
+        }
+        keywords.append(nil)
+        values.append(nil)
+        let pq = keywords.withUnsafeBufferPointer { keywordBuffer in
+            values.withUnsafeBufferPointer { valueBuffer in
+                keywordBuffer.withMemoryRebound(to: UnsafePointer<CChar>?.self) { keywordPointers in
+                    valueBuffer.withMemoryRebound(to: UnsafePointer<CChar>?.self) { valuePointers in
+                        PQconnectStartParams(keywordPointers.baseAddress, valuePointers.baseAddress, 0)
+                    }
+                }
+            }
+        }
+        guard let pq else { throw PostgresError(.connectionFailed, "libpq could not allocate a connection") }
+        if PQstatus(pq) == CONNECTION_BAD {
+            let message = Self.errorMessage(pq)
+            PQfinish(pq)
+            throw PostgresError(.connectionFailed, message)
+        }
+        return pq
+    }
+
+    static func errorMessage(_ pq: OpaquePointer?) -> String {
+        guard let pq, let text = PQerrorMessage(pq) else { return "unknown libpq error" }
+        let message = String(cString: text).trimmingCharacters(in: .whitespacesAndNewlines)
+        return message.isEmpty ? "unknown libpq error" : message
+    }
+}

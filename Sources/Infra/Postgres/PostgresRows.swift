@@ -1,0 +1,36 @@
+/// The rows a statement returned (fully received), plus its command tag.
+///
+/// A random-access collection of ``PostgresRow``; rows stay valid after the connection moves on.
+public struct PostgresRows: Sendable, RandomAccessCollection {
+    let handle: PostgresResultHandle?
+    /// The command tag, e.g. `INSERT 0 3`, `UPDATE 2`, `SELECT 5`.
+    public let commandTag: String
+
+    init(handle: PostgresResultHandle?, commandTag: String) {
+        self.handle = handle
+        self.commandTag = commandTag
+    }
+
+    /// Rows inserted, updated, deleted, selected, … as the command tag reports; 0 when it names no count.
+    public var rowsAffected: Int {
+        guard let last = commandTag.split(separator: " ").last, let count = Int(last) else { return 0 }
+        return count
+    }
+
+    /// The column names, in order.
+    public var columns: [String] { handle?.columnNames ?? [] }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { handle?.rowCount ?? 0 }
+
+    public subscript(position: Int) -> PostgresRow {
+        // `handle` is non-nil whenever `endIndex > 0`, and collection indices are checked by the caller's loop.
+        PostgresRow(handle: handle!, index: position)
+    }
+
+    /// The first row, or a decoding error saying that there was none.
+    public func single() throws(PostgresError) -> PostgresRow {
+        guard let row = first else { throw PostgresError(.decoding, "expected a row, the statement returned none") }
+        return row
+    }
+}

@@ -1,0 +1,110 @@
+extension ActorRegistry {
+    /// Sends `message` to `key` without waiting (policy *reject now*): throws `RegistryError.mailboxFull`,
+    /// `.tooManyEntities` or `.shuttingDown` at once. Handler errors of told messages are logged.
+    public func tell(_ key: Key, _ message: Entity.Message) throws(RegistryError) {
+        try submit(Envelope(message: message, reply: nil), to: key)
+    }
+
+    /// Sends `message` to `key`, waiting up to `timeout` for room in its mailbox (policy *suspend*).
+    public func tell(_ key: Key, _ message: Entity.Message, timeout: Duration) async throws {
+        do {
+            return try submit(Envelope(message: message, reply: nil), to: key)
+        } catch where error == .mailboxFull {}
+        try await waitForRoom(key: key, timeout: timeout) { id in
+            try await withCheckedThrowingContinuation { (producer: Producer) in
+                self.submitOrWait(Envelope(message: message, reply: nil), to: key, id: id, producer: producer) {
+                    producer.resume(throwing: $0)
+                }
+            }
+        }
+    }
+
+    /// Sends `message` to `key` and returns the entity's reply (or rethrows its error). `admission` decides what
+    /// happens when the mailbox is full. Once admitted, the message is handled even if the caller is cancelled.
+    public func ask(_ key: Key, _ message: Entity.Message, admission: Admission = .reject) async throws
+        -> Entity.Reply
+    {
+        let timeout: Duration
+        do {
+            return try await withCheckedThrowingContinuation { (reply: CheckedContinuation<Entity.Reply, any Error>) in
+                do {
+                    try submit(Envelope(message: message, reply: reply), to: key)
+                } catch {
+                    reply.resume(throwing: error)
+                }
+            }
+        } catch let error as RegistryError where error == .mailboxFull {
+            guard case .suspend(let wait) = admission else { throw error }
+            timeout = wait
+        }
+        return try await waitForRoom(key: key, timeout: timeout) { id in
+            try await withCheckedThrowingContinuation { (reply: CheckedContinuation<Entity.Reply, any Error>) in
+                self.submitOrWait(Envelope(message: message, reply: reply), to: key, id: id, producer: nil) {
+                    reply.resume(throwing: $0)
+                }
+            }
+        }
+    }
+
+    private func submit(_ envelope: Envelope, to key: Key) throws(RegistryError) {
+        let action = state.withLock { state -> Machine.SendAction in
+            let action = state.machine.send(envelope, to: key)
+            if case .spawn = action { spawner.yield(key) }
+            return action
+        }
+        switch action {
+        case .enqueued(let wake): wake?.resume()
+        case .spawn(let evicted): evicted?.resume()
+        case .waiting: break
+        case .rejected(let error): throw error
+        }
+    }
+
+    private func submitOrWait(
+        _ envelope: Envelope, to key: Key, id: UInt64, producer: Producer?, reject: (RegistryError) -> Void
+    ) {
+        let action = state.withLock { state -> Machine.SendAction in
+            let action = state.machine.send(envelope, to: key, waiting: (id, producer))
+            if case .spawn = action { spawner.yield(key) }
+            return action
+        }
+        switch action {
+        case .enqueued(let wake):
+            wake?.resume()
+            producer?.resume()
+        case .spawn(let evicted):
+            evicted?.resume()
+            producer?.resume()
+        case .waiting: break
+        case .rejected(let error): reject(error)
+        }
+    }
+
+    /// Runs `body` (which parks a sender under a fresh id) with a deadline and cancellation that remove the
+    /// sender if it is still waiting; once admitted, neither touches it.
+    private func waitForRoom<R: Sendable>(
+        key: Key, timeout: Duration, _ body: @escaping @Sendable (UInt64) async throws -> R
+    ) async throws -> R {
+        let id = state.withLock { state -> UInt64 in
+            state.nextWaiterID += 1
+            return state.nextWaiterID
+        }
+        return try await withThrowingTaskGroup(of: Void.self, returning: R.self) { group in
+            group.addTask {
+                try await self.clock.sleep(for: timeout)
+                self.expire(id: id, key: key, error: RegistryError.timedOut)
+            }
+            defer { group.cancelAll() }
+            return try await withTaskCancellationHandler {
+                try await body(id)
+            } onCancel: {
+                self.expire(id: id, key: key, error: CancellationError())
+            }
+        }
+    }
+
+    private func expire(id: UInt64, key: Key, error: any Error) {
+        let waiter = state.withLock { $0.machine.removeWaiter(id: id, key: key) }
+        if let waiter { Self.fail(waiter, with: error) }
+    }
+}

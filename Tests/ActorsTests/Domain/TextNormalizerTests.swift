@@ -1,0 +1,17 @@
+import Testing
+
+@testable import Actors
+
+@Suite struct TextNormalizerTests {
+    @Test func foldsDigitsCaseDiacriticsAndSpelling() {
+        #expect(TextNormalizer.normalize("  إلغاء!  ") == "الغاء")
+        #expect(TextNormalizer.normalize("إلغاء") == TextNormalizer.normalize("الغاء"))
+        #expect(TextNormalizer.normalize("تأكيد") == TextNormalizer.normalize("تاكيد"))
+        #expect(TextNormalizer.normalize("القائمةُ") == TextNormalizer.normalize("القائمه"))
+        #expect(TextNormalizer.normalize("٣ ×٢") == "3 ×2")
+        #expect(TextNormalizer.normalize("۴") == "4")
+        #expect(TextNormalizer.normalize("DÉLIVERY") == "delivery")
+        #expect(TextNormalizer.normalize("De\u{301}livery") == "delivery")
+        #expect(TextNormalizer.normalize("New   Order.") == "new order")
+    }
+}

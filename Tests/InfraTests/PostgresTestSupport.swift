@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+
+@testable import Infra
+
+/// Throwaway databases on the local test server (`TEST_DATABASE_URL`); a missing server fails the test.
+enum PostgresTestSupport {
+    static func serverConfiguration() throws -> PostgresConfiguration {
+        let url = try #require(
+            ProcessInfo.processInfo.environment["TEST_DATABASE_URL"], "TEST_DATABASE_URL is not set (run scripts/test)")
+        return try PostgresConfiguration(url: url)
+    }
+
+    /// Creates a fresh database, runs `body` with its configuration, drops it afterwards.
+    static func withDatabase<Result: Sendable>(
+        _ body: (PostgresConfiguration) async throws -> Result
+    ) async throws -> Result {
+        let server = try serverConfiguration()
+        let name = "t_pg_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
+        let admin = try await PostgresConnection.connect(configuration: server)
+        try await admin.simpleQuery("CREATE DATABASE \(name)")
+        var configuration = server
+        configuration.database = String(name)
+        do {
+            let result = try await body(configuration)
+            try await admin.simpleQuery("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+            await admin.close()
+            return result
+        } catch {
+            _ = try? await admin.simpleQuery("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+            await admin.close()
+            throw error
+        }
+    }
+
+    /// Runs a pool for the duration of `body`.
+    static func withClient<Result: Sendable>(
+        _ configuration: PostgresConfiguration, options: PostgresClient.Options = .init(),
+        _ body: (PostgresClient) async throws -> Result
+    ) async throws -> Result {
+        let client = PostgresClient(configuration: configuration, options: options)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await client.run() }
+            do {
+                let result = try await body(client)
+                group.cancelAll()
+                try await group.waitForAll()
+                return result
+            } catch {
+                group.cancelAll()
+                throw error
+            }
+        }
+    }
+
+    /// Terminates a backend from a separate session and waits until the server no longer lists it.
+    static func terminate(backend pid: Int32, server configuration: PostgresConfiguration) async throws {
+        let admin = try await PostgresConnection.connect(configuration: configuration)
+        try await admin.query("SELECT pg_terminate_backend(\(pid))")
+        while try await !admin.query("SELECT 1 FROM pg_stat_activity WHERE pid = \(pid)").isEmpty {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        await admin.close()
+    }
+
+    /// Awaits `condition` (polled), failing after `timeout`.
+    static func eventually(
+        timeout: Duration = .seconds(5), _ what: String, _ condition: () async throws -> Bool
+    ) async throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while try await !condition() {
+            guard clock.now < deadline else {
+                Issue.record("timed out waiting for: \(what)")
+                throw PostgresError(.acquireTimeout, "timed out waiting for \(what)")
+            }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+    }
+}
