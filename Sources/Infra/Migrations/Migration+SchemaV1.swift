@@ -82,7 +82,7 @@ extension Migration {
             CREATE TABLE orders (
                 id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
                 restaurant_id uuid NOT NULL REFERENCES restaurants(id) ON DELETE CASCADE,
-                number integer NOT NULL,
+                number integer,                                  -- assigned on confirmation; NULL while DRAFT
                 conversation_id uuid NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
                 customer text NOT NULL,
                 type text NOT NULL CHECK (type IN ('delivery', 'pickup')),

@@ -1,0 +1,119 @@
+import Actors
+import Foundation
+import Logging
+
+/// ``ConversationStore`` on PostgreSQL: each bot step is one transaction that marks the inbound message
+/// handled (only if it was not), moves the conversation's versioned state (only if the version is the one read),
+/// applies the order effects and queues the replies as outbound messages (invariant 2).
+public struct PostgresConversationStore: ConversationStore {
+    private let client: PostgresClient
+    private let menus: MenuCache
+
+    /// Creates the store; menus are cached for `menuTTL` (``invalidateMenu(restaurantId:)`` drops one early).
+    public init(client: PostgresClient, menuTTL: Duration = .seconds(5)) {
+        self.client = client
+        self.menus = MenuCache(ttl: menuTTL)
+    }
+
+    /// Forgets a restaurant's cached menu (after `PUT /api/menu`).
+    public func invalidateMenu(restaurantId: String) {
+        menus.invalidate(restaurantId)
+    }
+
+    public func loadConversation(_ key: ConversationKey) async throws -> ConversationRecord? {
+        let rows = try await client.query(
+            """
+            SELECT c.id, c.language, c.bot_state::text AS bot_state, c.version,
+                   o.id AS order_id, o.number, o.type, o.status, o.total
+            FROM conversations c
+            LEFT JOIN LATERAL (
+                SELECT id, number, type, status, total FROM orders
+                WHERE conversation_id = c.id AND status <> 'DRAFT' ORDER BY created_at DESC, id DESC LIMIT 1
+            ) o ON true
+            WHERE c.restaurant_id = \(key.restaurantId)::uuid AND c.customer = \(key.customer)
+            """)
+        guard let row = rows.first else { return nil }
+        let state = (try? JSONDecoder().decode(BotState.self, from: Data(try row.decode("bot_state", as: String.self).utf8)))
+            ?? .initial
+        var latest: OrderSnapshot?
+        if let orderId = try row.decode("order_id", as: UUID?.self) {
+            latest = OrderSnapshot(
+                id: orderId.uuidString.lowercased(), number: try row.decode("number", as: Int?.self) ?? 0,
+                type: OrderType(rawValue: try row.decode("type", as: String.self)) ?? .delivery,
+                status: OrderStatus(rawValue: try row.decode("status", as: String.self)) ?? .confirmed,
+                total: try row.decode("total", as: Int64.self))
+        }
+        return ConversationRecord(
+            id: try row.decode("id", as: UUID.self).uuidString.lowercased(),
+            language: try row.decode("language", as: String?.self).flatMap(Language.init(rawValue:)), state: state,
+            version: try row.decode("version", as: Int64.self), latestOrder: latest)
+    }
+
+    public func menu(restaurantId: String) async throws -> [MenuItem] {
+        if let cached = menus.menu(restaurantId) { return cached }
+        let rows = try await client.query(
+            """
+            SELECT id, name_ar, name_en, price, available FROM menu_items
+            WHERE restaurant_id = \(restaurantId)::uuid ORDER BY position, created_at
+            """)
+        let items = try rows.map { row in
+            MenuItem(
+                id: try row.decode("id", as: UUID.self).uuidString.lowercased(),
+                nameAr: try row.decode("name_ar", as: String.self), nameEn: try row.decode("name_en", as: String.self),
+                price: try row.decode("price", as: Int64.self), available: try row.decode("available", as: Bool.self))
+        }
+        menus.store(items, for: restaurantId)
+        return items
+    }
+
+    public func inboundMessage(id: String) async throws -> StoredInbound? {
+        let rows = try await client.query(
+            """
+            SELECT body, params::text AS params, handled_at IS NOT NULL AS handled FROM messages
+            WHERE id = \(id)::uuid AND direction = 'inbound'
+            """)
+        guard let row = rows.first else { return nil }
+        let params =
+            (try? JSONSerialization.jsonObject(with: Data((try row.decode("params", as: String?.self) ?? "{}").utf8)))
+            as? [String: Any] ?? [:]
+        func parameter(_ name: String) -> String? {
+            if let value = params[name] as? String { return value }
+            return (params[name] as? [String])?.first
+        }
+        let content = InboundContent(
+            body: try row.decode("body", as: String?.self) ?? "", buttonPayload: parameter("ButtonPayload"),
+            latitude: parameter("Latitude").flatMap(Double.init), longitude: parameter("Longitude").flatMap(Double.init),
+            address: parameter("Address"))
+        return StoredInbound(content: content, handled: try row.decode("handled", as: Bool.self))
+    }
+
+    public func commit(_ step: BotStep) async throws -> BotStepResult {
+        do {
+            return try await client.withTransaction { connection in
+                try await BotStepWriter(step: step).write(on: connection)
+            }
+        } catch let abort as BotStepWriter.Abort {
+            switch abort {
+            case .alreadyHandled: return .alreadyHandled
+            case .versionConflict: return .versionConflict
+            }
+        }
+    }
+
+    public func unhandledInbound(olderThanSeconds seconds: Int, limit: Int) async throws -> [UnhandledInbound] {
+        let rows = try await client.query(
+            """
+            SELECT m.id, m.restaurant_id, c.customer FROM messages m JOIN conversations c ON c.id = m.conversation_id
+            WHERE m.direction = 'inbound' AND m.handled_at IS NULL
+              AND m.created_at < now() - make_interval(secs => \(seconds))
+            ORDER BY m.created_at LIMIT \(limit)
+            """)
+        return try rows.map { row in
+            UnhandledInbound(
+                key: ConversationKey(
+                    restaurantId: try row.decode("restaurant_id", as: UUID.self).uuidString.lowercased(),
+                    customer: try row.decode("customer", as: String.self)),
+                messageId: try row.decode("id", as: UUID.self).uuidString.lowercased())
+        }
+    }
+}
