@@ -1,0 +1,54 @@
+/// An opaque keyset-pagination cursor: the sort key of the last row of a page (a time in microseconds since
+/// the epoch, and the row id as tie-breaker), written as `<micros>_<id>`. Pages are newest first; the next page
+/// holds rows strictly before the cursor, so concurrent inserts (which are newer) never shift it.
+public struct PageCursor: Sendable, Hashable, CustomStringConvertible {
+    /// Microseconds since 1970.
+    public var micros: Int64
+    /// The row id.
+    public var id: String
+
+    /// Creates a cursor.
+    public init(micros: Int64, id: String) {
+        self.micros = micros
+        self.id = id
+    }
+
+    /// Parses a cursor from a query string; nil when malformed (the API answers 400).
+    public init?(_ text: String) {
+        let parts = text.split(separator: "_", maxSplits: 1)
+        guard parts.count == 2, let micros = Int64(parts[0]), Self.isUUID(parts[1]) else { return nil }
+        self.init(micros: micros, id: String(parts[1]))
+    }
+
+    public var description: String { "\(micros)_\(id)" }
+
+    private static func isUUID(_ text: Substring) -> Bool {
+        text.utf8.count == 36
+            && text.utf8.allSatisfy { $0 == UInt8(ascii: "-") || ($0 < 128 && Character(Unicode.Scalar($0)).isHexDigit) }
+    }
+}
+
+/// One page of a list: `{ "items": [...], "next": CURSOR or null }`.
+public struct Page<Item: Sendable & Encodable>: Sendable, Encodable {
+    /// The rows, newest first.
+    public var items: [Item]
+    /// The cursor of the next page, nil on the last.
+    public var next: String?
+
+    /// Creates a page.
+    public init(items: [Item], next: String?) {
+        self.items = items
+        self.next = next
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case items, next
+    }
+
+    /// Encodes `next` as `null` on the last page rather than leaving it out.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(items, forKey: .items)
+        try container.encode(next, forKey: .next)
+    }
+}
