@@ -1,10 +1,10 @@
 import ArgumentParser
-import Server
 
-/// The `sufra` command line.
+/// The `sufra` command line: argument parsing only; the work lives in the Server module.
 struct Sufra: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "sufra", abstract: "Multi-tenant WhatsApp ordering bot for restaurants.")
+        commandName: "sufra", abstract: "Multi-tenant WhatsApp ordering bot for restaurants.",
+        subcommands: [Serve.self, Migrate.self, Tenant.self, Token.self])
 }
 
 await Sufra.main()

@@ -40,7 +40,9 @@ public struct Supervisor: Sendable {
     ) async
         -> InboundVerdict
     {
-        guard let tenant = directory.tenant(forNumber: to) else { return .unknownRestaurant }
+        guard let tenant = directory.tenant(forNumber: to) else {
+            return directory.isLoaded ? .unknownRestaurant : .unavailable("restaurant directory not loaded yet")
+        }
         guard let signature = request.signature,
             signatures.isValid(
                 signature: signature, url: request.signedURL, parameters: request.parameters,

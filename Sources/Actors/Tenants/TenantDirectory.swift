@@ -8,6 +8,7 @@ public final class TenantDirectory: Sendable {
     private struct State {
         var byNumber: [String: TenantConfig] = [:]
         var byID: [String: TenantConfig] = [:]
+        var loaded = false
     }
 
     private let state = Mutex(State())
@@ -30,9 +31,15 @@ public final class TenantDirectory: Sendable {
         state.withLock { Array($0.byID.values) }
     }
 
+    /// Whether the first full load happened (before it, an unknown number may just not be loaded yet).
+    public var isLoaded: Bool {
+        state.withLock { $0.loaded }
+    }
+
     /// Replaces the whole directory (initial load and periodic refresh).
     public func replaceAll(with tenants: [TenantConfig]) {
         var fresh = State()
+        fresh.loaded = true
         for tenant in tenants {
             fresh.byNumber[tenant.whatsappFrom] = tenant
             fresh.byID[tenant.id] = tenant

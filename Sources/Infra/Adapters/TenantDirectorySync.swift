@@ -1,0 +1,109 @@
+import Actors
+import Logging
+import ServiceLifecycle
+
+/// Keeps a ``TenantDirectory`` in step with the `restaurants` table on every instance: a full load at start
+/// and after every (re)connection of its listener, one restaurant on each `sufra_restaurants` notification, and
+/// a full refresh every `refreshInterval` as a safety net for a missed notification.
+public struct TenantDirectorySync: Service {
+    private let directory: TenantDirectory
+    private let repository: RestaurantRepository
+    private let secrets: SecretBox
+    private let configuration: PostgresConfiguration
+    private let refreshInterval: Duration
+    private let onMenuChange: @Sendable (String) -> Void
+    private let logger: Logger
+
+    /// Creates the sync; `onMenuChange` hears restaurant ids whose menu changed (to drop cached menus).
+    public init(
+        directory: TenantDirectory, repository: RestaurantRepository, secrets: SecretBox,
+        configuration: PostgresConfiguration, refreshInterval: Duration = .seconds(60),
+        onMenuChange: @escaping @Sendable (String) -> Void = { _ in }, logger: Logger
+    ) {
+        self.directory = directory
+        self.repository = repository
+        self.secrets = secrets
+        self.configuration = configuration
+        self.refreshInterval = refreshInterval
+        self.onMenuChange = onMenuChange
+        self.logger = logger
+    }
+
+    /// Loads every restaurant now (also called before serving, so the first webhook is routed).
+    public func loadAll() async throws {
+        let rows = try await repository.allCredentialed()
+        directory.replaceAll(with: rows.compactMap(tenant))
+    }
+
+    /// Reloads one restaurant (or removes it when it is gone).
+    public func reload(id: String) async {
+        do {
+            if let row = try await repository.credentialed(id: id), let tenant = tenant(row) {
+                directory.upsert(tenant)
+            } else {
+                directory.remove(id: id)
+            }
+        } catch {
+            logger.warning("restaurant reload failed", metadata: ["restaurant": "\(id)", "error": "\(error)"])
+        }
+    }
+
+    public func run() async throws {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await listen() }
+            group.addTask { await refreshPeriodically() }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    private func listen() async {
+        let listener = PostgresListener(configuration: configuration, channels: [RestaurantRepository.changesChannel])
+        do {
+            for try await event in listener.cancelOnGracefulShutdown() {
+                switch event {
+                case .listening:
+                    try? await loadAll()
+                case .notification(let note):
+                    if note.payload.hasPrefix("menu:") {
+                        onMenuChange(String(note.payload.dropFirst(5)))
+                    } else {
+                        await reload(id: note.payload)
+                    }
+                }
+            }
+        } catch {
+            logger.warning("restaurant listener stopped", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func refreshPeriodically() async {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                try await Task.sleep(for: refreshInterval)
+                try await loadAll()
+            } catch is CancellationError {
+                return
+            } catch {
+                logger.warning("restaurant refresh failed", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    private func tenant(_ row: RestaurantRepository.Credentialed) -> TenantConfig? {
+        let record = row.record
+        let token: String
+        do {
+            token = try secrets.open(row.encryptedAuthToken, associatedData: record.id)
+        } catch {
+            logger.error(
+                "cannot decrypt a restaurant's auth token (wrong MASTER_KEY?)", metadata: ["restaurant": "\(record.id)"])
+            return nil
+        }
+        return TenantConfig(
+            id: record.id, name: record.name, whatsappFrom: record.whatsappFrom, accountSid: record.twilioAccountSid,
+            authToken: token, inboundPerMinute: record.inboundPerMinute, sendPerMinute: record.sendPerMinute,
+            language: record.language, supportContact: record.supportContact, promoContentSid: record.promoContentSid,
+            status: TenantConfig.Status(rawValue: record.status) ?? .active, statusReason: record.statusReason)
+    }
+}

@@ -1,0 +1,138 @@
+import Actors
+import Foundation
+import Hummingbird
+import Infra
+import Logging
+import Runtime
+import ServiceLifecycle
+
+/// The composition root: builds the infrastructure from the configuration, wires it into the actors, and
+/// returns the Hummingbird application whose service group runs everything (infrastructure first, HTTP last,
+/// so graceful shutdown stops the HTTP edge before it drains the writers and closes the pools).
+public struct SufraApplication {
+    /// What `serve` runs besides the HTTP edge.
+    public struct Options: Sendable {
+        /// Run the outbound sender in this process (`--no-sender` turns it off).
+        public var runSender = true
+        /// Mount the Twilio sandbox's routes under `/sandbox` and `/2010-04-01` (dev only).
+        public var mountSandbox = false
+        /// Idle timeout of conversation actors.
+        public var conversationIdleTimeout: Duration = .seconds(120)
+
+        /// Default options.
+        public init() {}
+    }
+
+    /// The parts tests and the CLI reach into.
+    public let configuration: SufraConfiguration
+    public let postgres: PostgresClient
+    public let redis: RedisClient
+    public let repository: RestaurantRepository
+    public let secrets: SecretBox
+    public let directory: TenantDirectory
+    public let metrics: SufraMetrics
+    let directorySync: TenantDirectorySync
+    let ingest: GroupCommitIngest
+    let conversations: ActorRegistry<ConversationActor, ContinuousClock>
+    let sweeper: UnhandledSweeper<ContinuousClock>
+    let supervisor: Supervisor
+    let options: Options
+    let logger: Logger
+
+    /// Validates the configuration and builds every part (nothing connects until the services run).
+    public init(configuration: SufraConfiguration, options: Options = Options(), logger: Logger) throws {
+        try configuration.requireServing()
+        self.configuration = configuration
+        self.options = options
+        self.logger = logger
+        self.secrets = SecretBox(current: try Self.masterKey(configuration))
+        let postgresConfiguration: PostgresConfiguration
+        do {
+            postgresConfiguration = try PostgresConfiguration(url: configuration.databaseURL ?? "")
+        } catch {
+            throw ConfigurationError.invalid("DATABASE_URL", "\(error)")
+        }
+        let redisConfiguration: RedisConfiguration
+        do {
+            redisConfiguration = try RedisConfiguration(url: configuration.redisURL)
+        } catch {
+            throw ConfigurationError.invalid("REDIS_URL", "\(error)")
+        }
+        var poolOptions = PostgresClient.Options()
+        poolOptions.maximumConnections = 24
+        postgres = PostgresClient(
+            configuration: postgresConfiguration, options: poolOptions, logger: logger.with(label: "postgres"))
+        redis = RedisClient(configuration: redisConfiguration, logger: logger.with(label: "redis"))
+        repository = RestaurantRepository(client: postgres)
+        directory = TenantDirectory()
+        metrics = SufraMetrics()
+        let store = PostgresConversationStore(client: postgres)
+        directorySync = TenantDirectorySync(
+            directory: directory, repository: repository, secrets: secrets, configuration: postgresConfiguration,
+            onMenuChange: { store.invalidateMenu(restaurantId: $0) }, logger: logger.with(label: "directory"))
+        ingest = GroupCommitIngest(client: postgres, logger: logger.with(label: "ingest"))
+        let events = RedisLiveEvents(client: redis, logger: logger.with(label: "events"))
+        let now: @Sendable () -> String = { ISO8601.now() }
+        let dependencies = ConversationActor.Dependencies(
+            store: store, directory: directory, events: events, now: now, logger: logger.with(label: "bot"))
+        conversations = ActorRegistry(
+            configuration: RegistryConfiguration(idleTimeout: options.conversationIdleTimeout), clock: .continuous,
+            logger: logger.with(label: "conversations"),
+            factory: { key in try await ConversationActor.activate(key, dependencies: dependencies) })
+        sweeper = UnhandledSweeper(store: store, registry: conversations, logger: logger.with(label: "sweeper"))
+        supervisor = Supervisor(
+            directory: directory, signatures: TwilioSignatureVerifier(),
+            cache: RedisAcceptedMessageCache(
+                idempotency: RedisIdempotency(client: redis), logger: logger.with(label: "idempotency")),
+            limiter: RedisWebhookLimiter(
+                limiter: RedisRateLimiter(
+                    client: redis, globalPerMinute: configuration.rateGlobalPerMinute,
+                    customerPerMinute: configuration.rateCustomerPerMinute)),
+            ingest: ingest, events: events,
+            dispatcher: ConversationDispatcher(registry: conversations, logger: logger.with(label: "dispatch")),
+            now: now, logger: logger.with(label: "supervisor"))
+    }
+
+    /// The services that run beside the HTTP server, infrastructure first.
+    var services: [any Service] {
+        [postgres, redis, ingest, directorySync, conversations, sweeper]
+    }
+
+    /// The router with every route of CONTRACT.md that exists so far.
+    func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        WebhookController(supervisor: supervisor, publicURL: configuration.publicURL, metrics: metrics)
+            .addRoutes(to: router)
+        HealthController(postgres: postgres, redis: redis, metrics: metrics, started: .now).addRoutes(to: router)
+        if let adminToken = configuration.adminToken {
+            AdminController(adminToken: adminToken, repository: repository, secrets: secrets, directory: directorySync)
+                .addRoutes(to: router)
+        }
+        return router
+    }
+
+    /// The Hummingbird application listening on `HOST:PORT`.
+    public func application() -> some ApplicationProtocol {
+        Application(
+            router: router(),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "sufra"),
+            services: services, logger: logger)
+    }
+
+    private static func masterKey(_ configuration: SufraConfiguration) throws -> MasterKey {
+        do {
+            return try MasterKey(base64: configuration.masterKey ?? "")
+        } catch {
+            throw ConfigurationError.invalid("MASTER_KEY", "must be base64 of exactly 32 bytes")
+        }
+    }
+}
+
+extension Logger {
+    /// A logger with the same level and a sub-label.
+    func with(label suffix: String) -> Logger {
+        var logger = Logger(label: "\(label).\(suffix)")
+        logger.logLevel = logLevel
+        return logger
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Infra
+
+/// `GET /health` (CONTRACT.md §8) and `GET /metrics` (Prometheus text). Each dependency is probed with a
+/// deadline so a hung server answers "down", not a hung health check.
+struct HealthController: Sendable {
+    let postgres: PostgresClient
+    let redis: RedisClient
+    let metrics: SufraMetrics
+    let started: ContinuousClock.Instant
+    var probeTimeout: Duration = .seconds(2)
+
+    func addRoutes(to router: Router<some RequestContext>) {
+        router.get("health") { _, _ in try await health() }
+        router.get("metrics") { _, _ in try await prometheus() }
+    }
+
+    /// Queue depth and dead letters, read from the outbound messages.
+    struct QueueCounts: Sendable {
+        var depth: Int
+        var dead: Int
+    }
+
+    private func health() async throws -> Response {
+        async let queue = probe { try await queueCounts() }
+        async let redisState = probe { _ = try await redis.send(["PING"]) }
+        let (queueResult, redisResult) = await (queue, redisState)
+        let uptime = Int((ContinuousClock.now - started).components.seconds)
+        var body: [String: HealthValue] = [
+            "postgres": .text(queueResult.failure.map { "down: \($0)" } ?? "ok"),
+            "redis": .text(redisResult.failure.map { "down: \($0)" } ?? "ok"),
+            "uptimeSeconds": .number(uptime),
+            "queueDepth": .number(queueResult.value?.depth ?? 0),
+            "deadLetters": .number(queueResult.value?.dead ?? 0),
+        ]
+        let healthy = queueResult.failure == nil && redisResult.failure == nil
+        body["status"] = .text(healthy ? "ok" : "degraded")
+        return try JSONBody.response(body, status: healthy ? .ok : .serviceUnavailable)
+    }
+
+    private func prometheus() async throws -> Response {
+        let counts = await probe { try await queueCounts() }.value
+        let text = metrics.render(gauges: [
+            ("outbound_queue_depth", "Outbound messages queued or sending.", counts?.depth ?? 0),
+            ("dead_letters", "Outbound messages dead-lettered.", counts?.dead ?? 0),
+        ])
+        return Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    private func queueCounts() async throws -> QueueCounts {
+        let row = try await postgres.query(
+            """
+            SELECT (SELECT count(*) FROM messages WHERE direction = 'outbound' AND status IN ('queued', 'sending'))
+                       AS depth,
+                   (SELECT count(*) FROM messages WHERE status = 'dead') AS dead
+            """
+        ).single()
+        return QueueCounts(depth: try row.decode("depth", as: Int.self), dead: try row.decode("dead", as: Int.self))
+    }
+
+    /// Runs `body` with the probe deadline; the failure is a short reason without secrets.
+    private func probe<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async -> ProbeResult<T> {
+        await withTaskGroup(of: ProbeResult<T>?.self) { group in
+            group.addTask {
+                do { return ProbeResult(value: try await body()) } catch { return ProbeResult(failure: Self.reason(error)) }
+            }
+            group.addTask {
+                try? await Task.sleep(for: probeTimeout)
+                return Task.isCancelled ? nil : ProbeResult(failure: "timed out")
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first ?? ProbeResult(failure: "cancelled")
+        }
+    }
+
+    private static func reason(_ error: any Error) -> String {
+        let text = "\(error)"
+        return text.count > 160 ? String(text.prefix(160)) + "…" : text
+    }
+}
+
+/// The outcome of one health probe.
+struct ProbeResult<T: Sendable>: Sendable {
+    var value: T?
+    var failure: String?
+
+    init(value: T) { self.value = value }
+    init(failure: String) { self.failure = failure }
+}
+
+/// A health field: text or number.
+enum HealthValue: Encodable, Sendable {
+    case text(String)
+    case number(Int)
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .text(let text): try container.encode(text)
+        case .number(let number): try container.encode(number)
+        }
+    }
+}
