@@ -18,6 +18,10 @@ public struct SufraApplication {
         public var mountSandbox = false
         /// Idle timeout of conversation actors.
         public var conversationIdleTimeout: Duration = .seconds(120)
+        /// Prefix of every Redis key this instance writes (tests isolate themselves with it).
+        public var redisKeyPrefix = ""
+        /// How old an unhandled inbound message must be before the sweeper re-drives it.
+        public var unhandledGraceSeconds = 10
 
         /// Default options.
         public init() {}
@@ -79,15 +83,17 @@ public struct SufraApplication {
             configuration: RegistryConfiguration(idleTimeout: options.conversationIdleTimeout), clock: .continuous,
             logger: logger.with(label: "conversations"),
             factory: { key in try await ConversationActor.activate(key, dependencies: dependencies) })
-        sweeper = UnhandledSweeper(store: store, registry: conversations, logger: logger.with(label: "sweeper"))
+        sweeper = UnhandledSweeper(
+            store: store, registry: conversations, graceSeconds: options.unhandledGraceSeconds,
+            logger: logger.with(label: "sweeper"))
         supervisor = Supervisor(
             directory: directory, signatures: TwilioSignatureVerifier(),
             cache: RedisAcceptedMessageCache(
-                idempotency: RedisIdempotency(client: redis), logger: logger.with(label: "idempotency")),
+                idempotency: RedisIdempotency(client: redis, keyPrefix: options.redisKeyPrefix + "idem:"), logger: logger.with(label: "idempotency")),
             limiter: RedisWebhookLimiter(
                 limiter: RedisRateLimiter(
                     client: redis, globalPerMinute: configuration.rateGlobalPerMinute,
-                    customerPerMinute: configuration.rateCustomerPerMinute)),
+                    customerPerMinute: configuration.rateCustomerPerMinute, keyPrefix: options.redisKeyPrefix)),
             ingest: ingest, events: events,
             dispatcher: ConversationDispatcher(registry: conversations, logger: logger.with(label: "dispatch")),
             now: now, logger: logger.with(label: "supervisor"))

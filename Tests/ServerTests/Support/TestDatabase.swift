@@ -1,0 +1,47 @@
+import Foundation
+import Infra
+import Logging
+
+@testable import Server
+
+/// A throwaway PostgreSQL database per test, migrated, on the server of `TEST_DATABASE_URL` (started by
+/// scripts/services). Tests fail, never skip, when the server is not there.
+struct TestDatabase: Sendable {
+    let url: String
+    let name: String
+
+    static var serverURL: String {
+        ProcessInfo.processInfo.environment["TEST_DATABASE_URL"] ?? "postgres://sufra@127.0.0.1:55432/sufra_test"
+    }
+
+    static var redisURL: String {
+        ProcessInfo.processInfo.environment["REDIS_URL"] ?? "redis://127.0.0.1:56379/0"
+    }
+
+    /// Creates and migrates a fresh database.
+    static func create() async throws -> TestDatabase {
+        let name = "t_srv_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
+        let logger = Logger(label: "test")
+        _ = try await withPostgres(url: serverURL, logger: logger) { client in
+            try await client.execute(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"))
+        }
+        let base = serverURL.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        let database = TestDatabase(url: "\(base)/\(name)", name: String(name))
+        _ = try await withPostgres(url: database.url, logger: logger) { client in
+            try await Migrator(logger: logger).migrate(client)
+        }
+        return database
+    }
+
+    /// Runs `body` with a pool on this database.
+    func withClient<Result: Sendable>(_ body: @Sendable (PostgresClient) async throws -> Result) async throws -> Result {
+        try await withPostgres(url: url, logger: Logger(label: "test"), body)
+    }
+
+    /// Drops the database.
+    func drop() async {
+        _ = try? await withPostgres(url: Self.serverURL, logger: Logger(label: "test")) { client in
+            try await client.execute(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"))
+        }
+    }
+}
