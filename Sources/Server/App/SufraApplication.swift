@@ -22,6 +22,8 @@ public struct SufraApplication {
         public var redisKeyPrefix = ""
         /// How old an unhandled inbound message must be before the sweeper re-drives it.
         public var unhandledGraceSeconds = 10
+        /// How often the sweeper looks for unhandled inbound messages.
+        public var unhandledSweepInterval: Duration = .seconds(5)
 
         /// Default options.
         public init() {}
@@ -84,7 +86,8 @@ public struct SufraApplication {
             logger: logger.with(label: "conversations"),
             factory: { key in try await ConversationActor.activate(key, dependencies: dependencies) })
         sweeper = UnhandledSweeper(
-            store: store, registry: conversations, graceSeconds: options.unhandledGraceSeconds,
+            store: store, registry: conversations, interval: options.unhandledSweepInterval,
+            graceSeconds: options.unhandledGraceSeconds,
             logger: logger.with(label: "sweeper"))
         supervisor = Supervisor(
             directory: directory, signatures: TwilioSignatureVerifier(),

@@ -56,7 +56,8 @@ extension SufraApplication.Options {
     static var forTests: Self {
         var options = Self()
         options.redisKeyPrefix = "t:" + UUID().uuidString.prefix(8) + ":"
-        options.unhandledGraceSeconds = 0
+        options.unhandledGraceSeconds = 1
+        options.unhandledSweepInterval = .milliseconds(200)
         return options
     }
 }
