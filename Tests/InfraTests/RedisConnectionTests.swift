@@ -71,8 +71,8 @@ import Testing
                         // A reply, when there is one, is this caller's own.
                         #expect(reply.string == "token-\(index)")
                         return (1, 0)
-                    } catch let error as RedisError {
-                        #expect(error.code == .connection)
+                    } catch {
+                        #expect((error as? RedisError)?.code == .connection)
                         return (0, 1)
                     }
                 }
