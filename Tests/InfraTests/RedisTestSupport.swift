@@ -68,9 +68,9 @@ func eventually(
 
 /// A redis-server of the test's own, on a free port, for tests that kill or restart the server.
 final class PrivateRedisServer: @unchecked Sendable {
-    // Safety of `@unchecked Sendable`: `process` is only touched by the test that owns the server, sequentially.
+    // Safety of `@unchecked Sendable`: `pid` is only touched by the test that owns the server, sequentially.
     let port: Int
-    private var process: Process?
+    private var pid: pid_t?
 
     init() throws {
         self.port = try Self.freePort()
@@ -86,22 +86,24 @@ final class PrivateRedisServer: @unchecked Sendable {
     }
 
     func start() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/redis-server")
-        process.arguments = [
-            "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--loglevel", "warning",
+        let arguments = [
+            "/usr/bin/redis-server", "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+            "--loglevel", "warning",
         ]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        self.process = process
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid: pid_t = 0
+        let status = posix_spawn(&pid, "/usr/bin/redis-server", nil, nil, &argv, environ)
+        guard status == 0 else { throw RedisError.connection("posix_spawn redis-server failed: \(status)") }
+        self.pid = pid
     }
 
     func stop() {
-        guard let process else { return }
-        process.terminate()
-        process.waitUntilExit()
-        self.process = nil
+        guard let pid else { return }
+        kill(pid, SIGKILL)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        self.pid = nil
     }
 
     /// Waits until the server answers PING.

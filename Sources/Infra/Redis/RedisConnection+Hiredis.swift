@@ -194,9 +194,14 @@ extension RedisConnection {
     // MARK: Deadlines
 
     /// One timer per connection, aimed at the oldest pending command's deadline (commands share a timeout, so the
-    /// oldest expires first).
+    /// oldest expires first); moved earlier when a command with an earlier deadline becomes the oldest.
     private func armWatchdog() {
-        guard watchdog == nil, let first = pending.first else { return }
+        guard let first = pending.first else { return }
+        if let watchdog {
+            if watchdogDeadline <= first.deadline { return }
+            loop.cancel(watchdog)
+        }
+        watchdogDeadline = first.deadline
         let now = IOEventLoop.nowNanoseconds()
         let delay = first.deadline > now ? Duration.nanoseconds(Int64(first.deadline - now)) : .zero
         watchdog = loop.schedule(after: delay) { [self] in

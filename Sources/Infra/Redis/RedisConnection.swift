@@ -63,6 +63,7 @@ public actor RedisConnection {
     /// Why the connection is being closed by us; pending callers fail with it.
     var closeReason: RedisError?
     var watchdog: IOEventLoop.TimerID?
+    var watchdogDeadline: UInt64 = 0
     var connectTimer: IOEventLoop.TimerID?
     var connectContinuation: CheckedContinuation<Void, any Error>?
     var closeWaiters: [CheckedContinuation<RedisError, Never>] = []
