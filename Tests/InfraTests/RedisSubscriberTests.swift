@@ -1,0 +1,95 @@
+import Testing
+
+@testable import Infra
+
+@Suite struct RedisSubscriberTests {
+    @Test func channelAndPatternSubscriptionsReceiveMessages() async throws {
+        let prefix = uniqueRedisPrefix("pubsub")
+        let configuration = try sharedRedisConfiguration()
+        try await withRedisClient(configuration) { redis in
+            try await withRedisSubscriber(configuration) { subscriber in
+                let channel = try await subscriber.subscribe(channel: prefix + "one")
+                let pattern = try await subscriber.psubscribe(pattern: prefix + "*")
+                let arabic = "طلب جديد رقم ١٢"
+                let binary: [UInt8] = [0, 1, 2, 0xfe, 0xff, 13, 10]
+                #expect(try await redis.publish(channel: prefix + "one", message: arabic) == 2)
+                try await redis.publish(channel: prefix + "one", message: binary)
+                var iterator = channel.makeAsyncIterator()
+                #expect(await iterator.next()?.string == arabic)
+                #expect(await iterator.next()?.payload == binary)
+                var patternIterator = pattern.makeAsyncIterator()
+                let viaPattern = await patternIterator.next()
+                #expect(viaPattern?.pattern == prefix + "*")
+                #expect(viaPattern?.channel == prefix + "one")
+                #expect(viaPattern?.string == arabic)
+            }
+        }
+    }
+
+    @Test func droppingTheLastSubscriptionUnsubscribes() async throws {
+        let channel = uniqueRedisPrefix("unsub") + "c"
+        let configuration = try sharedRedisConfiguration()
+        try await withRedisClient(configuration) { redis in
+            try await withRedisSubscriber(configuration) { subscriber in
+                @Sendable func serverSubscribers() async throws -> Int64? {
+                    try await redis.send(["PUBSUB", "NUMSUB", RedisArgument(channel)]).array?.last?.int
+                }
+                func subscribeTwiceDropOne() async throws {
+                    let kept = try await subscriber.subscribe(channel: channel)
+                    do {
+                        let dropped = try await subscriber.subscribe(channel: channel)
+                        _ = dropped
+                    }
+                    // Two local subscriptions share one server subscription; dropping one keeps it.
+                    #expect(try await serverSubscribers() == 1)
+                    #expect(try await redis.publish(channel: channel, message: "still") == 1)
+                    var iterator = kept.makeAsyncIterator()
+                    #expect(await iterator.next()?.string == "still")
+                }
+                try await subscribeTwiceDropOne()
+                #expect(try await eventually { try await serverSubscribers() == 0 })
+            }
+        }
+    }
+
+    @Test func subscriberGetsMessagesAgainAfterRedisRestarts() async throws {
+        let server = try PrivateRedisServer()
+        defer { server.stop() }
+        try await server.waitUntilReady()
+        try await withRedisClient(server.configuration) { redis in
+            try await withRedisSubscriber(server.configuration) { subscriber in
+                let subscription = try await subscriber.subscribe(channel: "orders")
+                try await redis.publish(channel: "orders", message: "before")
+                var iterator = subscription.makeAsyncIterator()
+                #expect(await iterator.next()?.string == "before")
+
+                server.stop()
+                try server.start()
+                // Publish until the resubscribed connection is back and hears it.
+                let republished = try await eventually {
+                    ((try? await redis.publish(channel: "orders", message: "after")) ?? 0) > 0
+                }
+                #expect(republished)
+                #expect(await iterator.next()?.string == "after")
+            }
+        }
+    }
+
+    @Test func eventBusPublishesOnTheContractChannels() async throws {
+        let restaurant = uniqueRedisPrefix("bus") + "r1"
+        let configuration = try sharedRedisConfiguration()
+        #expect(RedisEventBus.channel(restaurantId: "42", kind: .orders) == "ws:restaurant:42:orders")
+        try await withRedisClient(configuration) { redis in
+            try await withRedisSubscriber(configuration) { subscriber in
+                let bus = RedisEventBus(client: redis)
+                let orders = try await subscriber.subscribe(
+                    channel: RedisEventBus.channel(restaurantId: restaurant, kind: .orders))
+                let json = #"{"type":"order.updated","data":{"name":"شاورما"}}"#
+                #expect(try await bus.publish(restaurantId: restaurant, kind: .messages, json: json) == 0)
+                #expect(try await bus.publish(restaurantId: restaurant, kind: .orders, json: json) == 1)
+                var iterator = orders.makeAsyncIterator()
+                #expect(await iterator.next()?.string == json)
+            }
+        }
+    }
+}
