@@ -39,10 +39,11 @@ public enum AESGCM {
 
     /// Encrypts `plaintext` under `key` with a fresh random nonce, authenticating `associatedData` too.
     public static func seal(
-        _ plaintext: [UInt8], key: [UInt8], associatedData: [UInt8] = [], nonce: [UInt8]? = nil
+        _ plaintext: [UInt8], key: [UInt8], associatedData: [UInt8] = [], nonce given: [UInt8]? = nil
     ) throws(CryptoError) -> SealedBox {
         guard key.count == keySize else { throw .invalidKeySize(expected: keySize, actual: key.count) }
-        let nonce = try nonce ?? SecureRandom.bytes(nonceSize)
+        let nonce: [UInt8]
+        if let given { nonce = given } else { nonce = try SecureRandom.bytes(nonceSize) }
         guard nonce.count == nonceSize else { throw .invalidInput("nonce must be \(nonceSize) bytes") }
         guard let context = EVP_CIPHER_CTX_new() else { throw .openSSL("EVP_CIPHER_CTX_new") }
         defer { EVP_CIPHER_CTX_free(context) }

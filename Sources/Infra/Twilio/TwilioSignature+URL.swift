@@ -56,10 +56,10 @@ struct URLParts {
     var rest: Substring
 
     init?(_ url: String) {
-        guard let separator = url.range(of: "://") else { return nil }
-        scheme = url[..<separator.lowerBound]
-        let afterScheme = url[separator.upperBound...]
-        let authorityEnd = afterScheme.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? afterScheme.endIndex
+        guard let colon = url.firstIndex(of: ":"), url[colon...].hasPrefix("://") else { return nil }
+        scheme = url[..<colon]
+        let afterScheme = url[url.index(colon, offsetBy: 3)...]
+        let authorityEnd = afterScheme.firstIndex(where: Self.endsAuthority) ?? afterScheme.endIndex
         var authority = afterScheme[..<authorityEnd]
         rest = afterScheme[authorityEnd...]
         if let at = authority.lastIndex(of: "@") {
@@ -73,6 +73,10 @@ struct URLParts {
         } else {
             host = authority
         }
+    }
+
+    private static func endsAuthority(_ character: Character) -> Bool {
+        character == "/" || character == "?" || character == "#"
     }
 
     private func build(port: Substring?) -> String {
