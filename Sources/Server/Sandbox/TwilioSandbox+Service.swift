@@ -1,5 +1,6 @@
 import Hummingbird
 import Infra
+import Logging
 import ServiceLifecycle
 
 /// A status callback to deliver.
