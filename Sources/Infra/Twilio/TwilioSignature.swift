@@ -1,0 +1,70 @@
+/// Twilio's request signature (`X-Twilio-Signature`), computed and checked exactly as Twilio's own libraries do.
+///
+/// The signed string is the full URL followed by each POST parameter's name and value, names sorted, the values of
+/// a repeated name sorted and de-duplicated; the signature is base64(HMAC-SHA1(authToken, that string)).
+/// Validation accepts the URL as given, with its port removed and with the scheme's default port added (Twilio's
+/// backend is not consistent about ports), and with `'` in the query escaped as `%27` (as twilio-node normalises).
+/// JSON bodies are signed through a `bodySHA256` query parameter holding the body's hex SHA-256.
+public enum TwilioSignature {
+    /// The signature of `url` with form `parameters`.
+    public static func compute(
+        authToken: String, url: String, parameters: [(name: String, value: String)]
+    ) -> String {
+        Base64.encode(HMAC.sha1(key: Array(authToken.utf8), data: signedBytes(url: url, parameters: parameters)))
+    }
+
+    /// True when `signature` matches `url` and the form `parameters` under `authToken`, for any accepted URL variant.
+    /// Comparison is constant-time; a missing signature never validates.
+    public static func isValid(
+        signature: String?, authToken: String, url: String, parameters: [(name: String, value: String)]
+    ) -> Bool {
+        guard let signature, !signature.isEmpty else { return false }
+        let given = Array(signature.utf8)
+        var valid = false
+        for variant in urlVariants(url) {
+            // No early exit: every variant is checked so timing does not tell which one matched.
+            let expected = compute(authToken: authToken, url: variant, parameters: parameters)
+            if constantTimeEqual(given, Array(expected.utf8)) { valid = true }
+        }
+        return valid
+    }
+
+    /// True when `signature` matches `url` (which carries `bodySHA256`) and `body` hashes to that value.
+    public static func isValid(signature: String?, authToken: String, url: String, body: [UInt8]) -> Bool {
+        guard let expectedHash = queryValue(named: "bodySHA256", in: url) else { return false }
+        let signed = isValid(signature: signature, authToken: authToken, url: url, parameters: [])
+        let hashMatches = constantTimeEqual(Array(SHA256.hexHash(body).utf8), Array(expectedHash.lowercased().utf8))
+        return signed && hashMatches
+    }
+
+    /// The URL Twilio would sign for a JSON `body` posted to `url`: `bodySHA256=<hex>` appended to the query.
+    public static func urlWithBodyHash(_ url: String, body: [UInt8]) -> String {
+        url + (url.contains("?") ? "&" : "?") + "bodySHA256=" + SHA256.hexHash(body)
+    }
+
+    static func signedBytes(url: String, parameters: [(name: String, value: String)]) -> [UInt8] {
+        var valuesByName: [String: [String]] = [:]
+        for (name, value) in parameters { valuesByName[name, default: []].append(value) }
+        var bytes = Array(url.utf8)
+        // UTF-8 byte order is code point order, which is how Python and Node sort the names.
+        for name in valuesByName.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+            let values = Set(valuesByName[name] ?? []).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            for value in values {
+                bytes.append(contentsOf: name.utf8)
+                bytes.append(contentsOf: value.utf8)
+            }
+        }
+        return bytes
+    }
+
+    static func queryValue(named name: String, in url: String) -> String? {
+        guard let question = url.firstIndex(of: "?") else { return nil }
+        var query = url[url.index(after: question)...]
+        if let hash = query.firstIndex(of: "#") { query = query[..<hash] }
+        for field in query.split(separator: "&") {
+            let parts = field.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            if parts[0] == name { return parts.count > 1 ? FormURLEncoding.percentDecode(parts[1].utf8) : "" }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,87 @@
+import Glibc
+import Testing
+
+@testable import Infra
+
+/// HTTP client behaviour that needs no HTTP server (the sandbox-backed tests are in ServerTests).
+@Suite("HTTPClient")
+struct HTTPClientTests {
+    /// A TCP listener that completes handshakes (kernel backlog) but never reads or answers.
+    final class SilentListener {
+        let fd: Int32
+        let port: Int
+
+        init() throws {
+            fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = 0
+            let bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+            guard bound == 0, listen(fd, 64) == 0 else { throw HTTPClientError.invalidRequest("listen failed") }
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            _ = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+            }
+            port = Int(UInt16(bigEndian: address.sin_port))
+        }
+
+        deinit { close(fd) }
+    }
+
+    @Test func aHangingServerTimesOutOnTime() async throws {
+        let listener = try SilentListener()
+        let client = HTTPClient()
+        let start = ContinuousClock.now
+        await #expect(throws: HTTPClientError.timedOut) {
+            try await client.execute(
+                HTTPClientRequest(url: "http://127.0.0.1:\(listener.port)/", timeout: .milliseconds(300)))
+        }
+        let elapsed = ContinuousClock.now - start
+        #expect(elapsed >= .milliseconds(290) && elapsed < .milliseconds(1500), "took \(elapsed)")
+    }
+
+    @Test func aClosedPortFailsToConnect() async throws {
+        let port: Int
+        do {
+            let listener = try SilentListener()
+            port = listener.port
+        }
+        let client = HTTPClient()
+        do {
+            _ = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/"))
+            Issue.record("expected a connection failure")
+        } catch {
+            #expect(error.isConnectFailure)
+        }
+    }
+
+    @Test func cancellationRemovesTheTransfer() async throws {
+        let listener = try SilentListener()
+        let client = HTTPClient()
+        let start = ContinuousClock.now
+        let task = Task {
+            try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(listener.port)/", timeout: .seconds(30)))
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        task.cancel()
+        let result = await task.result
+        #expect(throws: HTTPClientError.cancelled) { try result.get() }
+        #expect(ContinuousClock.now - start < .seconds(5))
+        #expect(await client.transfersCompleted == 1)
+    }
+
+    @Test func badURLsAreRejected() async {
+        let client = HTTPClient()
+        await #expect(throws: HTTPClientError.self) {
+            try await client.execute(HTTPClientRequest(url: "ftp://127.0.0.1/"))
+        }
+        await #expect(throws: HTTPClientError.self) {
+            try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:1/", headers: [("X", "a\r\nB: c")]))
+        }
+    }
+}
