@@ -9,7 +9,7 @@ import ServiceLifecycle
 /// The composition root: builds the infrastructure from the configuration, wires it into the actors, and
 /// returns the Hummingbird application whose service group runs everything (infrastructure first, HTTP last,
 /// so graceful shutdown stops the HTTP edge before it drains the writers and closes the pools).
-public struct SufraApplication {
+public struct SufraApplication: Sendable {
     /// What `serve` runs besides the HTTP edge.
     public struct Options: Sendable {
         /// Run the outbound sender in this process (`--no-sender` turns it off).
