@@ -25,8 +25,11 @@ import Testing
         #expect(try await events.currentConnection?.backendPID != pid)
 
         try await notifier.query("SELECT pg_notify(\(channel), \("after reconnect"))")
-        #expect(try await events.next() == .notification(
-            PostgresNotification(channel: channel, payload: "after reconnect", backendPID: notifier.backendPID)))
+        #expect(
+            try await events.next()
+                == .notification(
+                    PostgresNotification(channel: channel, payload: "after reconnect", backendPID: notifier.backendPID))
+        )
         await notifier.close()
     }
 }

@@ -68,7 +68,8 @@ public struct Migrator: Sendable {
                 try await connection.simpleQuery("COMMIT")
                 return false
             }
-            logger.info("applying migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
+            logger.info(
+                "applying migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
             try await connection.simpleQuery(migration.sql)
             try await connection.execute(
                 "INSERT INTO schema_migrations (version, name) VALUES (\(migration.version), \(migration.name))")

@@ -51,7 +51,8 @@ extension PostgresClient {
 
     /// Sends independent statements in one round trip on a leased connection (see
     /// ``PostgresConnection/pipelineResults(_:)``).
-    public func pipelineResults(_ queries: [PostgresQuery]) async throws -> [Swift.Result<PostgresRows, PostgresError>] {
+    public func pipelineResults(_ queries: [PostgresQuery]) async throws -> [Swift.Result<PostgresRows, PostgresError>]
+    {
         try await withConnection { try await $0.pipelineResults(queries) }
     }
 

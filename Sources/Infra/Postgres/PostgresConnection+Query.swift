@@ -13,9 +13,9 @@ extension PostgresConnection {
     }
 
     /// Sends independent statements in one round trip (libpq pipeline mode, one sync at the end) and returns
-    /// each statement's outcome in order. After a failing statement the rest of the pipeline is skipped
-    /// (`.pipelineAborted`); statements before it stay applied unless you wrap the pipeline in a transaction.
-    /// Throws only for connection-level failures.
+    /// each statement's outcome in order. Outside an explicit transaction the whole pipeline runs as one implicit
+    /// transaction (PostgreSQL's rule for statements before a sync): if one statement fails, the ones before it
+    /// roll back and the ones after it are skipped (`.pipelineAborted`). Throws only for connection-level failures.
     public func pipelineResults(_ queries: [PostgresQuery]) async throws -> [Result<PostgresRows, PostgresError>] {
         guard !queries.isEmpty else { return [] }
         for query in queries { try Self.checkParameterCount(query) }
