@@ -156,6 +156,8 @@ import Testing
         options.acquireTimeout = .milliseconds(100)
         try await PostgresTestSupport.withClient(PostgresTestSupport.serverConfiguration(), options: options) {
             client in
+            // The short timeout is for the waiters below; let the one connection open first.
+            try await PostgresTestSupport.eventually("the pool's connection is open") { client.statistics.idle == 1 }
             try await client.withConnection { _ in
                 try await withThrowingTaskGroup(of: PostgresError.Code?.self) { group in
                     group.addTask {

@@ -169,7 +169,12 @@ extension PostgresConnection {
     private func complete() {
         guard let pq, let flight = inFlight else { return }
         inFlight = nil
-        if flight.pipelined { PQexitPipelineMode(pq) }
+        if flight.pipelined && PQexitPipelineMode(pq) != 1 {
+            // Results left over after the sync would desynchronize every later request: drop the connection.
+            inFlight = flight
+            failConnection(PostgresError(.connectionClosed, "could not leave pipeline mode: \(Self.errorMessage(pq))"))
+            return
+        }
         inTransactionFlag.store(PQtransactionStatus(pq) != PQTRANS_IDLE, ordering: .releasing)
         if PQstatus(pq) == CONNECTION_BAD {
             inFlight = flight
