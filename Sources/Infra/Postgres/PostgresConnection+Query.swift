@@ -1,6 +1,7 @@
 /// Running statements on one connection.
 extension PostgresConnection {
     /// Runs one parameterized statement and returns its rows.
+    @discardableResult
     public func query(_ query: PostgresQuery) async throws -> PostgresRows {
         try Self.checkParameterCount(query)
         return try await submit(.single(query))[0].get()
