@@ -10,7 +10,8 @@ import Testing
                 #expect(try await migrator.migrate(client) == [1])
                 #expect(try await migrator.migrate(client) == [])
                 let tables = try await client.query(
-                    "SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'public' AND tablename = ANY(\("{restaurants,menu_items,conversations,messages,orders,order_items,webhook_audit,schema_migrations}"))")
+                    "SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'public' AND tablename = ANY(\("{restaurants,menu_items,conversations,messages,orders,order_items,webhook_audit,schema_migrations}"))"
+                )
                 #expect(try tables.single().decode("n", as: Int.self) == 8)
             }
         }
@@ -56,7 +57,9 @@ import Testing
 
     @Test func duplicateVersionsAreRejected() {
         #expect(throws: PostgresError.self) {
-            try Migrator(migrations: [Migration(version: 1, name: "a", sql: ""), Migration(version: 1, name: "b", sql: "")])
+            try Migrator(migrations: [
+                Migration(version: 1, name: "a", sql: ""), Migration(version: 1, name: "b", sql: ""),
+            ])
         }
     }
 }

@@ -4,7 +4,8 @@ import Testing
 
 @Suite struct PostgresConfigurationTests {
     @Test func parsesAFullURL() throws {
-        let configuration = try PostgresConfiguration(url: "postgres://sufra:s%40cr%2Ft@db.local:6543/sufra_prod?sslmode=require")
+        let configuration = try PostgresConfiguration(
+            url: "postgres://sufra:s%40cr%2Ft@db.local:6543/sufra_prod?sslmode=require")
         #expect(configuration.user == "sufra")
         #expect(configuration.password == "s@cr/t")
         #expect(configuration.host == "db.local")
@@ -20,7 +21,8 @@ import Testing
     }
 
     @Test func socketDirectoryFromQuery() throws {
-        let configuration = try PostgresConfiguration(url: "postgres://me@/app?host=%2Fvar%2Frun%2Fpostgresql&port=5433")
+        let configuration = try PostgresConfiguration(
+            url: "postgres://me@/app?host=%2Fvar%2Frun%2Fpostgresql&port=5433")
         #expect(configuration.unixSocketDirectory == "/var/run/postgresql")
         #expect(configuration.port == 5433)
         #expect(configuration.libpqParameters.first { $0.0 == "host" }?.1 == "/var/run/postgresql")

@@ -105,7 +105,8 @@ import Testing
             #expect((try? results[1].get()) == nil)
             if case .failure(let error) = results[1] { #expect(error.isUniqueViolation) }
             if case .failure(let error) = results[2] { #expect(error.code == .pipelineAborted) }
-            #expect(try await connection.query("SELECT count(*) AS n FROM u").single().decode("n", as: Int.self) == 1)
+            // One sync = one implicit transaction: the failure rolled back the first insert too.
+            #expect(try await connection.query("SELECT count(*) AS n FROM u").single().decode("n", as: Int.self) == 0)
             await connection.close()
         }
     }
@@ -129,7 +130,9 @@ import Testing
         let connection = try await PostgresConnection.connect(configuration: PostgresTestSupport.serverConfiguration())
         let sum = try await withThrowingTaskGroup(of: Int.self) { group in
             for value in 0..<100 {
-                group.addTask { try await connection.query("SELECT \(value)::int AS v").single().decode("v", as: Int.self) }
+                group.addTask {
+                    try await connection.query("SELECT \(value)::int AS v").single().decode("v", as: Int.self)
+                }
             }
             return try await group.reduce(0, +)
         }

@@ -22,11 +22,14 @@ import Testing
         let pid = try #require(await events.currentConnection?.backendPID)
         try await PostgresTestSupport.terminate(backend: pid, server: server)
         #expect(try await events.next() == .listening, "reconnected and listening again")
-        #expect(try await events.currentConnection?.backendPID != pid)
+        #expect(await events.currentConnection?.backendPID != pid)
 
         try await notifier.query("SELECT pg_notify(\(channel), \("after reconnect"))")
-        #expect(try await events.next() == .notification(
-            PostgresNotification(channel: channel, payload: "after reconnect", backendPID: notifier.backendPID)))
+        #expect(
+            try await events.next()
+                == .notification(
+                    PostgresNotification(channel: channel, payload: "after reconnect", backendPID: notifier.backendPID))
+        )
         await notifier.close()
     }
 }

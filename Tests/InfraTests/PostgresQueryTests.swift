@@ -30,7 +30,9 @@ import Testing
         #expect(throws: PostgresError.self) { try PostgresQuery.insert(into: "t", columns: ["a"], rows: []) }
         #expect(throws: PostgresError.self) { try PostgresQuery.insert(into: "t", columns: ["a"], rows: [[1, 2]]) }
         let tooMany = Array(repeating: [(any PostgresEncodable)?](repeating: 1, count: 10), count: 7_000)
-        #expect(throws: PostgresError.self) { try PostgresQuery.insert(into: "t", columns: Array(repeating: "a", count: 10), rows: tooMany) }
+        #expect(throws: PostgresError.self) {
+            try PostgresQuery.insert(into: "t", columns: Array(repeating: "a", count: 10), rows: tooMany)
+        }
     }
 
     @Test func identifiersAreQuoted() {

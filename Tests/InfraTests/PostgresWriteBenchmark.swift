@@ -52,7 +52,7 @@ struct PostgresWriteBenchmark {
             }
             print(
                 """
-                PostgresWriteBenchmark (\(Self.rows) rows, batches of \(Self.batch), autocommit per statement):
+                PostgresWriteBenchmark (\(Self.rows) rows, batches of \(Self.batch); one commit per statement, per pipeline, per insert):
                   one-by-one: \(rate(oneByOne)) rows/s (\(oneByOne))
                   pipelined:  \(rate(pipelined)) rows/s (\(pipelined))
                   multi-row:  \(rate(multiRow)) rows/s (\(multiRow))

@@ -53,7 +53,7 @@ public struct Migrator: Sendable {
         try await connection.simpleQuery("BEGIN")
         do {
             // The lock is held until COMMIT/ROLLBACK; a second migrator waits here, then sees the recorded version.
-            _ = try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))")
+            try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))")
             try await connection.simpleQuery(
                 """
                 CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -68,7 +68,8 @@ public struct Migrator: Sendable {
                 try await connection.simpleQuery("COMMIT")
                 return false
             }
-            logger.info("applying migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
+            logger.info(
+                "applying migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
             try await connection.simpleQuery(migration.sql)
             try await connection.execute(
                 "INSERT INTO schema_migrations (version, name) VALUES (\(migration.version), \(migration.name))")

@@ -67,7 +67,8 @@ public struct PostgresBindings: Sendable, Hashable {
                 var pointers = [UnsafePointer<CChar>?](repeating: nil, count: offsets.count)
                 for (index, offset) in offsets.enumerated() where offset >= 0 {
                     // An empty bytea at the very end has no storage byte; any valid pointer will do.
-                    pointers[index] = chars.baseAddress.map { UnsafePointer($0 + offset) } ?? UnsafePointer(bitPattern: 1)
+                    pointers[index] =
+                        chars.baseAddress.map { UnsafePointer($0 + offset) } ?? UnsafePointer(bitPattern: 1)
                 }
                 return types.withUnsafeBufferPointer { typeBuffer in
                     lengths.withUnsafeBufferPointer { lengthBuffer in

@@ -1,6 +1,7 @@
 extension PostgresClient {
     /// Leases a connection for the duration of `body`, then returns it to the pool. A connection that broke,
     /// or that `body` left inside an open transaction, is closed instead of reused.
+    @discardableResult
     public func withConnection<Result>(
         isolation: isolated (any Actor)? = #isolation, _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
@@ -17,6 +18,7 @@ extension PostgresClient {
 
     /// Runs `body` inside `BEGIN … COMMIT` on one leased connection; any error thrown by `body` rolls back.
     /// Throws `.transactionRolledBack` when COMMIT reports ROLLBACK (a failed statement inside was swallowed).
+    @discardableResult
     public func withTransaction<Result>(
         isolation: isolated (any Actor)? = #isolation, _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
@@ -39,6 +41,7 @@ extension PostgresClient {
     }
 
     /// Runs one statement on a leased connection and returns its rows.
+    @discardableResult
     public func query(_ query: PostgresQuery) async throws -> PostgresRows {
         try await withConnection { try await $0.query(query) }
     }
@@ -51,7 +54,8 @@ extension PostgresClient {
 
     /// Sends independent statements in one round trip on a leased connection (see
     /// ``PostgresConnection/pipelineResults(_:)``).
-    public func pipelineResults(_ queries: [PostgresQuery]) async throws -> [Swift.Result<PostgresRows, PostgresError>] {
+    public func pipelineResults(_ queries: [PostgresQuery]) async throws -> [Swift.Result<PostgresRows, PostgresError>]
+    {
         try await withConnection { try await $0.pipelineResults(queries) }
     }
 

@@ -12,6 +12,8 @@ extension PostgresConnection {
                 }
             }
             // libpq: before the first PQconnectPoll, behave as if it had returned PGRES_POLLING_WRITING.
+            // libpq prints notices (and the FATAL of a terminated backend) to stderr by default; drop them.
+            PQsetNoticeProcessor(pq, { _, _ in }, nil)
             rewatch(.writable)
         }
     }
@@ -117,7 +119,8 @@ extension PostgresConnection {
             case .simple(let sql):
                 sent = PQsendQuery(pq, sql) == 1
             case .pipeline(let queries):
-                sent = PQenterPipelineMode(pq) == 1 && queries.allSatisfy { send($0, on: pq) } && PQpipelineSync(pq) == 1
+                sent =
+                    PQenterPipelineMode(pq) == 1 && queries.allSatisfy { send($0, on: pq) } && PQpipelineSync(pq) == 1
             }
             guard sent else {
                 // Parameter counts are checked before queueing, so a send failure means the connection is unusable.
@@ -166,7 +169,12 @@ extension PostgresConnection {
     private func complete() {
         guard let pq, let flight = inFlight else { return }
         inFlight = nil
-        if flight.pipelined { PQexitPipelineMode(pq) }
+        if flight.pipelined && PQexitPipelineMode(pq) != 1 {
+            // Results left over after the sync would desynchronize every later request: drop the connection.
+            inFlight = flight
+            failConnection(PostgresError(.connectionClosed, "could not leave pipeline mode: \(Self.errorMessage(pq))"))
+            return
+        }
         inTransactionFlag.store(PQtransactionStatus(pq) != PQTRANS_IDLE, ordering: .releasing)
         if PQstatus(pq) == CONNECTION_BAD {
             inFlight = flight
@@ -189,7 +197,8 @@ extension PostgresConnection {
                 if case .failure = outcome {} else { outcome = .success(rows) }
             case PGRES_PIPELINE_ABORTED:
                 PQclear(result)
-                if case .failure = outcome {} else {
+                if case .failure = outcome {
+                } else {
                     outcome = .failure(
                         PostgresError(.pipelineAborted, "skipped: an earlier statement in the pipeline failed"))
                 }

@@ -1,6 +1,7 @@
 /// Running statements on one connection.
 extension PostgresConnection {
     /// Runs one parameterized statement and returns its rows.
+    @discardableResult
     public func query(_ query: PostgresQuery) async throws -> PostgresRows {
         try Self.checkParameterCount(query)
         return try await submit(.single(query))[0].get()
@@ -13,9 +14,9 @@ extension PostgresConnection {
     }
 
     /// Sends independent statements in one round trip (libpq pipeline mode, one sync at the end) and returns
-    /// each statement's outcome in order. After a failing statement the rest of the pipeline is skipped
-    /// (`.pipelineAborted`); statements before it stay applied unless you wrap the pipeline in a transaction.
-    /// Throws only for connection-level failures.
+    /// each statement's outcome in order. Outside an explicit transaction the whole pipeline runs as one implicit
+    /// transaction (PostgreSQL's rule for statements before a sync): if one statement fails, the ones before it
+    /// roll back and the ones after it are skipped (`.pipelineAborted`). Throws only for connection-level failures.
     public func pipelineResults(_ queries: [PostgresQuery]) async throws -> [Result<PostgresRows, PostgresError>] {
         guard !queries.isEmpty else { return [] }
         for query in queries { try Self.checkParameterCount(query) }

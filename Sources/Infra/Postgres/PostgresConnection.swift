@@ -1,6 +1,6 @@
-import Foundation
 import CLibPQ
 import DequeModule
+import Foundation
 import Synchronization
 
 /// One PostgreSQL connection on libpq in non-blocking mode, driven by an ``IOEventLoop``.

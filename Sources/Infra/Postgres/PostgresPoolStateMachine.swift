@@ -42,7 +42,8 @@ struct PostgresPoolStateMachine: Sendable {
 
         static func == (lhs: Actions, rhs: Actions) -> Bool {
             lhs.lease.map { [$0.waiter, $0.connection] } == rhs.lease.map { [$0.waiter, $0.connection] }
-                && lhs.fail.map(\.waiter) == rhs.fail.map(\.waiter) && lhs.fail.map(\.failure) == rhs.fail.map(\.failure)
+                && lhs.fail.map(\.waiter) == rhs.fail.map(\.waiter)
+                && lhs.fail.map(\.failure) == rhs.fail.map(\.failure)
                 && lhs.connect == rhs.connect && lhs.close == rhs.close && lhs.startTimeout == rhs.startTimeout
                 && lhs.backoff == rhs.backoff && lhs.finished == rhs.finished
         }

@@ -14,7 +14,9 @@ public struct PostgresRow: Sendable {
     public var count: Int { handle.columnCount }
 
     /// Decodes the column called `column`.
-    public func decode<Value: PostgresDecodable>(_ column: String, as type: Value.Type = Value.self)
+    public func decode<Value: PostgresDecodable>(
+        _ column: String, as type: Value.Type = Value.self
+    )
         throws(PostgresError) -> Value
     {
         guard let position = handle.columnIndex(column) else {
@@ -24,7 +26,9 @@ public struct PostgresRow: Sendable {
     }
 
     /// Decodes the column at `position` (0-based).
-    public func decode<Value: PostgresDecodable>(_ position: Int, as type: Value.Type = Value.self)
+    public func decode<Value: PostgresDecodable>(
+        _ position: Int, as type: Value.Type = Value.self
+    )
         throws(PostgresError) -> Value
     {
         guard position >= 0, position < handle.columnCount else {

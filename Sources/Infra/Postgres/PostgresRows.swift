@@ -24,8 +24,11 @@ public struct PostgresRows: Sendable, RandomAccessCollection {
     public var endIndex: Int { handle?.rowCount ?? 0 }
 
     public subscript(position: Int) -> PostgresRow {
-        // `handle` is non-nil whenever `endIndex > 0`, and collection indices are checked by the caller's loop.
-        PostgresRow(handle: handle!, index: position)
+        // `handle` is nil only for an empty result, where every index is out of range (as for an empty Array).
+        guard let handle, position >= 0, position < handle.rowCount else {
+            preconditionFailure("PostgresRows index \(position) out of range 0..<\(endIndex)")
+        }
+        return PostgresRow(handle: handle, index: position)
     }
 
     /// The first row, or a decoding error saying that there was none.
