@@ -5,7 +5,7 @@ import Testing
 @testable import Server
 
 @Suite struct DashboardTokensTests {
-    let secret = "test-secret-0123456789"
+    let secret = "test-secret-0123456789-0123456789-abc"
 
     func claims(exp: TimeInterval = 3600, nbf: TimeInterval? = nil) -> DashboardClaims {
         DashboardClaims(
@@ -23,7 +23,7 @@ import Testing
 
     @Test func refusesWrongSecretExpiredAndFutureNotBefore() async throws {
         let tokens = await DashboardTokens(secret: secret)
-        let other = await DashboardTokens(secret: "another-secret-000000")
+        let other = await DashboardTokens(secret: "another-secret-000000-0000000000-xyz")
         await #expect(throws: DashboardTokenError.self) { try await tokens.verify(try await other.sign(claims())) }
         await #expect(throws: DashboardTokenError.self) {
             try await tokens.verify(try await tokens.sign(claims(exp: -120)))
@@ -36,7 +36,7 @@ import Testing
     @Test func refusesOtherAlgorithmsIncludingNone() async throws {
         let tokens = await DashboardTokens(secret: secret)
         let hs512 = JWTKeyCollection()
-        await hs512.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha512)
+        await hs512.add(hmac: HMACKey(from: secret + secret), digestAlgorithm: .sha512)
         let token512 = try await hs512.sign(claims())
         await #expect(throws: DashboardTokenError.wrongAlgorithm) { try await tokens.verify(token512) }
 

@@ -39,8 +39,15 @@ public struct SufraConfiguration: Sendable, CustomStringConvertible {
         databaseURL = nonEmpty("DATABASE_URL")
         redisURL = nonEmpty("REDIS_URL") ?? "redis://127.0.0.1:6379/0"
         host = nonEmpty("HOST") ?? "127.0.0.1"
-        port = try positiveInt("PORT", default: 8080)
-        guard port <= 65_535 else { throw ConfigurationError.notAPositiveInteger("PORT", String(port)) }
+        if let rawPort = nonEmpty("PORT") {
+            // 0 asks the system for a free port (tests, side-by-side runs).
+            guard let value = Int(rawPort), (0...65_535).contains(value) else {
+                throw ConfigurationError.invalid("PORT", "must be a port number 0…65535 (got '\(rawPort)')")
+            }
+            port = value
+        } else {
+            port = 8080
+        }
         publicURL = nonEmpty("PUBLIC_URL").map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
         masterKey = nonEmpty("MASTER_KEY")
         jwtSecret = nonEmpty("JWT_SECRET")
@@ -56,7 +63,8 @@ public struct SufraConfiguration: Sendable, CustomStringConvertible {
     public func requireServing() throws(ConfigurationError) {
         guard databaseURL != nil else { throw .missing("DATABASE_URL") }
         guard masterKey != nil else { throw .missing("MASTER_KEY") }
-        guard jwtSecret != nil else { throw .missing("JWT_SECRET") }
+        guard let jwtSecret else { throw .missing("JWT_SECRET") }
+        guard jwtSecret.utf8.count >= 32 else { throw .invalid("JWT_SECRET", "must be at least 32 bytes for HS256") }
     }
 
     public var description: String {

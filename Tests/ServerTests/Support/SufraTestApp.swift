@@ -21,7 +21,7 @@ struct SufraTestApp: Sendable {
     static func configuration(database: TestDatabase, overrides: [String: String] = [:]) throws -> SufraConfiguration {
         var environment = [
             "DATABASE_URL": database.url, "REDIS_URL": TestDatabase.redisURL, "PUBLIC_URL": publicURL,
-            "MASTER_KEY": masterKey, "JWT_SECRET": "jwt-secret-for-tests", "ADMIN_TOKEN": adminToken,
+            "MASTER_KEY": masterKey, "JWT_SECRET": "jwt-secret-for-tests-0123456789abcdef", "ADMIN_TOKEN": adminToken,
             "RATE_GLOBAL_PER_MIN": "1000000", "RATE_CUSTOMER_PER_MIN": "1000", "PORT": "0",
         ]
         for (key, value) in overrides { environment[key] = value }
