@@ -28,7 +28,7 @@ extension BotTurn {
         return .ordering(type: .delivery, cart: Cart())
     }
 
-    /// A pin with valid coordinates, or a typed address (some letters, at least 3 characters, at most 500).
+    /// A pin with valid coordinates, or a typed address (two letters or more, at least 3 characters, at most 500).
     static func location(from content: InboundContent) -> Location? {
         if let latitude = content.latitude, let longitude = content.longitude {
             guard latitude.isFinite, longitude.isFinite, abs(latitude) <= 90, abs(longitude) <= 180 else { return nil }
@@ -36,7 +36,7 @@ extension BotTurn {
             return Location(latitude: latitude, longitude: longitude, address: label?.isEmpty == true ? nil : label)
         }
         let address = content.body.split(whereSeparator: \.isWhitespace).joined(separator: " ")
-        guard address.count >= 3, address.contains(where: \.isLetter) else { return nil }
+        guard address.count >= 3, address.filter(\.isLetter).count >= 2 else { return nil }
         return Location(address: String(address.prefix(maxAddressLength)))
     }
 

@@ -21,7 +21,7 @@ public struct BotTexts: Sendable, Hashable {
 
     /// The greeting and the three options.
     public func welcome(restaurant: String) -> String {
-        pick("أهلاً بك في \(restaurant)! 👋\nكيف نقدر نخدمك؟\n", "Welcome to \(restaurant)! 👋\nHow can we help you?\n")
+        pick("أهلاً بك في \(restaurant)! 👋\nكيف يمكننا خدمتك؟\n", "Welcome to \(restaurant)! 👋\nHow can we help you?\n")
             + mainOptions
     }
 

@@ -102,7 +102,7 @@ import Testing
         let removed = bot.send("-1")
         #expect(
             removed.effects == [
-                .setLines([OrderLine(menuItemId: "m3", name: "حمص", quantity: 1, unitPrice: 800, lineTotal: 800)])
+                .setLines([OrderLine(menuItemId: "m3", name: "Hummus", quantity: 1, unitPrice: 800, lineTotal: 800)])
             ])
         bot.send("-1")
         #expect(bot.text.contains("not in your cart"))
@@ -147,7 +147,7 @@ import Testing
         #expect(!outcome.effects.contains(.confirm))
         #expect(
             outcome.effects == [
-                .setLines([OrderLine(menuItemId: "m3", name: "حمص", quantity: 1, unitPrice: 800, lineTotal: 800)])
+                .setLines([OrderLine(menuItemId: "m3", name: "Hummus", quantity: 1, unitPrice: 800, lineTotal: 800)])
             ])
         #expect(bot.text.contains("no longer available") && bot.text.contains("Chicken shawarma"))
         bot.send("1")

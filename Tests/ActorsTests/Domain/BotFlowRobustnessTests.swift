@@ -46,7 +46,6 @@ import Testing
         let cases: [(messages: [String], question: String, state: BotState)] = [
             (["hi"], "1 - New order", .mainMenu),
             (["hi", "1"], "1 - Delivery", .choosingType),
-            (["hi", "1", "1"], "share your location", .awaitingLocation),
             (["hi", "1", "2"], "1 - Chicken shawarma", .ordering(type: .pickup, cart: Cart())),
         ]
         for nonsense in ["blah blah", "", "🍕", "99 bottles", "x", "؟"] {
@@ -58,6 +57,14 @@ import Testing
                 #expect(bot.state == state, "\(nonsense) at \(state)")
                 #expect(bot.texts.count == 1 && bot.texts[0].contains(question), "\(nonsense) at \(state)")
             }
+        }
+        // Any text with letters is a typed address; what is left to misunderstand has none.
+        for nonsense in ["", "🍕", "x", "؟", "12", "3 x2"] {
+            var bot = BotTestDriver(language: .en)
+            for message in ["hi", "1", "1"] { bot.send(message) }
+            let outcome = bot.send(nonsense)
+            #expect(outcome.effects.isEmpty && bot.state == .awaitingLocation, "\(nonsense)")
+            #expect(bot.text.contains("share your location"), "\(nonsense)")
         }
         var review = BotTestDriver(language: .en)
         for message in ["hi", "1", "2", "1", "done", "maybe"] { review.send(message) }
