@@ -14,7 +14,9 @@ struct Migrate: AsyncParsableCommand {
             let applied = try await withPostgres(url: url, logger: logger) { client in
                 try await Migrator(logger: logger).migrate(client)
             }
-            print(applied.isEmpty ? "schema up to date" : "applied migrations \(applied.map(String.init).joined(separator: ", "))")
+            print(
+                applied.isEmpty
+                    ? "schema up to date" : "applied migrations \(applied.map(String.init).joined(separator: ", "))")
         }
     }
 }

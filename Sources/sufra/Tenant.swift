@@ -45,7 +45,9 @@ struct Tenant: AsyncParsableCommand {
         func run() async throws {
             let configuration = try loadConfiguration()
             try await reportingErrors {
-                print(try await TenantCommands.setPaused(configuration: configuration, id: id, paused: true, logger: makeLogger()))
+                print(
+                    try await TenantCommands.setPaused(
+                        configuration: configuration, id: id, paused: true, logger: makeLogger()))
             }
         }
     }
@@ -56,7 +58,9 @@ struct Tenant: AsyncParsableCommand {
         func run() async throws {
             let configuration = try loadConfiguration()
             try await reportingErrors {
-                print(try await TenantCommands.setPaused(configuration: configuration, id: id, paused: false, logger: makeLogger()))
+                print(
+                    try await TenantCommands.setPaused(
+                        configuration: configuration, id: id, paused: false, logger: makeLogger()))
             }
         }
     }

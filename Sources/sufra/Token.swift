@@ -15,7 +15,9 @@ struct Token: AsyncParsableCommand {
         let configuration = try loadConfiguration()
         guard let secret = configuration.jwtSecret else { throw ValidationError("JWT_SECRET is required but not set") }
         guard secret.utf8.count >= 32 else { throw ValidationError("JWT_SECRET must be at least 32 bytes for HS256") }
-        guard let role = DashboardClaims.Role(rawValue: role) else { throw ValidationError("--role must be staff or admin") }
+        guard let role = DashboardClaims.Role(rawValue: role) else {
+            throw ValidationError("--role must be staff or admin")
+        }
         guard let seconds = Self.seconds(ttl) else { throw ValidationError("--ttl must look like 8h, 30m or 3600s") }
         let tokens = await DashboardTokens(secret: secret)
         let now = Date()

@@ -94,7 +94,8 @@ import Testing
             let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
                 for _ in 0..<10 {
                     group.addTask {
-                        try await client.sendWebhook(to: restaurant, from: Self.customer, body: "hello", sid: sid).status
+                        try await client.sendWebhook(to: restaurant, from: Self.customer, body: "hello", sid: sid)
+                            .status
                     }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }

@@ -97,7 +97,8 @@ public struct TenantDirectorySync: Service {
             token = try secrets.open(row.encryptedAuthToken, associatedData: record.id)
         } catch {
             logger.error(
-                "cannot decrypt a restaurant's auth token (wrong MASTER_KEY?)", metadata: ["restaurant": "\(record.id)"])
+                "cannot decrypt a restaurant's auth token (wrong MASTER_KEY?)", metadata: ["restaurant": "\(record.id)"]
+            )
             return nil
         }
         return TenantConfig(

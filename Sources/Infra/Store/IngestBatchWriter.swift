@@ -62,7 +62,9 @@ struct IngestBatchWriter {
         var profileByKey: [ConversationKey: String?] = [:]
         for message in messages {
             let key = Self.key(message)
-            if let profile = message.profileName { profileByKey[key] = profile } else if profileByKey[key] == nil {
+            if let profile = message.profileName {
+                profileByKey[key] = profile
+            } else if profileByKey[key] == nil {
                 profileByKey[key] = .some(nil)
             }
         }

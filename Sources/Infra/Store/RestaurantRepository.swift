@@ -100,16 +100,19 @@ public struct RestaurantRepository: Sendable {
                 """)
         } else {
             rows = try await client.query(
-                "SELECT \(unescaped: Self.columns) FROM restaurants ORDER BY created_at DESC, id DESC LIMIT \(limit + 1)")
+                "SELECT \(unescaped: Self.columns) FROM restaurants ORDER BY created_at DESC, id DESC LIMIT \(limit + 1)"
+            )
         }
         var items: [RestaurantRecord] = []
         var next: String?
         for (index, row) in rows.enumerated() {
             if index == limit {
                 let last = rows[index - 1]
-                next = PageCursor(
-                    micros: try last.decode("created_micros", as: Int64.self), id: try last.decode("id", as: String.self)
-                ).description
+                next =
+                    PageCursor(
+                        micros: try last.decode("created_micros", as: Int64.self),
+                        id: try last.decode("id", as: String.self)
+                    ).description
                 break
             }
             items.append(try Self.record(row))
@@ -122,7 +125,8 @@ public struct RestaurantRepository: Sendable {
         let rows = try await client.query("SELECT \(unescaped: Self.columns) FROM restaurants")
         return try rows.map {
             Credentialed(
-                record: try Self.record($0), encryptedAuthToken: try $0.decode("twilio_auth_token_enc", as: String.self))
+                record: try Self.record($0), encryptedAuthToken: try $0.decode("twilio_auth_token_enc", as: String.self)
+            )
         }
     }
 
@@ -132,7 +136,8 @@ public struct RestaurantRepository: Sendable {
         let rows = try await client.query("SELECT \(unescaped: Self.columns) FROM restaurants WHERE id = \(id)::uuid")
         return try rows.first.map {
             Credentialed(
-                record: try Self.record($0), encryptedAuthToken: try $0.decode("twilio_auth_token_enc", as: String.self))
+                record: try Self.record($0), encryptedAuthToken: try $0.decode("twilio_auth_token_enc", as: String.self)
+            )
         }
     }
 
@@ -213,7 +218,8 @@ public struct RestaurantRepository: Sendable {
         }
         let rows = try await connection.query(
             values.query(
-                prefix: "INSERT INTO menu_items (id, restaurant_id, position, name_ar, name_en, price, available) VALUES ",
+                prefix:
+                    "INSERT INTO menu_items (id, restaurant_id, position, name_ar, name_en, price, available) VALUES ",
                 suffix: "RETURNING id::text AS id, name_ar, name_en, price, available"))
         _ = try await connection.execute(
             "SELECT pg_notify(\(Self.changesChannel), \("menu:" + restaurantId))")

@@ -14,7 +14,9 @@ enum Paging {
         }
         var cursor: PageCursor?
         if let raw = query["before"], !raw.isEmpty {
-            guard let parsed = PageCursor(String(raw)) else { throw APIError.badRequest("before is not a valid cursor") }
+            guard let parsed = PageCursor(String(raw)) else {
+                throw APIError.badRequest("before is not a valid cursor")
+            }
             cursor = parsed
         }
         return (limit, cursor)

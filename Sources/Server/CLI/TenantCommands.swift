@@ -37,7 +37,8 @@ public enum TenantCommands {
     ) async throws -> String {
         let record = try await withPostgres(url: try databaseURL(configuration), logger: logger) { client in
             try await RestaurantRepository(client: client).setStatus(
-                id: id.lowercased(), status: paused ? "paused" : "active", reason: paused ? "paused by an operator" : nil)
+                id: id.lowercased(), status: paused ? "paused" : "active",
+                reason: paused ? "paused by an operator" : nil)
         }
         guard let record else { throw CommandError("no restaurant with id \(id)") }
         return try pretty(record)

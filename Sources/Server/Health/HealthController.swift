@@ -66,7 +66,9 @@ struct HealthController: Sendable {
     private func probe<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async -> ProbeResult<T> {
         await withTaskGroup(of: ProbeResult<T>?.self) { group in
             group.addTask {
-                do { return ProbeResult(value: try await body()) } catch { return ProbeResult(failure: Self.reason(error)) }
+                do { return ProbeResult(value: try await body()) } catch {
+                    return ProbeResult(failure: Self.reason(error))
+                }
             }
             group.addTask {
                 try? await Task.sleep(for: probeTimeout)

@@ -34,7 +34,8 @@ struct TestDatabase: Sendable {
     }
 
     /// Runs `body` with a pool on this database.
-    func withClient<Result: Sendable>(_ body: @Sendable (PostgresClient) async throws -> Result) async throws -> Result {
+    func withClient<Result: Sendable>(_ body: @Sendable (PostgresClient) async throws -> Result) async throws -> Result
+    {
         try await withPostgres(url: url, logger: Logger(label: "test"), body)
     }
 
