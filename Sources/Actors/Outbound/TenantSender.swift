@@ -151,7 +151,8 @@ public final class TenantSender: Sendable {
             dependencies.hooks.sent(restaurantId)
             if let message {
                 await dependencies.events.publish(
-                    LiveEvent(kind: .messageSent, restaurantId: restaurantId, at: dependencies.now(), dataJSON: message.json))
+                    LiveEvent(
+                        kind: .messageSent, restaurantId: restaurantId, at: dependencies.now(), dataJSON: message.json))
             }
         case .failed, .dead:
             dependencies.hooks.failed(restaurantId)

@@ -4,7 +4,8 @@ import Foundation
 /// Dead letters and delivery receipts.
 extension OutboundQueue {
     /// A page of a restaurant's dead letters, newest first.
-    public func deadLetters(restaurantId: String, limit: Int, before: PageCursor?) async throws -> Page<OutboundMessage> {
+    public func deadLetters(restaurantId: String, limit: Int, before: PageCursor?) async throws -> Page<OutboundMessage>
+    {
         let micros = before?.micros ?? Int64.max
         let id = before?.id ?? "ffffffff-ffff-ffff-ffff-ffffffffffff"
         let rows = try await client.query(
@@ -19,9 +20,11 @@ extension OutboundQueue {
         for (index, row) in rows.enumerated() {
             if index == limit {
                 let last = rows[index - 1]
-                next = PageCursor(
-                    micros: try last.decode("created_micros", as: Int64.self), id: try last.decode("id", as: String.self)
-                ).description
+                next =
+                    PageCursor(
+                        micros: try last.decode("created_micros", as: Int64.self),
+                        id: try last.decode("id", as: String.self)
+                    ).description
                 break
             }
             items.append(try Self.message(row))

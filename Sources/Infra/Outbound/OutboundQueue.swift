@@ -66,12 +66,14 @@ public struct OutboundQueue: OutboundQueueing {
         // RETURNING does not keep the CTE's order: sort by queue order again.
         let claimed = try rows.map { row in
             let job = OutboundJob(
-                id: try row.decode("id", as: String.self), restaurantId: try row.decode("restaurant_id", as: String.self),
+                id: try row.decode("id", as: String.self),
+                restaurantId: try row.decode("restaurant_id", as: String.self),
                 conversationId: try row.decode("conversation_id", as: String.self),
                 customer: try row.decode("customer", as: String.self), body: try row.decode("body", as: String?.self),
                 contentSid: try row.decode("content_sid", as: String?.self),
                 contentVariables: try row.decode("content_variables", as: String?.self),
-                attempts: try row.decode("attempts", as: Int.self), windowOpen: try row.decode("window_open", as: Bool.self))
+                attempts: try row.decode("attempts", as: Int.self),
+                windowOpen: try row.decode("window_open", as: Bool.self))
             return (micros: try row.decode("created_micros", as: Int64.self), job: job)
         }
         return claimed.sorted { ($0.micros, $0.job.id) < ($1.micros, $1.job.id) }.map(\.job)
@@ -161,11 +163,14 @@ public struct OutboundQueue: OutboundQueueing {
 
     static func message(_ row: PostgresRow) throws -> OutboundMessage {
         OutboundMessage(
-            id: try row.decode("id", as: String.self), conversationId: try row.decode("conversation_id", as: String.self),
+            id: try row.decode("id", as: String.self),
+            conversationId: try row.decode("conversation_id", as: String.self),
             direction: try row.decode("direction", as: String.self), body: try row.decode("body", as: String?.self),
             contentSid: try row.decode("content_sid", as: String?.self), sid: try row.decode("sid", as: String?.self),
-            status: try row.decode("status", as: String.self), errorCode: try row.decode("error_code", as: String?.self),
-            attempts: try row.decode("attempts", as: Int.self), lastError: try row.decode("last_error", as: String?.self),
+            status: try row.decode("status", as: String.self),
+            errorCode: try row.decode("error_code", as: String?.self),
+            attempts: try row.decode("attempts", as: Int.self),
+            lastError: try row.decode("last_error", as: String?.self),
             createdAt: try row.decode("created_iso", as: String.self))
     }
 

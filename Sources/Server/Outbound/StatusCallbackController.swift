@@ -63,7 +63,8 @@ struct StatusCallbackController: Sendable {
             return plain(.serviceUnavailable, "storage unavailable, retry later")
         }
         guard let update else {
-            logger.notice("status callback for an unknown MessageSid", metadata: ["sid": "\(sid)", "status": "\(status)"])
+            logger.notice(
+                "status callback for an unknown MessageSid", metadata: ["sid": "\(sid)", "status": "\(status)"])
             return TwiML.ok()
         }
         if update.applied {

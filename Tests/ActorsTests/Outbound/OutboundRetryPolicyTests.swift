@@ -34,7 +34,9 @@ import Testing
         #expect(
             policy.decide(.rejected(code: 21211, message: "bad To"), attemptsBefore: 0, random: 0)
                 == .failed(code: "21211", reason: "bad To", attempted: true))
-        guard case .credentialsRejected = policy.decide(.badCredentials(code: 20003, message: "x"), attemptsBefore: 2, random: 0)
+        guard
+            case .credentialsRejected = policy.decide(
+                .badCredentials(code: 20003, message: "x"), attemptsBefore: 2, random: 0)
         else {
             Issue.record("401 should reject credentials, not dead-letter")
             return

@@ -71,7 +71,8 @@ enum OutboundHarness {
     }
 
     /// One message's `status`, `attempts`, `sid`.
-    static func message(_ app: SufraTestApp, _ id: String) async throws -> (status: String, attempts: Int, sid: String?) {
+    static func message(_ app: SufraTestApp, _ id: String) async throws -> (status: String, attempts: Int, sid: String?)
+    {
         try await app.database.withClient { db in
             let row = try await db.query("SELECT status, attempts, sid FROM messages WHERE id = \(id)::uuid").single()
             return (

@@ -142,7 +142,8 @@ import Testing
                 let directory = TenantDirectory()
                 directory.upsert(
                     TenantConfig(
-                        id: restaurant.id, name: "t", whatsappFrom: restaurant.number, accountSid: restaurant.accountSid,
+                        id: restaurant.id, name: "t", whatsappFrom: restaurant.number,
+                        accountSid: restaurant.accountSid,
                         authToken: restaurant.authToken, sendPerMinute: 60000))
                 let queue = OutboundQueue(client: db, owner: "second-worker")
                 var settings = OutboundDispatcher.Settings()
@@ -188,7 +189,9 @@ import Testing
             let other = try await client.createRestaurant()
             sandbox.registerAccount(sid: restaurant.accountSid, authToken: restaurant.authToken)
             sandbox.registerAccount(sid: other.accountSid, authToken: other.authToken)
-            #expect(try await OutboundHarness.admin(client, .post, "/admin/restaurants/\(restaurant.id)/pause").status == .ok)
+            #expect(
+                try await OutboundHarness.admin(client, .post, "/admin/restaurants/\(restaurant.id)/pause").status
+                    == .ok)
             let customer = "whatsapp:+966500000005"
             try await OutboundHarness.enqueue(app, restaurant: restaurant.id, customer: customer, prefix: "p", count: 8)
             // The other restaurant's message going out proves the sender ran polls past the paused one's queue.
@@ -199,7 +202,9 @@ import Testing
             #expect(sandbox.messages(to: customer).isEmpty)
             #expect(try await OutboundHarness.count(app, restaurant: restaurant.id, status: "queued") == 8)
 
-            #expect(try await OutboundHarness.admin(client, .post, "/admin/restaurants/\(restaurant.id)/resume").status == .ok)
+            #expect(
+                try await OutboundHarness.admin(client, .post, "/admin/restaurants/\(restaurant.id)/resume").status
+                    == .ok)
             let received = try await sandbox.waitForMessages(count: 8, to: customer)
             #expect(received.map(\.body) == (1...8).map { "p \($0)" })
         }

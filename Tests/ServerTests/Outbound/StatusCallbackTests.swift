@@ -66,7 +66,8 @@ import Testing
             let restaurant = try await client.createRestaurant()
             let forged = try await Self.post(client, restaurant, sid: "SMunknown", status: "sent", token: "wrong")
             #expect(forged.status == .forbidden)
-            let unknown = try await Self.post(client, restaurant, sid: "SM" + String(repeating: "0", count: 32), status: "sent")
+            let unknown = try await Self.post(
+                client, restaurant, sid: "SM" + String(repeating: "0", count: 32), status: "sent")
             #expect(unknown.status == .ok)
             #expect(String(buffer: unknown.body) == TwiML.emptyResponse)
         }
