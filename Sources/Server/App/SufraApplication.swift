@@ -132,15 +132,6 @@ public struct SufraApplication: Sendable {
         return options.runSender ? base + [outbound] : base
     }
 
-    /// `sufra worker`: the outbound sender alone (no HTTP, no bot), until SIGTERM/SIGINT.
-    public func runWorker() async throws {
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [postgres, redis, directorySync, outbound], gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
-        try await group.run()
-    }
-
     /// The router with every route of CONTRACT.md that exists so far.
     func router() -> Router<BasicRequestContext> {
         let router = Router()

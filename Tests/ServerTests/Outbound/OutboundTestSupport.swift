@@ -1,9 +1,9 @@
 import Actors
 import Foundation
+import HTTPTypes
 import HummingbirdTesting
 import Infra
 import NIOCore
-import Server
 import Testing
 
 @testable import Server
@@ -22,7 +22,7 @@ enum OutboundHarness {
     }
 
     static func run(
-        options: SufraApplication.Options = options(),
+        options: SufraApplication.Options = OutboundHarness.options(),
         _ body: @Sendable (SufraTestApp, any TestClientProtocol, SufraApplication, TwilioSandbox) async throws -> Void
     ) async throws {
         var configuration = TwilioSandbox.Configuration()
