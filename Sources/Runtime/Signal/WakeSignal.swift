@@ -46,10 +46,11 @@ public final class WakeSignal: Sendable {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let resumeNow = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-                    if state.pending || Task.isCancelled {
+                    if state.pending {
                         state.pending = false
                         return [continuation]
                     }
+                    if Task.isCancelled { return [continuation] }
                     let replaced = state.waiter?.continuation
                     state.waiter = (id, continuation)
                     return replaced.map { [$0] } ?? []
