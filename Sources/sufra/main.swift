@@ -4,7 +4,7 @@ import ArgumentParser
 struct Sufra: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sufra", abstract: "Multi-tenant WhatsApp ordering bot for restaurants.",
-        subcommands: [Serve.self, Migrate.self, Tenant.self, Token.self])
+        subcommands: [Serve.self, Worker.self, Migrate.self, Tenant.self, Token.self])
 }
 
 await Sufra.main()

@@ -24,6 +24,12 @@ public struct SufraApplication: Sendable {
         public var unhandledGraceSeconds = 10
         /// How often the sweeper looks for unhandled inbound messages.
         public var unhandledSweepInterval: Duration = .seconds(5)
+        /// Outbound sender timing (loops, poll, reaper).
+        public var outbound = OutboundDispatcher.Settings()
+        /// Outbound retry rules (3 attempts, 5 s doubling, ≤ 20 % jitter).
+        public var retryPolicy = OutboundRetryPolicy()
+        /// How long a claimed outbound job stays leased (well above the Twilio call's timeout).
+        public var outboundLease: Duration = .seconds(60)
 
         /// Default options.
         public init() {}
@@ -42,6 +48,9 @@ public struct SufraApplication: Sendable {
     let conversations: ActorRegistry<ConversationActor, ContinuousClock>
     let sweeper: UnhandledSweeper<ContinuousClock>
     let supervisor: Supervisor
+    let outboundQueue: OutboundQueue
+    let outbound: OutboundDispatcher
+    let events: any LiveEventPublishing
     let options: Options
     let logger: Logger
 
@@ -78,6 +87,7 @@ public struct SufraApplication: Sendable {
             onMenuChange: { store.invalidateMenu(restaurantId: $0) }, logger: logger.with(label: "directory"))
         ingest = GroupCommitIngest(client: postgres, logger: logger.with(label: "ingest"))
         let events = RedisLiveEvents(client: redis, logger: logger.with(label: "events"))
+        self.events = events
         let now: @Sendable () -> String = { ISO8601.now() }
         let dependencies = ConversationActor.Dependencies(
             store: store, directory: directory, events: events, now: now, logger: logger.with(label: "bot"))
@@ -101,11 +111,25 @@ public struct SufraApplication: Sendable {
             ingest: ingest, events: events,
             dispatcher: ConversationDispatcher(registry: conversations, logger: logger.with(label: "dispatch")),
             now: now, logger: logger.with(label: "supervisor"))
+        outboundQueue = OutboundQueue(client: postgres, leaseDuration: options.outboundLease)
+        let metrics = self.metrics
+        let hooks = OutboundHooks(
+            sent: { _ in metrics.messagesSent.increment() }, failed: { _ in metrics.messagesFailed.increment() },
+            credentialsRejected: { id, _ in metrics.credentialAlerts.increment(id) })
+        let twilio = TwilioClient(http: HTTPClient(), apiBase: configuration.twilioAPIBase)
+        outbound = OutboundDispatcher(
+            queue: outboundQueue,
+            dependencies: TenantSender.Dependencies(
+                queue: outboundQueue, sender: TwilioMessageSender(client: twilio, publicURL: configuration.publicURL),
+                directory: directory, events: events, hooks: hooks, policy: options.retryPolicy, now: now,
+                logger: logger.with(label: "outbound")),
+            configuration: postgresConfiguration, settings: options.outbound, logger: logger.with(label: "outbound"))
     }
 
     /// The services that run beside the HTTP server, infrastructure first.
     var services: [any Service] {
-        [postgres, redis, ingest, directorySync, conversations, sweeper]
+        let base: [any Service] = [postgres, redis, ingest, directorySync, conversations, sweeper]
+        return options.runSender ? base + [outbound] : base
     }
 
     /// The router with every route of CONTRACT.md that exists so far.
@@ -113,9 +137,15 @@ public struct SufraApplication: Sendable {
         let router = Router()
         WebhookController(supervisor: supervisor, publicURL: configuration.publicURL, metrics: metrics)
             .addRoutes(to: router)
+        StatusCallbackController(
+            directory: directory, signatures: TwilioSignatureVerifier(), queue: outboundQueue, events: events,
+            publicURL: configuration.publicURL, logger: logger.with(label: "status")
+        ).addRoutes(to: router)
         HealthController(postgres: postgres, redis: redis, metrics: metrics, started: .now).addRoutes(to: router)
         if let adminToken = configuration.adminToken {
             AdminController(adminToken: adminToken, repository: repository, secrets: secrets, directory: directorySync)
+                .addRoutes(to: router)
+            DeadLetterController(adminToken: adminToken, repository: repository, queue: outboundQueue)
                 .addRoutes(to: router)
         }
         return router

@@ -1,0 +1,40 @@
+/// A claimed outbound message: everything the sender needs to hand it to the provider.
+public struct OutboundJob: Sendable, Hashable {
+    /// The message id (uuid text).
+    public var id: String
+    /// The restaurant sending it.
+    public var restaurantId: String
+    /// Its conversation.
+    public var conversationId: String
+    /// The customer, e.g. `whatsapp:+9665…`.
+    public var customer: String
+    /// Free text, or nil for a template.
+    public var body: String?
+    /// Template Content SID, or nil for free text.
+    public var contentSid: String?
+    /// Template variables as JSON text.
+    public var contentVariables: String?
+    /// Attempts made before this one.
+    public var attempts: Int
+    /// Whether the customer wrote within the last 24 hours (WhatsApp's free-text window).
+    public var windowOpen: Bool
+
+    /// Creates a job.
+    public init(
+        id: String, restaurantId: String, conversationId: String, customer: String, body: String?,
+        contentSid: String?, contentVariables: String?, attempts: Int, windowOpen: Bool
+    ) {
+        self.id = id
+        self.restaurantId = restaurantId
+        self.conversationId = conversationId
+        self.customer = customer
+        self.body = body
+        self.contentSid = contentSid
+        self.contentVariables = contentVariables
+        self.attempts = attempts
+        self.windowOpen = windowOpen
+    }
+
+    /// Free text may only go inside the 24-hour window; templates always may.
+    public var mayBeSent: Bool { contentSid != nil || windowOpen }
+}

@@ -1,0 +1,57 @@
+/// An outbound message as the APIs and live events show it (CONTRACT.md §9 message object, plus `lastError`).
+public struct OutboundMessage: Sendable, Codable, Equatable {
+    public var id: String
+    public var conversationId: String
+    public var direction: String
+    public var body: String?
+    public var contentSid: String?
+    public var sid: String?
+    public var status: String
+    public var errorCode: String?
+    public var attempts: Int
+    public var lastError: String?
+    public var createdAt: String
+
+    /// Creates a message object.
+    public init(
+        id: String, conversationId: String, direction: String = "outbound", body: String?, contentSid: String?,
+        sid: String?, status: String, errorCode: String?, attempts: Int, lastError: String?, createdAt: String
+    ) {
+        self.id = id
+        self.conversationId = conversationId
+        self.direction = direction
+        self.body = body
+        self.contentSid = contentSid
+        self.sid = sid
+        self.status = status
+        self.errorCode = errorCode
+        self.attempts = attempts
+        self.lastError = lastError
+        self.createdAt = createdAt
+    }
+
+    /// Encodes every field, `null` included.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(conversationId, forKey: .conversationId)
+        try container.encode(direction, forKey: .direction)
+        try container.encode(body, forKey: .body)
+        try container.encode(contentSid, forKey: .contentSid)
+        try container.encode(sid, forKey: .sid)
+        try container.encode(status, forKey: .status)
+        try container.encode(errorCode, forKey: .errorCode)
+        try container.encode(attempts, forKey: .attempts)
+        try container.encode(lastError, forKey: .lastError)
+        try container.encode(createdAt, forKey: .createdAt)
+    }
+
+    /// The object as JSON text for event payloads (hand-built, no encoder on the send path).
+    public var json: String {
+        func text(_ value: String?) -> String { value.map(JSONText.quoted) ?? "null" }
+        return "{\"id\":\(text(id)),\"conversationId\":\(text(conversationId)),\"direction\":\(text(direction)),"
+            + "\"body\":\(text(body)),\"contentSid\":\(text(contentSid)),\"sid\":\(text(sid)),"
+            + "\"status\":\(text(status)),\"errorCode\":\(text(errorCode)),\"attempts\":\(attempts),"
+            + "\"lastError\":\(text(lastError)),\"createdAt\":\(text(createdAt))}"
+    }
+}

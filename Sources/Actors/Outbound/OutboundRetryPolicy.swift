@@ -1,0 +1,56 @@
+/// Retry rules of CONTRACT.md §4/§9, as a pure value: attempts count the first; the backoff doubles from
+/// `initialBackoff` (5 s, 10 s, 20 s …) with up to `jitter` (20 %) added; on 429 the wait is the larger of the
+/// backoff and `Retry-After`.
+public struct OutboundRetryPolicy: Sendable, Hashable {
+    /// Attempts in all, the first included (default 3).
+    public var maxAttempts: Int
+    /// Wait after the first failed attempt.
+    public var initialBackoff: Duration
+    /// Longest wait between attempts.
+    public var maxBackoff: Duration
+    /// Fraction of the backoff added at random (0…0.2 by contract).
+    public var jitter: Double
+
+    /// The contract's defaults: 3 attempts, 5 s doubling, at most 20 % jitter.
+    public init(
+        maxAttempts: Int = 3, initialBackoff: Duration = .seconds(5), maxBackoff: Duration = .seconds(3_600),
+        jitter: Double = 0.2
+    ) {
+        self.maxAttempts = max(1, maxAttempts)
+        self.initialBackoff = initialBackoff
+        self.maxBackoff = maxBackoff
+        self.jitter = min(max(jitter, 0), 1)
+    }
+
+    /// The wait after `attempt` failed attempts (1-based), with `random` in 0..<1 choosing the jitter.
+    public func backoff(afterAttempt attempt: Int, random: Double) -> Duration {
+        var delay = initialBackoff
+        var step = 1
+        while step < attempt && delay < maxBackoff {
+            delay *= 2
+            step += 1
+        }
+        delay = min(delay, maxBackoff)
+        let factor = 1 + jitter * min(max(random, 0), 0.999_999)
+        return .seconds(double: delay.seconds * factor)
+    }
+
+    /// The decision for `outcome` of an attempt made after `attemptsBefore` earlier attempts.
+    public func decide(_ outcome: SendOutcome, attemptsBefore: Int, random: Double) -> OutboundDecision {
+        switch outcome {
+        case .sent(let sid):
+            return .sent(sid: sid)
+        case .rejected(let code, let message):
+            return .failed(code: String(code), reason: message, attempted: true)
+        case .badCredentials(let code, let message):
+            return .credentialsRejected(reason: "Twilio rejected the credentials (\(code): \(message))")
+        case .retryLater(let retryAfter, let reason):
+            let attempts = attemptsBefore + 1
+            guard attempts < maxAttempts else {
+                return .dead(reason: "gave up after \(attempts) attempts: \(reason)")
+            }
+            let delay = max(backoff(afterAttempt: attempts, random: random), retryAfter ?? .zero)
+            return .retry(after: delay, reason: reason)
+        }
+    }
+}

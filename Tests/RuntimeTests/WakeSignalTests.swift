@@ -1,0 +1,37 @@
+import Runtime
+import Testing
+
+@Suite struct WakeSignalTests {
+    @Test func aSignalBeforeTheWaitIsRemembered() async {
+        let wake = WakeSignal()
+        wake.signal()
+        wake.signal()
+        #expect(wake.isPending)
+        await wake.wait()
+        #expect(!wake.isPending)
+    }
+
+    @Test func aSignalWakesAWaiter() async {
+        let wake = WakeSignal()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await wake.wait() }
+            group.addTask {
+                // Signal until the waiter has consumed one (it may not be waiting yet).
+                while !Task.isCancelled {
+                    wake.signal()
+                    await Task.yield()
+                }
+            }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    @Test func waitWithTimeoutReturnsWithoutASignal() async {
+        let wake = WakeSignal()
+        let started = ContinuousClock.now
+        await wake.wait(timeout: .milliseconds(50))
+        #expect(ContinuousClock.now - started >= .milliseconds(50))
+        #expect(!wake.isPending)
+    }
+}

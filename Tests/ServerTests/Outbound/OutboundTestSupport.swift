@@ -1,0 +1,112 @@
+import Actors
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Infra
+import NIOCore
+import Testing
+
+@testable import Server
+
+/// A live Sufra whose `TWILIO_API_BASE` is a private sandbox on a free port, with fast outbound timing.
+enum OutboundHarness {
+    /// Options with short polls, reaper and retry backoff so the tests stay fast.
+    static func options(lease: Duration = .seconds(60)) -> SufraApplication.Options {
+        var options = SufraApplication.Options.forTests
+        options.outbound.pollInterval = .milliseconds(100)
+        options.outbound.reapInterval = .milliseconds(100)
+        options.outbound.sender.pollInterval = .milliseconds(100)
+        options.retryPolicy = OutboundRetryPolicy(maxAttempts: 3, initialBackoff: .milliseconds(100), jitter: 0.2)
+        options.outboundLease = lease
+        return options
+    }
+
+    static func run(
+        options: SufraApplication.Options = OutboundHarness.options(),
+        _ body: @Sendable (SufraTestApp, any TestClientProtocol, SufraApplication, TwilioSandbox) async throws -> Void
+    ) async throws {
+        var configuration = TwilioSandbox.Configuration()
+        configuration.statusCallbacks = false
+        let sandbox = TwilioSandbox(configuration: configuration)
+        let (ports, portInput) = AsyncStream<Int>.makeStream()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await sandbox.run(port: 0) { port in portInput.yield(port) } }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next() else { throw CancellationError() }
+            defer { group.cancelAll() }
+            try await SufraTestApp.run(overrides: ["TWILIO_API_BASE": "http://127.0.0.1:\(port)"], options: options) {
+                app, client, sufra in
+                try await body(app, client, sufra, sandbox)
+            }
+        }
+    }
+
+    /// Queues `count` outbound texts `"<prefix> 1"…` to `customer` (whose window is open), as the bot would.
+    @discardableResult
+    static func enqueue(
+        _ app: SufraTestApp, restaurant: String, customer: String, prefix: String, count: Int
+    ) async throws -> [String] {
+        try await app.database.withClient { db in
+            try await db.withTransaction { connection in
+                let conversation = try await connection.query(
+                    """
+                    INSERT INTO conversations (restaurant_id, customer, last_inbound_at)
+                    VALUES (\(restaurant)::uuid, \(customer), now())
+                    ON CONFLICT (restaurant_id, customer) DO UPDATE SET last_inbound_at = now()
+                    RETURNING id::text AS id
+                    """
+                ).single().decode("id", as: String.self)
+                let rows = try await connection.query(
+                    """
+                    INSERT INTO messages (restaurant_id, conversation_id, body, direction, status, next_attempt_at,
+                        created_at)
+                    SELECT \(restaurant)::uuid, \(conversation)::uuid, \(prefix) || ' ' || i, 'outbound', 'queued',
+                        now(), clock_timestamp() + i * interval '1 microsecond'
+                    FROM generate_series(1, \(count)) AS i ORDER BY i RETURNING id::text AS id
+                    """)
+                try await connection.execute("SELECT pg_notify('sufra_outbound', \(restaurant))")
+                return try rows.map { try $0.decode("id", as: String.self) }
+            }
+        }
+    }
+
+    /// One message's `status`, `attempts`, `sid`.
+    static func message(_ app: SufraTestApp, _ id: String) async throws -> (status: String, attempts: Int, sid: String?)
+    {
+        try await app.database.withClient { db in
+            let row = try await db.query("SELECT status, attempts, sid FROM messages WHERE id = \(id)::uuid").single()
+            return (
+                try row.decode("status", as: String.self), try row.decode("attempts", as: Int.self),
+                try row.decode("sid", as: String?.self)
+            )
+        }
+    }
+
+    /// Count of a restaurant's outbound messages in `status`.
+    static func count(_ app: SufraTestApp, restaurant: String, status: String) async throws -> Int {
+        try await app.database.withClient { db in
+            try await db.query(
+                """
+                SELECT count(*)::int AS n FROM messages
+                WHERE restaurant_id = \(restaurant)::uuid AND direction = 'outbound' AND status = \(status)
+                """
+            ).single().decode("n", as: Int.self)
+        }
+    }
+
+    static func admin(
+        _ client: some TestClientProtocol, _ method: HTTPRequest.Method, _ uri: String, body: String? = nil
+    ) async throws -> (status: HTTPResponse.Status, json: [String: Any]) {
+        let response = try await client.execute(
+            uri: uri, method: method,
+            headers: [.authorization: "Bearer \(SufraTestApp.adminToken)", .contentType: "application/json"],
+            body: body.map { ByteBuffer(string: $0) })
+        let object = (try? JSONSerialization.jsonObject(with: Data(buffer: response.body))) as? [String: Any]
+        return (response.status, object ?? [:])
+    }
+}
+
+/// A no-op event publisher for senders built by hand.
+struct SilentEvents: LiveEventPublishing {
+    func publish(_ event: LiveEvent) async {}
+}

@@ -1,0 +1,75 @@
+import Foundation
+import HummingbirdTesting
+import Infra
+import NIOCore
+import Testing
+
+@testable import Server
+
+/// `POST /whatsapp/status`: signed like the webhook, status only moves forward, ErrorCode stored.
+@Suite(.serialized) struct StatusCallbackTests {
+    static func post(
+        _ client: some TestClientProtocol, _ restaurant: TestRestaurant, sid: String, status: String,
+        extra: [(String, String)] = [], token: String? = nil
+    ) async throws -> TestResponse {
+        let parameters: [(name: String, value: String)] =
+            [
+                ("MessageSid", sid), ("MessageStatus", status), ("AccountSid", restaurant.accountSid),
+                ("From", restaurant.number), ("To", "whatsapp:+966500000009"),
+            ] + extra.map { (name: $0.0, value: $0.1) }
+        let signature = TwilioSignature.compute(
+            authToken: token ?? restaurant.authToken, url: SufraTestApp.publicURL + "/whatsapp/status",
+            parameters: parameters)
+        return try await client.execute(
+            uri: "/whatsapp/status", method: .post,
+            headers: [.contentType: "application/x-www-form-urlencoded", .twilioSignature: signature],
+            body: ByteBuffer(string: FormEncoding.encode(parameters)))
+    }
+
+    @Test func statusNeverMovesBackwardsUnknownStatusIsStoredAndErrorCodeKept() async throws {
+        try await OutboundHarness.run { app, client, _, sandbox in
+            let restaurant = try await client.createRestaurant()
+            sandbox.registerAccount(sid: restaurant.accountSid, authToken: restaurant.authToken)
+            let ids = try await OutboundHarness.enqueue(
+                app, restaurant: restaurant.id, customer: "whatsapp:+966500000009", prefix: "s", count: 2)
+            try await eventually("sent") {
+                try await OutboundHarness.message(app, ids[1]).status == "sent"
+            }
+            guard let sid = try await OutboundHarness.message(app, ids[0]).sid,
+                let second = try await OutboundHarness.message(app, ids[1]).sid
+            else { throw TestFailure("no sid") }
+
+            for status in ["delivered", "read", "delivered", "sent"] {
+                let response = try await Self.post(client, restaurant, sid: sid, status: status)
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body) == TwiML.emptyResponse)
+            }
+            #expect(try await OutboundHarness.message(app, ids[0]).status == "read")
+            _ = try await Self.post(client, restaurant, sid: sid, status: "partially_delivered")
+            #expect(try await OutboundHarness.message(app, ids[0]).status == "partially_delivered")
+            _ = try await Self.post(client, restaurant, sid: sid, status: "delivered")
+            #expect(try await OutboundHarness.message(app, ids[0]).status == "partially_delivered")
+
+            _ = try await Self.post(
+                client, restaurant, sid: second, status: "undelivered",
+                extra: [("ErrorCode", "63016"), ("ErrorMessage", "outside window")])
+            let row = try await app.database.withClient { db in
+                try await db.query("SELECT status, error_code FROM messages WHERE id = \(ids[1])::uuid").single()
+            }
+            #expect(try row.decode("status", as: String.self) == "undelivered")
+            #expect(try row.decode("error_code", as: String?.self) == "63016")
+        }
+    }
+
+    @Test func badSignatureIsRefusedAndUnknownSidIsAcknowledged() async throws {
+        try await OutboundHarness.run { _, client, _, _ in
+            let restaurant = try await client.createRestaurant()
+            let forged = try await Self.post(client, restaurant, sid: "SMunknown", status: "sent", token: "wrong")
+            #expect(forged.status == .forbidden)
+            let unknown = try await Self.post(
+                client, restaurant, sid: "SM" + String(repeating: "0", count: 32), status: "sent")
+            #expect(unknown.status == .ok)
+            #expect(String(buffer: unknown.body) == TwiML.emptyResponse)
+        }
+    }
+}
