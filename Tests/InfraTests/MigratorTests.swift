@@ -7,7 +7,7 @@ import Testing
         try await PostgresTestSupport.withDatabase { configuration in
             try await PostgresTestSupport.withClient(configuration) { client in
                 let migrator = try Migrator()
-                #expect(try await migrator.migrate(client) == [1])
+                #expect(try await migrator.migrate(client) == Migration.all.map(\.version))
                 #expect(try await migrator.migrate(client) == [])
                 let tables = try await client.query(
                     "SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'public' AND tablename = ANY(\("{restaurants,menu_items,conversations,messages,orders,order_items,webhook_audit,schema_migrations}"))"
