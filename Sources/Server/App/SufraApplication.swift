@@ -14,8 +14,8 @@ public struct SufraApplication: Sendable {
     public struct Options: Sendable {
         /// Run the outbound sender in this process (`--no-sender` turns it off).
         public var runSender = true
-        /// Mount the Twilio sandbox's routes under `/sandbox` and `/2010-04-01` (dev only).
-        public var mountSandbox = false
+        /// A Twilio sandbox to mount under `/sandbox` and `/2010-04-01` and run beside the server (`sufra dev`).
+        public var sandbox: TwilioSandbox?
         /// Idle timeout of conversation actors.
         public var conversationIdleTimeout: Duration = .seconds(120)
         /// Prefix of every Redis key this instance writes (tests isolate themselves with it).
@@ -128,8 +128,10 @@ public struct SufraApplication: Sendable {
 
     /// The services that run beside the HTTP server, infrastructure first.
     var services: [any Service] {
-        let base: [any Service] = [postgres, redis, ingest, directorySync, conversations, sweeper]
-        return options.runSender ? base + [outbound] : base
+        var services: [any Service] = [postgres, redis, ingest, directorySync, conversations, sweeper]
+        if options.runSender { services.append(outbound) }
+        if let sandbox = options.sandbox { services.append(sandbox) }
+        return services
     }
 
     /// The router with every route of CONTRACT.md that exists so far.
@@ -148,6 +150,7 @@ public struct SufraApplication: Sendable {
             DeadLetterController(adminToken: adminToken, repository: repository, queue: outboundQueue)
                 .addRoutes(to: router)
         }
+        options.sandbox?.addRoutes(to: router)
         return router
     }
 

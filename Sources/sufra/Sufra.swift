@@ -1,10 +1,9 @@
 import ArgumentParser
 
 /// The `sufra` command line: argument parsing only; the work lives in the Server module.
+@main
 struct Sufra: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sufra", abstract: "Multi-tenant WhatsApp ordering bot for restaurants.",
-        subcommands: [Serve.self, Worker.self, Migrate.self, Tenant.self, Token.self])
+        subcommands: [Dev.self, Chat.self, Serve.self, Worker.self, Migrate.self, Tenant.self, Token.self])
 }
-
-await Sufra.main()
