@@ -61,7 +61,7 @@ struct Customer: Sendable {
         var stats = LoadStats()
         defer { context.recorder.merge(stats, into: group) }
         let outcome = await send(text, context: context, stats: &stats)
-        stats.ack.record(.now - intended)
+        stats.ack.record(ContinuousClock.now - intended)
         switch outcome {
         case .acknowledged:
             ledger.acknowledged += 1

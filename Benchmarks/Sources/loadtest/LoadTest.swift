@@ -68,7 +68,7 @@ struct LoadTest: AsyncParsableCommand {
 
     /// Runs `body` with the sandbox listening (its port), or with port 0 when replies are not watched.
     private func withSandbox<Value: Sendable>(
-        _ sandbox: TwilioSandbox?, _ body: @Sendable (Int) async throws -> Value
+        _ sandbox: TwilioSandbox?, _ body: (Int) async throws -> Value
     ) async throws -> Value {
         guard let sandbox else { return try await body(0) }
         let (ports, portInput) = AsyncStream.makeStream(of: Int.self)
@@ -120,8 +120,8 @@ struct LoadTest: AsyncParsableCommand {
                 sender: WebhookSender(baseURL: server.baseURL, publicURL: publicURL, client: client), inbox: inbox,
                 recorder: LoadRecorder(), duplicates: duplicates ?? (scenario == .duplicates ? 3 : 1))
             let outcome = await ScenarioRunner(settings: settings, context: context, restaurants: created).run(scenario)
-            let memory = server.memory
-            let cpu = server.cpuSeconds
+            let memory = await server.memory
+            let cpu = await server.cpuSeconds
             let verification = try await Verifier(
                 databaseURL: database.url, inbox: inbox, expectSending: sandbox != nil, logger: logger
             ).verify(outcome.ledgers)

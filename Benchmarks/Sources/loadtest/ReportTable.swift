@@ -1,3 +1,5 @@
+import Foundation
+
 /// Prints a ``ScenarioResult`` as a readable table.
 enum ReportTable {
     /// The table, one line per group and latency, then the ramp, the server and the checks.

@@ -84,11 +84,7 @@ struct ScenarioRunner: Sendable {
         let start = ContinuousClock.now
         let deadline = start + settings.duration
         let think = settings.thinkTime
-        async let chattyPool: [CustomerLedger] = {
-            var pool = CustomerPool(customers: chatty)
-            await pool.run(until: deadline, context: context) { _ in .closed(thinkTime: .milliseconds(100)) }
-            return pool.ledgers
-        }()
+        async let chattyPool = runPool(chatty, until: deadline) { _ in .closed(thinkTime: .milliseconds(100)) }
         var normalPool = CustomerPool(customers: normal)
         await normalPool.run(until: deadline, context: context, maximumOrders: 1) { _ in .closed(thinkTime: think) }
         let ledgers = await chattyPool + normalPool.ledgers
@@ -122,13 +118,9 @@ struct ScenarioRunner: Sendable {
         let interval = Duration.seconds(Double(noisyCount) / Double(max(settings.rate, 1)))
         let step = Duration.seconds(1.0 / Double(max(settings.rate, 1)))
         let context = context
-        async let noisyLedgers: [CustomerLedger] = {
-            var noisyPool = CustomerPool(customers: noisy)
-            await noisyPool.run(until: deadline, context: context) { index in
-                .open(start: start, offset: step * index, interval: interval)
-            }
-            return noisyPool.ledgers
-        }()
+        async let noisyLedgers = runPool(noisy, until: deadline) { index in
+            .open(start: start, offset: step * index, interval: interval)
+        }
         await quietPool.run(until: deadline, context: context) { _ in .closed(thinkTime: think) }
         let ledgers = await noisyLedgers + quietPool.ledgers
         let groups = context.recorder.drain()
@@ -137,6 +129,15 @@ struct ScenarioRunner: Sendable {
         outcome.checks["flooded restaurant throttled (restaurant bucket)"] =
             (groups["noisy"]?.throttled["restaurant"] ?? 0) > 0
         return outcome
+    }
+
+    /// Runs `customers` as a pool and returns their ledgers (for pools running beside another).
+    private func runPool(
+        _ customers: [Customer], until deadline: ContinuousClock.Instant, pacing: @Sendable (Int) -> Pacing
+    ) async -> [CustomerLedger] {
+        var pool = CustomerPool(customers: customers)
+        await pool.run(until: deadline, context: context, pacing: pacing)
+        return pool.ledgers
     }
 
     private func seconds(since start: ContinuousClock.Instant) -> Double {

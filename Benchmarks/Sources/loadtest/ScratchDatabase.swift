@@ -16,7 +16,7 @@ struct ScratchDatabase: Sendable {
         guard var components = URLComponents(string: adminURL) else { throw HarnessError("bad DATABASE_URL") }
         components.path = "/" + name
         guard let url = components.string else { throw HarnessError("bad DATABASE_URL") }
-        try await withPostgres(url: adminURL, logger: logger) { client in
+        _ = try await withPostgres(url: adminURL, logger: logger) { client in
             try await client.execute(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"))
         }
         return ScratchDatabase(url: url, name: name, adminURL: adminURL)

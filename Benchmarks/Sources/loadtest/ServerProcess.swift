@@ -3,12 +3,12 @@ import Infra
 
 /// A release `sufra serve` the harness starts for one scenario (after `sufra migrate`), watches (RSS) and stops
 /// with SIGTERM. Its output goes to a log file so a failed run can be read afterwards.
-final class ServerProcess: Sendable {
+actor ServerProcess {
     /// The server's base URL.
-    let baseURL: String
+    nonisolated let baseURL: String
     private let process: Process
 
-    private init(baseURL: String, process: Process) {
+    private init(baseURL: String, process: sending Process) {
         self.baseURL = baseURL
         self.process = process
     }
@@ -27,18 +27,18 @@ final class ServerProcess: Sendable {
         while migrate.isRunning { try await Task.sleep(for: .milliseconds(50)) }
         guard migrate.terminationStatus == 0 else { throw HarnessError("sufra migrate failed (see \(logPath))") }
         let serve = try launch(binary, ["serve", "--port", String(port)], environment: merged, log: log)
-        let server = ServerProcess(baseURL: "http://127.0.0.1:\(port)", process: serve)
+        let baseURL = "http://127.0.0.1:\(port)"
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             guard serve.isRunning else { throw HarnessError("sufra serve exited (see \(logPath))") }
-            if let health = try? await client.execute(HTTPClientRequest(url: server.baseURL + "/health")),
+            if let health = try? await client.execute(HTTPClientRequest(url: baseURL + "/health")),
                 health.status == 200
             {
-                return server
+                return ServerProcess(baseURL: baseURL, process: serve)
             }
             try await Task.sleep(for: .milliseconds(100))
         }
-        await server.stop()
+        serve.terminate()
         throw HarnessError("sufra serve did not become healthy in 30 s (see \(logPath))")
     }
 
