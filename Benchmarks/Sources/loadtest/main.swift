@@ -1,9 +1,2 @@
-import ArgumentParser
-
-/// The load harness: simulated customers against a running `sufra serve` (see BENCHMARKS.md).
-struct LoadTest: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "loadtest", abstract: "Simulate concurrent WhatsApp customers against Sufra.")
-}
-
+/// The load harness: simulated WhatsApp customers against a release `sufra serve` (see BENCHMARKS.md).
 await LoadTest.main()

@@ -1,0 +1,107 @@
+/// One simulated WhatsApp customer: holds real conversations with one restaurant, one message at a time, waiting
+/// for each reply (when replies are watched) before the next, and records what it saw.
+struct Customer: Sendable {
+    /// The customer's record.
+    private(set) var ledger: CustomerLedger
+    /// The restaurant.
+    let restaurant: LoadRestaurant
+    /// The stats group (`all`, `quiet`, …).
+    let group: String
+    private var messagesSent = 0
+    private var needsRestart = false
+
+    /// A customer with number `phone` talking to `restaurant`.
+    init(phone: String, restaurant: LoadRestaurant, group: String = "all") {
+        self.ledger = CustomerLedger(phone: phone, restaurantId: restaurant.id)
+        self.restaurant = restaurant
+        self.group = group
+    }
+
+    /// Holds conversations until `deadline` (a conversation under way at the deadline stops there) or until
+    /// `maximumOrders` orders are confirmed.
+    mutating func run(
+        until deadline: ContinuousClock.Instant, pacing: Pacing, context: LoadContext, maximumOrders: Int = .max
+    ) async {
+        messagesSent = 0  // pacing counts from the start of each run (each ramp step)
+        while ContinuousClock.now < deadline, ledger.ordersConfirmed < maximumOrders, !Task.isCancelled {
+            if await holdConversation(until: deadline, pacing: pacing, context: context) {
+                ledger.ordersConfirmed += 1
+                context.recorder.merge(LoadStats(ordersConfirmed: 1), into: group)
+            }
+        }
+    }
+
+    /// One scripted order; true when its confirmation was acknowledged (and, when watched, answered).
+    private mutating func holdConversation(
+        until deadline: ContinuousClock.Instant, pacing: Pacing, context: LoadContext
+    ) async -> Bool {
+        for (position, scripted) in ConversationScript.order.enumerated() {
+            let text = position == 0 && needsRestart ? ConversationScript.restart : scripted
+            var delivered = false
+            for _ in 0..<context.attemptsPerMessage {
+                guard ContinuousClock.now < deadline, !Task.isCancelled else { return false }
+                if await say(text, pacing: pacing, context: context) {
+                    delivered = true
+                    break
+                }
+            }
+            guard delivered else {
+                needsRestart = true
+                return false
+            }
+        }
+        needsRestart = false
+        return true
+    }
+
+    /// Sends `text` when `pacing` says, and waits for its reply; true when it was acknowledged and answered.
+    mutating func say(_ text: String, pacing: Pacing, context: LoadContext) async -> Bool {
+        let intended = await pacing.due(messageIndex: messagesSent)
+        messagesSent += 1
+        var stats = LoadStats()
+        defer { context.recorder.merge(stats, into: group) }
+        let outcome = await send(text, context: context, stats: &stats)
+        stats.ack.record(ContinuousClock.now - intended)
+        switch outcome {
+        case .acknowledged:
+            ledger.acknowledged += 1
+            stats.acknowledged += 1
+        case .throttled(let bucket):
+            stats.throttled[bucket, default: 0] += 1
+            return false
+        case .failed, .transport:
+            stats.errors[outcome.errorKind ?? "unknown", default: 0] += 1
+            return false
+        }
+        guard context.inbox.isWatching else { return true }
+        let expected = ledger.acknowledged * ConversationScript.repliesPerMessage
+        guard let arrived = await context.inbox.waitForReply(count: expected, to: ledger.phone) else {
+            // The message was stored and the bot's state moved on: the script goes on, the timeout is counted.
+            ledger.replyTimeouts += 1
+            stats.errors["reply timeout", default: 0] += 1
+            return true
+        }
+        stats.reply.record(arrived - intended)
+        return true
+    }
+
+    /// Posts `text` (`duplicates` copies at once with one sid, as a Twilio retry storm would) and returns the best
+    /// answer: 200 if any copy got it.
+    private func send(_ text: String, context: LoadContext, stats: inout LoadStats) async -> WebhookOutcome {
+        let sid = WebhookSender.makeSid()
+        stats.sent += context.duplicates
+        guard context.duplicates > 1 else {
+            return await context.sender.send(text, from: ledger.phone, to: restaurant, sid: sid)
+        }
+        let phone = ledger.phone
+        let restaurant = restaurant
+        return await withTaskGroup(of: WebhookOutcome.self) { group in
+            for _ in 0..<context.duplicates {
+                group.addTask { await context.sender.send(text, from: phone, to: restaurant, sid: sid) }
+            }
+            var best: WebhookOutcome?
+            for await outcome in group where best != .acknowledged { best = outcome }
+            return best ?? .transport("no copy sent")
+        }
+    }
+}

@@ -1,0 +1,13 @@
+/// What one customer did, for the correctness check against the database and the sandbox.
+struct CustomerLedger: Sendable, Codable {
+    /// `whatsapp:+…`.
+    var phone: String
+    /// The restaurant talked to.
+    var restaurantId: String
+    /// Distinct messages acknowledged with 200 (duplicates of one `MessageSid` count once).
+    var acknowledged = 0
+    /// Conversations that ended with the confirmation reply (each must be a `CONFIRMED` order).
+    var ordersConfirmed = 0
+    /// Replies that never arrived within the timeout.
+    var replyTimeouts = 0
+}

@@ -1,0 +1,13 @@
+/// What every customer shares: how to send, where replies arrive, where measurements go, and the knobs.
+struct LoadContext: Sendable {
+    /// Signs and posts webhooks.
+    var sender: WebhookSender
+    /// Where replies are awaited.
+    var inbox: ReplyInbox
+    /// Where measurements go.
+    var recorder: LoadRecorder
+    /// Copies of each webhook sent at once with the same `MessageSid` (Twilio retries; 1 = no duplicates).
+    var duplicates: Int
+    /// Attempts per scripted message before the conversation is abandoned.
+    var attemptsPerMessage = 3
+}

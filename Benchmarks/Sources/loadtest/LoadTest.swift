@@ -1,0 +1,165 @@
+import ArgumentParser
+import Foundation
+import Infra
+import Logging
+import Server
+
+/// The load harness: starts a release `sufra serve` on a scratch database with its own Twilio sandbox, creates
+/// restaurants through the admin API, runs a scenario of simulated customers, checks correctness, and prints a
+/// table and writes a JSON file. Exits non-zero on any loss, duplicate or failed scenario check.
+struct LoadTest: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "loadtest", abstract: "Simulate concurrent WhatsApp customers against Sufra.")
+
+    @Option(help: "steady | open | ramp | duplicates | ratelimit | noisy") var scenario: Scenario = .steady
+    @Option(help: "Concurrent customers.") var customers = 1000
+    @Option(help: "Restaurants (customers are spread over them).") var restaurants = 10
+    @Option(help: "Seconds of load (per ramp step for ramp).") var duration = 30.0
+    @Option(help: "Closed mode: mean think time between messages, ms.") var thinkMs = 1000
+    @Option(help: "Open mode: webhooks per second (noisy: the flood's rate).") var rate = 1000
+    @Option(help: "Ramp: first rate, increment and last rate (webhooks/s).") var rampStart = 500
+    @Option var rampStep = 500
+    @Option var rampMax = 10_000
+    @Option(help: "Copies of each webhook (duplicates scenario: 3).") var duplicates: Int?
+    @Option(help: "Wait for each reply at the sandbox (needs the outbound sender).") var replies = true
+    @Option(help: "Seconds a customer waits for one reply.") var replyTimeout = 10.0
+    @Option(help: "The release sufra binary.") var sufra = "Benchmarks/.build/release/sufra"
+    @Option(help: "Port for sufra serve (0: pick one).") var port = 0
+    @Option(help: "HTTP connections from the harness to the server.") var connections = 256
+    @Option(help: "Write the result here.") var json = "loadtest-result.json"
+    @Option(help: "Server log file.") var serverLog = "loadtest-server.log"
+    @Flag(help: "Keep the scratch database.") var keepDatabase = false
+
+    func run() async throws {
+        var logger = Logger(label: "loadtest")
+        logger.logLevel = .warning
+        let environment = ProcessInfo.processInfo.environment
+        guard let adminURL = environment["DATABASE_URL"] ?? environment["TEST_DATABASE_URL"] else {
+            throw ValidationError("DATABASE_URL is required (eval \"$(scripts/services env)\")")
+        }
+        let redisURL = environment["REDIS_URL"] ?? "redis://127.0.0.1:6379/0"
+        let loadBefore = Self.loadAverage()
+        let database = try await ScratchDatabase.create(adminURL: adminURL, logger: logger)
+        var clientConfiguration = HTTPClientConfiguration()
+        clientConfiguration.maxConnectionsPerHost = connections
+        clientConfiguration.maxCachedConnections = connections * 2
+        let client = HTTPClient(configuration: clientConfiguration)
+        let sandbox = replies ? TwilioSandbox() : nil
+        let result: ScenarioResult
+        do {
+            result = try await withSandbox(sandbox) { sandboxPort in
+                try await runScenario(
+                    database: database, redisURL: redisURL, sandbox: sandbox, sandboxPort: sandboxPort, client: client,
+                    loadBefore: loadBefore, logger: logger)
+            }
+        } catch {
+            if !keepDatabase { await database.drop(logger: logger) }
+            throw error
+        }
+        if !keepDatabase { await database.drop(logger: logger) }
+        print(ReportTable.render(result))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(result).write(to: URL(fileURLWithPath: json))
+        print("wrote \(json)")
+        let checksHeld = result.checks.values.allSatisfy { $0 }
+        guard result.verification.passed, checksHeld else { throw ExitCode.failure }
+    }
+
+    /// Runs `body` with the sandbox listening (its port), or with port 0 when replies are not watched.
+    private func withSandbox<Value: Sendable>(
+        _ sandbox: TwilioSandbox?, _ body: (Int) async throws -> Value
+    ) async throws -> Value {
+        guard let sandbox else { return try await body(0) }
+        let (ports, portInput) = AsyncStream.makeStream(of: Int.self)
+        return try await withThrowingTaskGroup(of: Value?.self) { group in
+            group.addTask {
+                try await sandbox.run(port: 0) { portInput.yield($0) }
+                return nil
+            }
+            defer { group.cancelAll() }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next() else { throw HarnessError("sandbox did not start") }
+            return try await body(port)
+        }
+    }
+
+    private func runScenario(
+        database: ScratchDatabase, redisURL: String, sandbox: TwilioSandbox?, sandboxPort: Int, client: HTTPClient,
+        loadBefore: String, logger: Logger
+    ) async throws -> ScenarioResult {
+        let serverPort = port == 0 ? Int.random(in: 20_000...40_000) : port
+        let adminToken = UUID().uuidString
+        let publicURL = "http://127.0.0.1:\(serverPort)"
+        let masterKey = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+        let server = try await ServerProcess.start(
+            binary: sufra,
+            environment: [
+                "DATABASE_URL": database.url, "REDIS_URL": redisURL, "PUBLIC_URL": publicURL, "MASTER_KEY": masterKey,
+                "JWT_SECRET": UUID().uuidString + UUID().uuidString, "ADMIN_TOKEN": adminToken,
+                "TWILIO_API_BASE": "http://127.0.0.1:\(sandboxPort)", "RATE_GLOBAL_PER_MIN": "100000000",
+                "RATE_CUSTOMER_PER_MIN": String(scenario.customerPerMinute), "LOG_LEVEL": "warning",
+            ],
+            port: serverPort, logPath: serverLog, client: client)
+        do {
+            let runTag = String(Int.random(in: 100_000...999_999))
+            let admin = AdminAPI(baseURL: server.baseURL, token: adminToken, client: client)
+            var created: [LoadRestaurant] = []
+            for index in 0..<max(restaurants, scenario == .noisy ? 2 : 1) {
+                // The noisy scenario's first restaurant keeps a tight limit of its own: 3000/min (50/s).
+                let perMinute = scenario == .noisy && index == 0 ? 3000 : 100_000
+                let restaurant = try await admin.createRestaurant(index: index, runTag: runTag, perMinute: perMinute)
+                sandbox?.registerAccount(sid: restaurant.accountSid, authToken: restaurant.authToken)
+                created.append(restaurant)
+            }
+            let settings = LoadSettings(
+                customers: customers, duration: .seconds(duration), thinkTime: .milliseconds(thinkMs), rate: rate,
+                rampStart: rampStart, rampStep: rampStep, rampMax: rampMax, runTag: runTag)
+            let inbox = ReplyInbox(sandbox: sandbox, timeout: .seconds(replyTimeout))
+            let context = LoadContext(
+                sender: WebhookSender(baseURL: server.baseURL, publicURL: publicURL, client: client), inbox: inbox,
+                recorder: LoadRecorder(), duplicates: duplicates ?? (scenario == .duplicates ? 3 : 1))
+            let outcome = await ScenarioRunner(settings: settings, context: context, restaurants: created).run(scenario)
+            let memory = await server.memory
+            let cpu = await server.cpuSeconds
+            let verification = try await Verifier(
+                databaseURL: database.url, inbox: inbox, expectSending: sandbox != nil, logger: logger
+            ).verify(outcome.ledgers)
+            await server.stop()
+            return ScenarioResult(
+                scenario: scenario.rawValue, parameters: parameters(context: context),
+                startedAt: Date().ISO8601Format(),
+                seconds: outcome.seconds,
+                groups: outcome.groups.mapValues { ScenarioResult.Group($0, seconds: outcome.seconds) },
+                ramp: outcome.ramp, rampBestPerSecond: outcome.ramp?.last(where: \.passed)?.targetPerSecond,
+                server: ScenarioResult.ServerUsage(rssMB: memory.rssMB, peakRSSMB: memory.peakMB, cpuSeconds: cpu),
+                verification: verification, checks: outcome.checks, loadAverage: [loadBefore, Self.loadAverage()],
+                cores: ProcessInfo.processInfo.activeProcessorCount)
+        } catch {
+            await server.stop()
+            throw error
+        }
+    }
+
+    private func parameters(context: LoadContext) -> [String: String] {
+        var parameters = [
+            "customers": "\(customers)", "restaurants": "\(restaurants)", "duration": "\(duration)",
+            "duplicates": "\(context.duplicates)", "replies": replies ? "sandbox" : "database only",
+        ]
+        switch scenario {
+        case .steady, .duplicates, .ratelimit: parameters["thinkMs"] = "\(thinkMs)"
+        case .open: parameters["rate"] = "\(rate)"
+        case .ramp: parameters["ramp"] = "\(rampStart)+\(rampStep)…\(rampMax)"
+        case .noisy:
+            parameters["thinkMs"] = "\(thinkMs)"
+            parameters["floodRate"] = "\(rate)"
+        }
+        return parameters
+    }
+
+    /// The 1-minute load average.
+    static func loadAverage() -> String {
+        let text = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? ""
+        return String(text.split(separator: " ").first ?? "?")
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+
+/// Prints a ``ScenarioResult`` as a readable table.
+enum ReportTable {
+    /// The table, one line per group and latency, then the ramp, the server and the checks.
+    static func render(_ result: ScenarioResult) -> String {
+        var lines = [
+            "scenario \(result.scenario)  \(result.parameters.sorted { $0.key < $1.key }.map { "\($0)=\($1)" }.joined(separator: " "))",
+            "window \(String(format: "%.1f", result.seconds)) s  cores \(result.cores)  load avg \(result.loadAverage.joined(separator: " → "))",
+            pad(["group", "latency", "count", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms"]),
+        ]
+        for (name, group) in result.groups.sorted(by: { $0.key < $1.key }) {
+            for (label, summary) in [("ack", group.ack), ("reply", group.reply)] where summary.count > 0 {
+                lines.append(
+                    pad([
+                        name, label, "\(summary.count)", f(summary.p50), f(summary.p90), f(summary.p99),
+                        f(summary.p999),
+                        f(summary.max),
+                    ]))
+            }
+            lines.append(
+                "  \(name): sent \(group.sent), acknowledged \(group.acknowledged) (\(f(group.acknowledgedPerSecond))/s), "
+                    + "orders \(group.ordersConfirmed), 429 \(group.throttled), errors \(group.errors)")
+        }
+        for step in result.ramp ?? [] {
+            lines.append(
+                "  ramp \(step.targetPerSecond)/s: \(f(step.group.acknowledgedPerSecond))/s acked, ack p99 "
+                    + "\(f(step.group.ack.p99)) ms, reply p99 \(f(step.group.reply.p99)) ms \(step.passed ? "ok" : "over")"
+            )
+        }
+        if let best = result.rampBestPerSecond { lines.append("  ramp: highest rate with p99 ≤ 50 ms: \(best)/s") }
+        lines.append(
+            "server: RSS \(f(result.server.rssMB)) MB (peak \(f(result.server.peakRSSMB)) MB), CPU \(f(result.server.cpuSeconds)) s"
+        )
+        let check = result.verification
+        lines.append(
+            "check \(check.passed ? "PASSED" : "FAILED"): \(check.customers) customers, lost \(check.lostMessages), "
+                + "extra \(check.extraMessages), unhandled \(check.unhandledMessages), replies missing "
+                + "\(check.missingReplies)/extra \(check.extraReplies), orders missing \(check.missingOrders)/extra "
+                + "\(check.extraOrders), sandbox missing \(check.sandboxMissing)/extra \(check.sandboxExtra)"
+                + (check.checkedSandbox ? "" : " (sandbox not checked)") + ", outbound pending \(check.outboundPending)"
+        )
+        for (name, held) in result.checks.sorted(by: { $0.key < $1.key }) {
+            lines.append("check \(held ? "PASSED" : "FAILED"): \(name)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private static func f(_ value: Double) -> String { String(format: "%.2f", value) }
+
+    private static func pad(_ cells: [String]) -> String {
+        cells.enumerated().map { index, cell in
+            let width = index < 2 ? 8 : 10
+            return cell.count >= width ? cell + " " : cell + String(repeating: " ", count: width - cell.count)
+        }.joined()
+    }
+}

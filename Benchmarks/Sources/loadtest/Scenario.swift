@@ -1,0 +1,20 @@
+import ArgumentParser
+
+/// The scenarios of issue 8.
+enum Scenario: String, CaseIterable, ExpressibleByArgument, Sendable {
+    /// Closed model: `customers` customers ordering with think time, for `duration`.
+    case steady
+    /// Open model: webhooks at a fixed `rate`, latency from the intended send time.
+    case open
+    /// Open model at rising rates until p99 passes 50 ms.
+    case ramp
+    /// Steady, with every webhook sent `duplicates` times at once (Twilio retries): each stored and answered once.
+    case duplicates
+    /// `RATE_CUSTOMER_PER_MIN=20`: chatty customers get 429 (customer), the others never do.
+    case ratelimit
+    /// One restaurant flooded (its own limit hit) while the others order: the others' latency holds.
+    case noisy
+
+    /// `RATE_CUSTOMER_PER_MIN` the server runs with.
+    var customerPerMinute: Int { self == .ratelimit ? 20 : 1_000_000 }
+}

@@ -1,0 +1,13 @@
+/// What running a scenario's customers produced, before the correctness check.
+struct ScenarioOutcome: Sendable {
+    /// Every customer's record.
+    var ledgers: [CustomerLedger]
+    /// The measurements by group.
+    var groups: [String: LoadStats]
+    /// The measured window.
+    var seconds: Double
+    /// Ramp steps (ramp only).
+    var ramp: [ScenarioResult.RampStep]?
+    /// Scenario-specific assertions (name → held).
+    var checks: [String: Bool] = [:]
+}

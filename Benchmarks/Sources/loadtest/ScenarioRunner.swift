@@ -1,0 +1,147 @@
+/// Drives one scenario's customers against the restaurants and gathers the outcome.
+struct ScenarioRunner: Sendable {
+    /// The knobs.
+    var settings: LoadSettings
+    /// Shared by every customer.
+    var context: LoadContext
+    /// The restaurants (in `noisy`, the first one is the flooded one).
+    var restaurants: [LoadRestaurant]
+
+    /// Runs `scenario`.
+    func run(_ scenario: Scenario) async -> ScenarioOutcome {
+        switch scenario {
+        case .steady, .duplicates: await closed()
+        case .open: await open()
+        case .ramp: await ramp()
+        case .ratelimit: await rateLimit()
+        case .noisy: await noisy()
+        }
+    }
+
+    private func customers(
+        _ count: Int, group: String, from restaurants: [LoadRestaurant], first: Int = 0
+    ) -> [Customer] {
+        (0..<count).map { index in
+            let phone = "whatsapp:+1\(settings.runTag)\(String(format: "%05d", first + index))"
+            return Customer(phone: phone, restaurant: restaurants[index % restaurants.count], group: group)
+        }
+    }
+
+    private func closed() async -> ScenarioOutcome {
+        var pool = CustomerPool(customers: customers(settings.customers, group: "all", from: restaurants))
+        let start = ContinuousClock.now
+        let think = settings.thinkTime
+        await pool.run(until: start + settings.duration, context: context) { _ in .closed(thinkTime: think) }
+        return ScenarioOutcome(ledgers: pool.ledgers, groups: context.recorder.drain(), seconds: seconds(since: start))
+    }
+
+    private func open() async -> ScenarioOutcome {
+        var pool = CustomerPool(customers: customers(settings.customers, group: "all", from: restaurants))
+        let start = ContinuousClock.now
+        await runOpen(&pool, rate: settings.rate, start: start)
+        return ScenarioOutcome(ledgers: pool.ledgers, groups: context.recorder.drain(), seconds: seconds(since: start))
+    }
+
+    /// Customer `j` of `C` sends its `k`-th message at `start + (k·C + j)/rate`: together, `rate` per second.
+    private func runOpen(_ pool: inout CustomerPool, rate: Int, start: ContinuousClock.Instant) async {
+        let count = pool.customers.count
+        let interval = Duration.seconds(Double(count) / Double(max(rate, 1)))
+        let step = Duration.seconds(1.0 / Double(max(rate, 1)))
+        await pool.run(until: start + settings.duration, context: context) { index in
+            .open(start: start, offset: step * index, interval: interval)
+        }
+    }
+
+    private func ramp() async -> ScenarioOutcome {
+        var pool = CustomerPool(customers: customers(settings.customers, group: "all", from: restaurants))
+        var steps: [ScenarioResult.RampStep] = []
+        var total: [String: LoadStats] = [:]
+        let begin = ContinuousClock.now
+        var rate = settings.rampStart
+        while rate <= settings.rampMax {
+            let start = ContinuousClock.now
+            await runOpen(&pool, rate: rate, start: start)
+            let stats = context.recorder.drain()["all"] ?? LoadStats()
+            total["all", default: LoadStats()].merge(stats)
+            let group = ScenarioResult.Group(stats, seconds: seconds(since: start))
+            let errors = group.errors.values.reduce(0, +) + group.throttled.values.reduce(0, +)
+            let passed =
+                group.ack.p99 <= 50 && (group.reply.count == 0 || group.reply.p99 <= 50)
+                && errors * 100 <= group.sent && group.acknowledgedPerSecond >= Double(rate) * 0.9
+            steps.append(ScenarioResult.RampStep(targetPerSecond: rate, group: group, passed: passed))
+            print(
+                "ramp \(rate)/s: \(group.acknowledgedPerSecond)/s acked, ack p99 \(group.ack.p99) ms, reply p99 \(group.reply.p99) ms"
+            )
+            if !passed { break }
+            rate += settings.rampStep
+        }
+        return ScenarioOutcome(ledgers: pool.ledgers, groups: total, seconds: seconds(since: begin), ramp: steps)
+    }
+
+    private func rateLimit() async -> ScenarioOutcome {
+        let chatty = customers(10, group: "chatty", from: restaurants)
+        let normal = customers(max(settings.customers - 10, 1), group: "normal", from: restaurants, first: 10)
+        let start = ContinuousClock.now
+        let deadline = start + settings.duration
+        let think = settings.thinkTime
+        async let chattyPool = runPool(chatty, until: deadline) { _ in .closed(thinkTime: .milliseconds(100)) }
+        var normalPool = CustomerPool(customers: normal)
+        await normalPool.run(until: deadline, context: context, maximumOrders: 1) { _ in .closed(thinkTime: think) }
+        let ledgers = await chattyPool + normalPool.ledgers
+        let groups = context.recorder.drain()
+        var outcome = ScenarioOutcome(ledgers: ledgers, groups: groups, seconds: seconds(since: start))
+        let minutes = outcome.seconds / 60
+        // A bucket of 20 per minute allows 20 at once plus what refills during the run.
+        let allowance = 20 + Int((20 * minutes).rounded(.up)) + 1
+        let chattyLedgers = ledgers.prefix(10)
+        outcome.checks["chatty customers throttled (customer bucket)"] =
+            (groups["chatty"]?.throttled["customer"] ?? 0) > 0
+        outcome.checks["chatty customers accepted ≤ 20/min + refill"] = chattyLedgers.allSatisfy {
+            $0.acknowledged <= allowance
+        }
+        outcome.checks["chatty customers accepted their first 20"] = chattyLedgers.allSatisfy { $0.acknowledged >= 20 }
+        outcome.checks["normal customers never throttled"] = (groups["normal"]?.throttled ?? [:]).isEmpty
+        return outcome
+    }
+
+    private func noisy() async -> ScenarioOutcome {
+        let flooded = [restaurants[0]]
+        let others = Array(restaurants.dropFirst())
+        let noisyCount = max(settings.customers / 5, 10)
+        let noisy = customers(noisyCount, group: "noisy", from: flooded)
+        var quietPool = CustomerPool(
+            customers: customers(
+                settings.customers, group: "quiet", from: others.isEmpty ? flooded : others, first: noisyCount))
+        let start = ContinuousClock.now
+        let deadline = start + settings.duration
+        let think = settings.thinkTime
+        let interval = Duration.seconds(Double(noisyCount) / Double(max(settings.rate, 1)))
+        let step = Duration.seconds(1.0 / Double(max(settings.rate, 1)))
+        let context = context
+        async let noisyLedgers = runPool(noisy, until: deadline) { index in
+            .open(start: start, offset: step * index, interval: interval)
+        }
+        await quietPool.run(until: deadline, context: context) { _ in .closed(thinkTime: think) }
+        let ledgers = await noisyLedgers + quietPool.ledgers
+        let groups = context.recorder.drain()
+        var outcome = ScenarioOutcome(ledgers: ledgers, groups: groups, seconds: seconds(since: start))
+        outcome.checks["quiet restaurants never throttled"] = (groups["quiet"]?.throttled ?? [:]).isEmpty
+        outcome.checks["flooded restaurant throttled (restaurant bucket)"] =
+            (groups["noisy"]?.throttled["restaurant"] ?? 0) > 0
+        return outcome
+    }
+
+    /// Runs `customers` as a pool and returns their ledgers (for pools running beside another).
+    private func runPool(
+        _ customers: [Customer], until deadline: ContinuousClock.Instant, pacing: @Sendable (Int) -> Pacing
+    ) async -> [CustomerLedger] {
+        var pool = CustomerPool(customers: customers)
+        await pool.run(until: deadline, context: context, pacing: pacing)
+        return pool.ledgers
+    }
+
+    private func seconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+}

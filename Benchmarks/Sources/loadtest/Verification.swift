@@ -1,0 +1,32 @@
+/// The end-of-run correctness check: what the customers saw against what the database and the sandbox hold.
+/// Any loss or duplicate fails the run (non-zero exit).
+struct Verification: Sendable, Codable {
+    /// Customers checked.
+    var customers = 0
+    /// Acknowledged messages not in the database (lost).
+    var lostMessages = 0
+    /// Inbound rows beyond the acknowledged messages (duplicates, or stored after the harness gave up waiting).
+    var extraMessages = 0
+    /// Inbound messages the bot never handled.
+    var unhandledMessages = 0
+    /// Replies the flow prescribes that were not queued.
+    var missingReplies = 0
+    /// Replies queued beyond what the flow prescribes.
+    var extraReplies = 0
+    /// Confirmed conversations with no `CONFIRMED` order, and the reverse.
+    var missingOrders = 0
+    var extraOrders = 0
+    /// Replies the sandbox did not receive, and replies it received twice or more (when replies are watched).
+    var sandboxMissing = 0
+    var sandboxExtra = 0
+    /// Outbound rows not yet sent when the check gave up waiting.
+    var outboundPending = 0
+    /// True when the sandbox side was checked.
+    var checkedSandbox = false
+
+    /// No loss and no duplicate anywhere.
+    var passed: Bool {
+        lostMessages == 0 && extraMessages == 0 && unhandledMessages == 0 && missingReplies == 0 && extraReplies == 0
+            && missingOrders == 0 && extraOrders == 0 && sandboxMissing == 0 && sandboxExtra == 0
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import Infra
+
+/// Sends Twilio-shaped inbound webhooks, signed with the restaurant's token exactly as Twilio signs them.
+struct WebhookSender: Sendable {
+    /// Where Sufra listens, e.g. `http://127.0.0.1:18080`.
+    var baseURL: String
+    /// `PUBLIC_URL` of the server: the URL the signature covers.
+    var publicURL: String
+    /// The client (libcurl multi on the harness's own event loop).
+    var client: HTTPClient
+
+    /// A fresh `SM…` sid.
+    static func makeSid() -> String {
+        "SM" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+    }
+
+    /// Posts one message from `customer` to `restaurant` and classifies the answer.
+    func send(_ text: String, from customer: String, to restaurant: LoadRestaurant, sid: String) async -> WebhookOutcome
+    {
+        let parameters: [(name: String, value: String)] = [
+            ("MessageSid", sid), ("SmsMessageSid", sid), ("AccountSid", restaurant.accountSid), ("From", customer),
+            ("To", restaurant.number), ("Body", text), ("NumMedia", "0"), ("ProfileName", "Load Customer"),
+            ("WaId", String(customer.dropFirst("whatsapp:+".count))), ("ApiVersion", "2010-04-01"),
+        ]
+        let signature = TwilioSignature.compute(
+            authToken: restaurant.authToken, url: publicURL + "/whatsapp/webhook", parameters: parameters)
+        let request = HTTPClientRequest(
+            method: "POST", url: baseURL + "/whatsapp/webhook",
+            headers: [
+                ("Content-Type", "application/x-www-form-urlencoded"), ("X-Twilio-Signature", signature),
+                ("User-Agent", "TwilioProxy/1.1"),
+            ],
+            body: Array(FormURLEncoding.encode(parameters).utf8), timeout: .seconds(15))
+        do {
+            let response = try await client.execute(request)
+            switch response.status {
+            case 200: return .acknowledged
+            case 429: return .throttled(Self.bucket(in: response.body))
+            default: return .failed(status: response.status)
+            }
+        } catch {
+            return .transport("\(error)")
+        }
+    }
+
+    /// The bucket named in a 429 body (`rate limited (customer)`).
+    static func bucket(in body: [UInt8]) -> String {
+        let text = String(decoding: body, as: UTF8.self)
+        guard let open = text.firstIndex(of: "("), let close = text.firstIndex(of: ")"), open < close else {
+            return "unknown"
+        }
+        return String(text[text.index(after: open)..<close])
+    }
+}
