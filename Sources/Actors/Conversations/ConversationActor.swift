@@ -24,6 +24,8 @@ public struct ConversationActor: KeyedEntity {
         public var now: @Sendable () -> String
         /// Logs.
         public var logger: Logger
+        /// Hears how long a message took from arrival to its committed replies (the bot-reply histogram).
+        public var replyTimer: @Sendable (Duration) -> Void = { _ in }
 
         /// Creates the dependencies.
         public init(
@@ -62,8 +64,10 @@ public struct ConversationActor: KeyedEntity {
     public mutating func handle(_ command: ConversationCommand) async throws -> ConversationResult {
         var handledMessageId: String?
         var content: InboundContent?
+        var receivedAt: ContinuousClock.Instant?
         switch command {
-        case .inbound(let messageId, let carried):
+        case .inbound(let messageId, let carried, let arrival):
+            receivedAt = arrival
             handledMessageId = messageId
             if let carried {
                 content = carried
@@ -97,6 +101,7 @@ public struct ConversationActor: KeyedEntity {
                 record.state = outcome.state
                 record.language = outcome.language
                 if let latest = orders.last(where: { $0.status != .draft }) { record.latestOrder = latest }
+                if let receivedAt, !queued.isEmpty { dependencies.replyTimer(.now - receivedAt) }
                 await publish(orders: orders)
                 return .handled(queuedMessageIds: queued)
             case .alreadyHandled:

@@ -1,8 +1,8 @@
 /// What a ConversationActor is asked to do, one at a time, in arrival order.
 public enum ConversationCommand: Sendable {
     /// Run the bot on a stored inbound message. `content` rides along on the hot path; the sweeper sends nil
-    /// and the actor reads the message back.
-    case inbound(messageId: String, content: InboundContent?)
+    /// and the actor reads the message back. `receivedAt` (when the webhook arrived) times the bot's reply.
+    case inbound(messageId: String, content: InboundContent?, receivedAt: ContinuousClock.Instant? = nil)
     /// Staff moved an order (already committed): tell the customer and, on `DELIVERED`, ask for a rating.
     case orderMoved(OrderSnapshot)
 }

@@ -15,7 +15,7 @@ public struct ConversationDispatcher<C: Clock<Duration>>: InboundDispatching {
 
     public func dispatch(_ key: ConversationKey, messageId: String, content: InboundContent) {
         do {
-            try registry.tell(key, .inbound(messageId: messageId, content: content))
+            try registry.tell(key, .inbound(messageId: messageId, content: content, receivedAt: .now))
         } catch {
             // Durable and unhandled: the sweeper re-drives it once the mailbox has room.
             logger.warning(

@@ -89,8 +89,11 @@ public struct SufraApplication: Sendable {
         let events = RedisLiveEvents(client: redis, logger: logger.with(label: "events"))
         self.events = events
         let now: @Sendable () -> String = { ISO8601.now() }
-        let dependencies = ConversationActor.Dependencies(
+        var botDependencies = ConversationActor.Dependencies(
             store: store, directory: directory, events: events, now: now, logger: logger.with(label: "bot"))
+        let replyHistogram = metrics.botReplyDuration
+        botDependencies.replyTimer = { replyHistogram.observe($0) }
+        let dependencies = botDependencies
         conversations = ActorRegistry(
             configuration: RegistryConfiguration(idleTimeout: options.conversationIdleTimeout), clock: .continuous,
             logger: logger.with(label: "conversations"),
