@@ -43,7 +43,7 @@ struct HTTPClientTests {
                 HTTPClientRequest(url: "http://127.0.0.1:\(listener.port)/", timeout: .milliseconds(300)))
         }
         let elapsed = ContinuousClock.now - start
-        #expect(elapsed >= .milliseconds(290) && elapsed < .milliseconds(1500), "took \(elapsed)")
+        #expect(elapsed >= .milliseconds(290) && elapsed < .seconds(5), "took \(elapsed)")
     }
 
     @Test func aClosedPortFailsToConnect() async throws {
@@ -83,7 +83,7 @@ struct HTTPClientTests {
         }
         #expect(throws: HTTPClientError.cancelled) { try result.get() }
         #expect(await client.transfersInFlight == 0)
-        #expect(ContinuousClock.now - start < .seconds(5))
+        #expect(ContinuousClock.now - start < .seconds(15))
         #expect(await client.transfersCompleted == 1)
     }
 

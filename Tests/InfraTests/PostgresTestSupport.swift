@@ -65,7 +65,7 @@ enum PostgresTestSupport {
 
     /// Awaits `condition` (polled), failing after `timeout`.
     static func eventually(
-        timeout: Duration = .seconds(5), _ what: String, _ condition: () async throws -> Bool
+        timeout: Duration = .seconds(20), _ what: String, _ condition: () async throws -> Bool
     ) async throws {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
