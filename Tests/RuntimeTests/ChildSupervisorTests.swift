@@ -10,7 +10,11 @@ import Testing
         let escalations = Journal<String>()
         let policy = RestartPolicy(maxRestarts: 2, window: .seconds(60), initialBackoff: .seconds(1), jitter: 0)
         let supervisor = ChildSupervisor(
-            children: [.init(name: "sender", policy: policy) { runs.append(1); throw TestFailure(reason: "crash") }],
+            children: [
+                .init(name: "sender", policy: policy) {
+                    runs.append(1); throw TestFailure(reason: "crash")
+                }
+            ],
             clock: clock
         ) { name, _ in escalations.append(name) }
         async let result: Void = supervisor.run()

@@ -25,6 +25,8 @@ final class Completion: Sendable {
         }
     }
 
+    var count: Int { handled.load(ordering: .relaxed) }
+
     func reset() {
         handled.store(0, ordering: .relaxed)
         state.withLock { $0 = (Int.max, nil) }
@@ -43,6 +45,11 @@ struct BenchEntity: KeyedEntity {
     }
 }
 
+/// Unbuffered output (stdout is block-buffered when piped).
+func log(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}
+
 func residentBytes() -> Int {
     guard let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
     let fields = statm.split(separator: " ")
@@ -54,17 +61,13 @@ func measure(_ label: String, messages: Int, _ body: () async throws -> Void) as
     try await body()
     let elapsed = (ContinuousClock.now - start).seconds
     let rate = Double(messages) / elapsed
-    print(String(format: "%-44@ %10.0f msg/s  (%d in %.3f s)", label as NSString, rate, messages, elapsed))
+    log(String(format: "%-44@ %10.0f msg/s  (%d in %.3f s)", label as NSString, rate, messages, elapsed))
 }
 
-let completion = Completion()
-let configuration = RegistryConfiguration(
-    mailboxHighWatermark: 4096, maxEntities: 1_000_000, idleTimeout: .seconds(3600), maxBatch: 256)
-let registry = ActorRegistry<BenchEntity, ContinuousClock>(configuration: configuration) { _ in
-    BenchEntity(completion: completion)
-}
-
-func send(keys: Int, messages: Int, producers: Int, keyOffset: Int = 0) async throws {
+func send(
+    _ registry: ActorRegistry<BenchEntity, ContinuousClock>, keys: Int, messages: Int, producers: Int,
+    keyOffset: Int = 0
+) async throws {
     try await withThrowingTaskGroup(of: Void.self) { group in
         for producer in 0..<producers {
             group.addTask {
@@ -79,59 +82,73 @@ func send(keys: Int, messages: Int, producers: Int, keyOffset: Int = 0) async th
     }
 }
 
-try await withThrowingTaskGroup(of: Void.self) { group in
-    group.addTask { try await registry.run() }
-
-    // Warm up.
-    try await send(keys: 100, messages: 100_000, producers: 1, keyOffset: 10_000_000)
-    await completion.wait(for: 100_000)
-
-    for (keys, messages, producers) in [(1, 2_000_000, 1), (1_000, 2_000_000, 2), (100_000, 2_000_000, 2)] {
-        completion.reset()
-        try await measure("registry \(keys) key(s), \(producers) producer(s)", messages: messages) {
-            try await send(keys: keys, messages: messages, producers: producers, keyOffset: keys * 10)
-            await completion.wait(for: messages)
-        }
+nonisolated func runAll() async throws {
+    let completion = Completion()
+    let configuration = RegistryConfiguration(
+        mailboxHighWatermark: 4096, maxEntities: 1_000_000, idleTimeout: .seconds(3600), maxBatch: 256)
+    let registry = ActorRegistry<BenchEntity, ContinuousClock>(configuration: configuration) { _ in
+        BenchEntity(completion: completion)
     }
 
-    // Activation cost and memory per idle live entity: 100,000 fresh keys, one message each, then all idle.
-    completion.reset()
-    let before = residentBytes()
-    let fresh = 100_000
-    let start = ContinuousClock.now
-    try await send(keys: fresh, messages: fresh, producers: 1, keyOffset: 20_000_000)
-    await completion.wait(for: fresh)
-    let activation = (ContinuousClock.now - start).seconds
-    try await Task.sleep(for: .milliseconds(200))  // let every consumer park
-    let after = residentBytes()
-    print(String(format: "activation (spawn + factory + 1 msg)   %10.2f µs/entity", activation / Double(fresh) * 1e6))
-    print("memory per idle live entity            \( (after - before) / fresh) bytes  (live: \(registry.liveCount))")
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await registry.run() }
 
-    registry.beginShutdown()
-    try await group.waitForAll()
-}
+        // Warm up.
+        log("warm-up")
+        try await send(registry, keys: 100, messages: 100_000, producers: 1, keyOffset: 10_000_000)
+        log("sent \(completion.count)")
+        await completion.wait(for: 100_000)
+        log("warm")
 
-// Raw mailbox: one producer, one consumer, batches of 256.
-let mailbox = Mailbox<Int>(highWatermark: 8192)
-let total = 4_000_000
-await measure("mailbox (1 producer, batch consumer)", messages: total) {
-    await withTaskGroup(of: Void.self) { group in
-        group.addTask {
-            var sent = 0
-            while sent < total {
-                do {
-                    try mailbox.trySend(sent)
-                    sent += 1
-                } catch {
-                    await Task.yield()
-                }
+        for (keys, messages, producers) in [(1, 2_000_000, 1), (1_000, 2_000_000, 2), (100_000, 2_000_000, 2)] {
+            completion.reset()
+            try await measure("registry \(keys) key(s), \(producers) producer(s)", messages: messages) {
+                try await send(registry, keys: keys, messages: messages, producers: producers, keyOffset: keys * 10)
+                await completion.wait(for: messages)
             }
-            mailbox.close()
         }
-        group.addTask {
-            var received = 0
-            while let batch = await mailbox.nextBatch(max: 256) { received += batch.count }
-            precondition(received == total)
+
+        // Activation cost and memory per idle live entity: 100,000 fresh keys, one message each, then all idle.
+        completion.reset()
+        let before = residentBytes()
+        let fresh = 100_000
+        let start = ContinuousClock.now
+        try await send(registry, keys: fresh, messages: fresh, producers: 1, keyOffset: 20_000_000)
+        await completion.wait(for: fresh)
+        let activation = (ContinuousClock.now - start).seconds
+        try await Task.sleep(for: .milliseconds(200))  // let every consumer park
+        let after = residentBytes()
+        log(String(format: "activation (spawn + factory + 1 msg)   %10.2f µs/entity", activation / Double(fresh) * 1e6))
+        log("memory per idle live entity            \( (after - before) / fresh) bytes  (live: \(registry.liveCount))")
+
+        registry.beginShutdown()
+        try await group.waitForAll()
+    }
+
+    // Raw mailbox: one producer, one consumer, batches of 256.
+    let mailbox = Mailbox<Int>(highWatermark: 8192)
+    let total = 4_000_000
+    await measure("mailbox (1 producer, batch consumer)", messages: total) {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                var sent = 0
+                while sent < total {
+                    do {
+                        try mailbox.trySend(sent)
+                        sent += 1
+                    } catch {
+                        await Task.yield()
+                    }
+                }
+                mailbox.close()
+            }
+            group.addTask {
+                var received = 0
+                while let batch = await mailbox.nextBatch(max: 256) { received += batch.count }
+                precondition(received == total)
+            }
         }
     }
 }
+
+try await runAll()

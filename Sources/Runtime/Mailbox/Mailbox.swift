@@ -8,12 +8,18 @@ import Synchronization
 /// `nextBatch(max:)`; asking for the next element tells the mailbox the previous ones are done, which is what the
 /// watermarks count. Decisions live in `MailboxStateMachine`; this shell only locks and resumes.
 public final class Mailbox<Element: Sendable>: Sendable {
-    typealias Machine = MailboxStateMachine<Element, CheckedContinuation<Void, Never>, CheckedContinuation<Void, any Error>>
+    typealias Machine = MailboxStateMachine<
+        Element, CheckedContinuation<Void, Never>, CheckedContinuation<Void, any Error>
+    >
 
     private struct State {
         var machine: Machine
         var lastTaken = 0
         var nextID: UInt64 = 0
+        /// Waiter ids handed out whose sender has not registered yet.
+        var unregistered: Set<UInt64> = []
+        /// Deadlines or cancellations that fired before their sender registered: it fails on registration.
+        var expiredEarly: [UInt64: any Error] = [:]
     }
 
     private let state: Mutex<State>
@@ -50,6 +56,7 @@ public final class Mailbox<Element: Sendable>: Sendable {
         }
         let id = state.withLock { state -> UInt64 in
             state.nextID += 1
+            state.unregistered.insert(state.nextID)
             return state.nextID
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -60,7 +67,12 @@ public final class Mailbox<Element: Sendable>: Sendable {
             defer { group.cancelAll() }
             try await withTaskCancellationHandler {
                 try await withCheckedThrowingContinuation { (producer: CheckedContinuation<Void, any Error>) in
-                    let action = state.withLock { $0.machine.sendOrWait(element, id: id, producer: producer) }
+                    let (action, expired) = state.withLock { state -> (Machine.WaitAction, (any Error)?) in
+                        state.unregistered.remove(id)
+                        if let error = state.expiredEarly.removeValue(forKey: id) { return (.waiting, error) }
+                        return (state.machine.sendOrWait(element, id: id, producer: producer), nil)
+                    }
+                    if let expired { return producer.resume(throwing: expired) }
                     switch action {
                     case .enqueued(let wake):
                         wake?.resume()
@@ -110,7 +122,13 @@ public final class Mailbox<Element: Sendable>: Sendable {
     }
 
     private func expire(id: UInt64, error: any Error) {
-        let waiter = state.withLock { $0.machine.removeWaiter(id: id) }
+        let waiter = state.withLock { state -> Machine.Waiter? in
+            if state.unregistered.remove(id) != nil {
+                state.expiredEarly[id] = error
+                return nil
+            }
+            return state.machine.removeWaiter(id: id)
+        }
         waiter?.producer?.resume(throwing: error)
     }
 }

@@ -9,7 +9,7 @@ extension ActorRegistry {
     public func tell(_ key: Key, _ message: Entity.Message, timeout: Duration) async throws {
         do {
             return try submit(Envelope(message: message, reply: nil), to: key)
-        } catch where error == .mailboxFull {}
+        } catch  where error == .mailboxFull {}
         try await waitForRoom(key: key, timeout: timeout) { id in
             try await withCheckedThrowingContinuation { (producer: Producer) in
                 self.submitOrWait(Envelope(message: message, reply: nil), to: key, id: id, producer: producer) {
@@ -21,7 +21,9 @@ extension ActorRegistry {
 
     /// Sends `message` to `key` and returns the entity's reply (or rethrows its error). `admission` decides what
     /// happens when the mailbox is full. Once admitted, the message is handled even if the caller is cancelled.
-    public func ask(_ key: Key, _ message: Entity.Message, admission: Admission = .reject) async throws
+    public func ask(
+        _ key: Key, _ message: Entity.Message, admission: Admission = .reject
+    ) async throws
         -> Entity.Reply
     {
         let timeout: Duration
@@ -63,10 +65,17 @@ extension ActorRegistry {
     private func submitOrWait(
         _ envelope: Envelope, to key: Key, id: UInt64, producer: Producer?, reject: (RegistryError) -> Void
     ) {
-        let action = state.withLock { state -> Machine.SendAction in
+        let (action, expired) = state.withLock { state -> (Machine.SendAction, (any Error)?) in
+            state.unregistered.remove(id)
+            if let error = state.expiredEarly.removeValue(forKey: id) { return (.waiting, error) }
             let action = state.machine.send(envelope, to: key, waiting: (id, producer))
             if case .spawn = action { spawner.yield(key) }
-            return action
+            return (action, nil)
+        }
+        if let expired {
+            producer?.resume(throwing: expired)
+            envelope.reply?.resume(throwing: expired)
+            return
         }
         switch action {
         case .enqueued(let wake):
@@ -87,6 +96,7 @@ extension ActorRegistry {
     ) async throws -> R {
         let id = state.withLock { state -> UInt64 in
             state.nextWaiterID += 1
+            state.unregistered.insert(state.nextWaiterID)
             return state.nextWaiterID
         }
         return try await withThrowingTaskGroup(of: Void.self, returning: R.self) { group in
@@ -104,7 +114,13 @@ extension ActorRegistry {
     }
 
     private func expire(id: UInt64, key: Key, error: any Error) {
-        let waiter = state.withLock { $0.machine.removeWaiter(id: id, key: key) }
+        let waiter = state.withLock { state -> Machine.Mailbox.Waiter? in
+            if state.unregistered.remove(id) != nil {
+                state.expiredEarly[id] = error
+                return nil
+            }
+            return state.machine.removeWaiter(id: id, key: key)
+        }
         if let waiter { Self.fail(waiter, with: error) }
     }
 }

@@ -17,6 +17,10 @@ extension ActorRegistry {
                 for producer in admitted { producer.resume() }
                 while let envelope = batch.popFirst() {
                     completed += 1
+                    if abandoning.load(ordering: .relaxed) {
+                        Self.fail(envelope, with: RegistryError.shuttingDown)
+                        continue
+                    }
                     if entity == nil { entity = await activate(key, restarts: &restarts) }
                     guard entity != nil else {
                         Self.fail(envelope, with: RegistryError.entityStopped)

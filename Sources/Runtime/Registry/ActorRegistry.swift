@@ -32,6 +32,10 @@ public final class ActorRegistry<Entity: KeyedEntity, C: Clock<Duration>>: Servi
     struct State {
         var machine: Machine
         var nextWaiterID: UInt64 = 0
+        /// Waiter ids handed out whose sender has not registered yet.
+        var unregistered: Set<UInt64> = []
+        /// Deadlines or cancellations that fired before their sender registered: it fails on registration.
+        var expiredEarly: [UInt64: any Error] = [:]
         var allStopped = false
         var stopWaiter: CheckedContinuation<Void, Never>?
     }
@@ -42,6 +46,8 @@ public final class ActorRegistry<Entity: KeyedEntity, C: Clock<Duration>>: Servi
     let onEscalation: @Sendable (Key, any Error) async -> Void
     let logger: Logger
     let state: Mutex<State>
+    /// Set once the drain deadline passed; read per message so a batch in hand stops too.
+    let abandoning = Atomic<Bool>(false)
     private let spawns: AsyncStream<Key>
     let spawner: AsyncStream<Key>.Continuation
 
@@ -66,6 +72,19 @@ public final class ActorRegistry<Entity: KeyedEntity, C: Clock<Duration>>: Servi
     /// Live entries (active or passivating).
     public var liveCount: Int { state.withLock { $0.machine.count } }
 
+    /// Messages accepted for `key` and not yet handled (for tests and metrics).
+    public func queuedCount(for key: Key) -> Int {
+        state.withLock { $0.machine.entries[key]?.mailbox.queued ?? 0 }
+    }
+
+    /// True when `key` is live with an empty mailbox and its consumer parked (what the sweeper may passivate).
+    func isIdle(_ key: Key) -> Bool {
+        state.withLock { $0.machine.entries[key]?.mailbox.isIdle ?? false }
+    }
+
+    /// True once the drain deadline passed during shutdown (queued messages are being failed).
+    var isAbandoning: Bool { state.withLock { $0.machine.lifecycle == .abandoning } }
+
     /// Runs consumers and the idle sweeper until shutdown (graceful or by cancellation), then drains and returns.
     public func run() async throws {
         await withGracefulShutdownHandler {
@@ -79,6 +98,7 @@ public final class ActorRegistry<Entity: KeyedEntity, C: Clock<Duration>>: Servi
                 group.addTask {
                     try? await self.clock.sleep(for: self.configuration.drainTimeout)
                     self.state.withLock { $0.machine.abandon() }
+                    self.abandoning.store(true, ordering: .relaxed)
                 }
                 await self.waitUntilAllStopped()
                 group.cancelAll()

@@ -86,7 +86,9 @@ struct RegistryStateMachine<Key: Hashable, Envelope, Consumer, Producer> {
     // MARK: Producers
 
     /// Sends `envelope` to `key`. With a `producer` id the sender waits for room instead of being rejected.
-    mutating func send(_ envelope: Envelope, to key: Key, waiting waiter: (id: UInt64, producer: Producer?)? = nil)
+    mutating func send(
+        _ envelope: Envelope, to key: Key, waiting waiter: (id: UInt64, producer: Producer?)? = nil
+    )
         -> SendAction
     {
         guard lifecycle == .running else { return .rejected(.shuttingDown) }
@@ -95,10 +97,11 @@ struct RegistryStateMachine<Key: Hashable, Envelope, Consumer, Producer> {
         var evicted: Consumer?
         if entries.count >= maxEntities {
             guard let victim = leastRecentlyUsedIdleKey() else { return .rejected(.tooManyEntities) }
-            evicted = modifyEntry(victim) { victim in
-                victim.phase = .passivating(.evicted)
-                return victim.mailbox.takeConsumer()
-            } ?? nil
+            evicted =
+                modifyEntry(victim) { victim in
+                    victim.phase = .passivating(.evicted)
+                    return victim.mailbox.takeConsumer()
+                } ?? nil
         }
         var mailbox = Mailbox(highWatermark: highWatermark, lowWatermark: lowWatermark)
         _ = mailbox.send(envelope)
@@ -197,17 +200,15 @@ struct RegistryStateMachine<Key: Hashable, Envelope, Consumer, Producer> {
         guard lifecycle == .running else { return [] }
         var wake: [Consumer] = []
         let (epoch, idleSweeps) = (self.epoch, self.idleSweeps)
-        var index = entries.values.startIndex
-        while index != entries.values.endIndex {
-            let consumer = modify(&entries.values[index]) { entry -> Consumer? in
+        for key in Array(entries.keys) {
+            let consumer: Consumer?? = modifyEntry(key) { entry -> Consumer? in
                 guard entry.phase == .active, entry.mailbox.isIdle, epoch &- entry.lastEpoch >= idleSweeps else {
                     return nil
                 }
                 entry.phase = .passivating(.idle)
                 return entry.mailbox.takeConsumer()
             }
-            if let consumer { wake.append(consumer) }
-            entries.values.formIndex(after: &index)
+            if case .some(.some(let consumer)) = consumer { wake.append(consumer) }
         }
         return wake
     }
@@ -218,12 +219,10 @@ struct RegistryStateMachine<Key: Hashable, Envelope, Consumer, Producer> {
         lifecycle = .draining
         var wake: [Consumer] = []
         var refused: [Mailbox.Waiter] = []
-        var index = entries.values.startIndex
-        while index != entries.values.endIndex {
-            let (consumer, waiters) = entries.values[index].mailbox.close()
+        for key in Array(entries.keys) {
+            guard let (consumer, waiters) = modifyEntry(key, { $0.mailbox.close() }) else { continue }
             if let consumer { wake.append(consumer) }
             refused.append(contentsOf: waiters)
-            entries.values.formIndex(after: &index)
         }
         return (wake, refused, entries.isEmpty)
     }
@@ -242,14 +241,23 @@ struct RegistryStateMachine<Key: Hashable, Envelope, Consumer, Producer> {
         return best?.key
     }
 
-    /// Mutates the entry of `key` in place (no copy of its mailbox buffer); `nil` when there is none.
+    /// Mutates the entry of `key` in place; `nil` when there is none. Goes through the dictionary's keyed
+    /// `_modify` and moves the entry out while `body` runs, so neither the table nor the mailbox buffer is copied
+    /// (`entries.values[index]` turned out to copy the whole table in a release build).
     private mutating func modifyEntry<R>(_ key: Key, _ body: (inout Entry) -> R) -> R? {
-        guard let index = entries.index(forKey: key) else { return nil }
-        return modify(&entries.values[index], body)
+        entries[key].modifyWrapped(body)
     }
 
-    private func modify<R>(_ entry: inout Entry, _ body: (inout Entry) -> R) -> R { body(&entry) }
 }
 
 extension RegistryStateMachine.SendAction: Sendable where Consumer: Sendable {}
 extension RegistryStateMachine.ConsumerAction: Sendable where Envelope: Sendable, Producer: Sendable {}
+
+extension Optional {
+    /// Runs `body` on the wrapped value moved out of `self` (so it is uniquely referenced), then moves it back.
+    fileprivate mutating func modifyWrapped<R>(_ body: (inout Wrapped) -> R) -> R? {
+        guard var wrapped = self.take() else { return nil }
+        defer { self = wrapped }
+        return body(&wrapped)
+    }
+}

@@ -91,7 +91,8 @@ public final class ChildSupervisor<C: Clock<Duration>>: Service, Sendable {
                     }
                     if Task.isShuttingDownGracefully { return }
                 case .stop:
-                    logger.error("child exceeded its restart limit", metadata: ["child": "\(child.name)", "error": "\(error)"])
+                    logger.error(
+                        "child exceeded its restart limit", metadata: ["child": "\(child.name)", "error": "\(error)"])
                     await onEscalation(child.name, error)
                     switch escalation {
                     case .failSupervisor: throw SupervisionError(child: child.name, underlying: error)
