@@ -12,6 +12,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     ],
     targets: [
+        /// Messages/s through the actor registry, activation cost, memory per idle entity (issue 5).
+        .executableTarget(
+            name: "RuntimeBenchmarks",
+            dependencies: [.product(name: "Runtime", package: "sufra")]
+        ),
         .executableTarget(
             name: "loadtest",
             dependencies: [
