@@ -167,6 +167,7 @@ import Testing
             #expect(error.isConnectionError)
             #expect(error.message.contains("refused") || error.message.contains("connect"), "\(error)")
         }
-        #expect(clock.now - start < .seconds(10), "a closed port answers at once; the bound only absorbs a loaded machine")
+        #expect(
+            clock.now - start < .seconds(10), "a closed port answers at once; the bound only absorbs a loaded machine")
     }
 }

@@ -69,11 +69,14 @@ public enum DevEnvironment {
     }
 
     /// The demo restaurant's id, creating it (with a menu) on the first run.
-    static func ensureDemoRestaurant(client: PostgresClient, secrets: SecretBox, authToken: String) async throws
+    static func ensureDemoRestaurant(
+        client: PostgresClient, secrets: SecretBox, authToken: String
+    ) async throws
         -> String
     {
         let repository = RestaurantRepository(client: client)
-        if let existing = try await repository.allCredentialed().first(where: { $0.record.whatsappFrom == demoNumber }) {
+        if let existing = try await repository.allCredentialed().first(where: { $0.record.whatsappFrom == demoNumber })
+        {
             return existing.record.id
         }
         let id = UUID().uuidString.lowercased()
