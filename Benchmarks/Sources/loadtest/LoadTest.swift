@@ -7,6 +7,7 @@ import Server
 /// The load harness: starts a release `sufra serve` on a scratch database with its own Twilio sandbox, creates
 /// restaurants through the admin API, runs a scenario of simulated customers, checks correctness, and prints a
 /// table and writes a JSON file. Exits non-zero on any loss, duplicate or failed scenario check.
+@main
 struct LoadTest: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "loadtest", abstract: "Simulate concurrent WhatsApp customers against Sufra.")

@@ -1,2 +1,0 @@
-/// The load harness: simulated WhatsApp customers against a release `sufra serve` (see BENCHMARKS.md).
-await LoadTest.main()
