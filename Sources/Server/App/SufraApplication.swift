@@ -1,6 +1,7 @@
 import Actors
 import Foundation
 import Hummingbird
+import HummingbirdWebSocket
 import Infra
 import Logging
 import Runtime
@@ -42,6 +43,11 @@ public struct SufraApplication: Sendable {
     let conversations: ActorRegistry<ConversationActor, ContinuousClock>
     let sweeper: UnhandledSweeper<ContinuousClock>
     let supervisor: Supervisor
+    let conversationStore: PostgresConversationStore
+    let events: RedisLiveEvents
+    let subscriber: RedisSubscriber
+    let liveHub: LiveEventHub
+    let authenticator: StaffAuthenticator
     let options: Options
     let logger: Logger
 
@@ -73,11 +79,15 @@ public struct SufraApplication: Sendable {
         directory = TenantDirectory()
         metrics = SufraMetrics()
         let store = PostgresConversationStore(client: postgres)
+        conversationStore = store
+        subscriber = RedisSubscriber(configuration: redisConfiguration, logger: logger.with(label: "subscriber"))
+        liveHub = LiveEventHub(subscriber: subscriber, logger: logger.with(label: "live"))
+        authenticator = StaffAuthenticator(secret: configuration.jwtSecret ?? "", directory: directory)
         directorySync = TenantDirectorySync(
             directory: directory, repository: repository, secrets: secrets, configuration: postgresConfiguration,
             onMenuChange: { store.invalidateMenu(restaurantId: $0) }, logger: logger.with(label: "directory"))
         ingest = GroupCommitIngest(client: postgres, logger: logger.with(label: "ingest"))
-        let events = RedisLiveEvents(client: redis, logger: logger.with(label: "events"))
+        events = RedisLiveEvents(client: redis, logger: logger.with(label: "events"))
         let now: @Sendable () -> String = { ISO8601.now() }
         let dependencies = ConversationActor.Dependencies(
             store: store, directory: directory, events: events, now: now, logger: logger.with(label: "bot"))
@@ -104,12 +114,12 @@ public struct SufraApplication: Sendable {
 
     /// The services that run beside the HTTP server, infrastructure first.
     var services: [any Service] {
-        [postgres, redis, ingest, directorySync, conversations, sweeper]
+        [postgres, redis, subscriber, ingest, directorySync, conversations, sweeper, liveHub]
     }
 
     /// The router with every route of CONTRACT.md that exists so far.
-    func router() -> Router<BasicRequestContext> {
-        let router = Router()
+    func router() -> Router<SufraRequestContext> {
+        let router = Router(context: SufraRequestContext.self)
         WebhookController(supervisor: supervisor, publicURL: configuration.publicURL, metrics: metrics)
             .addRoutes(to: router)
         HealthController(postgres: postgres, redis: redis, metrics: metrics, started: .now).addRoutes(to: router)
@@ -117,13 +127,31 @@ public struct SufraApplication: Sendable {
             AdminController(adminToken: adminToken, repository: repository, secrets: secrets, directory: directorySync)
                 .addRoutes(to: router)
         }
+        let store = conversationStore
+        StaffController(
+            authenticator: authenticator, store: StaffStore(client: postgres), conversations: conversations,
+            events: events, invalidateMenu: { store.invalidateMenu(restaurantId: $0) }
+        ).addRoutes(to: router)
+        LiveSocketRoute(authenticator: authenticator).addRoutes(to: router)
+        DashboardController().addRoutes(to: router)
         return router
     }
 
-    /// The Hummingbird application listening on `HOST:PORT`.
+    /// The Hummingbird application listening on `HOST:PORT`: HTTP/1 with the dashboard WebSocket upgrade on
+    /// `/ws` (pinged every 30 s so idle connections stay up through proxies).
     public func application() -> some ApplicationProtocol {
-        Application(
+        let route = LiveSocketRoute(authenticator: authenticator)
+        let hub = liveHub
+        return Application(
             router: router(),
+            server: .http1WebSocketUpgrade(
+                configuration: .init(ws: .init(autoPing: .enabled(timePeriod: .seconds(30))))
+            ) { request, _, _ in
+                guard let restaurantId = await route.restaurant(upgrading: request) else { return .dontUpgrade }
+                return .upgrade([:]) { inbound, outbound, _ in
+                    await hub.serve(restaurantId: restaurantId, inbound: inbound, outbound: outbound)
+                }
+            },
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "sufra"),
             services: services, logger: logger)
     }
