@@ -1,0 +1,60 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import HummingbirdWSTesting
+import Infra
+import NIOCore
+import Synchronization
+import Testing
+
+@testable import Server
+
+@Suite(.serialized) struct LiveEventsTests {
+    @Test func handshakeWithABadTokenAnswers401() async throws {
+        try await SufraTestApp.run { _, client, _ in
+            let restaurant = try await client.createRestaurant()
+            let upgrade: HTTPFields = [
+                .connection: "Upgrade", .upgrade: "websocket", .secWebSocketVersion: "13",
+                .secWebSocketKey: "dGhlIHNhbXBsZSBub25jZQ==",
+            ]
+            let expired = try await StaffAuth.token(restaurant.id, exp: -120)
+            for uri in ["/ws?token=\(expired)", "/ws?token=garbage", "/ws"] {
+                let response = try await client.execute(uri: uri, method: .get, headers: upgrade)
+                #expect(response.status == .unauthorized, "\(uri)")
+            }
+        }
+    }
+
+    @Test func socketOfOneRestaurantGetsItsEventsWithinASecondAndNeverAnothers() async throws {
+        try await SufraTestApp.run { _, client, sufra in
+            let a = try await client.createRestaurant(name: "A")
+            let b = try await client.createRestaurant(name: "B")
+            let token = try await StaffAuth.token(a.id)
+            let frames = Mutex<[(at: ContinuousClock.Instant, json: [String: Any])]>([])
+            let sentAt = Mutex<ContinuousClock.Instant?>(nil)
+            try await client.ws("/ws?token=\(token)") { inbound, _, _ in
+                try await eventually("hub subscribed for A") { sufra.liveHub.isSubscribed(restaurantId: a.id) }
+                try await client.sendWebhook(to: b, from: "whatsapp:+966544444441", body: "from B")
+                sentAt.withLock { $0 = .now }
+                try await client.sendWebhook(to: a, from: "whatsapp:+966544444442", body: "from A")
+                for try await message in inbound.messages(maxSize: 1 << 16) {
+                    guard case .text(let text) = message,
+                        let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+                    else { continue }
+                    frames.withLock { $0.append((.now, object)) }
+                    if object["type"] as? String == "message.received" { break }
+                }
+            }
+            let received = frames.withLock { $0 }
+            let start = try #require(sentAt.withLock { $0 })
+            let first = try #require(received.last)
+            #expect(first.json["type"] as? String == "message.received")
+            #expect(first.json["restaurantId"] as? String == a.id)
+            #expect((first.json["data"] as? [String: Any])?["body"] as? String == "from A")
+            #expect(first.at - start < .seconds(1))
+            #expect(received.allSatisfy { $0.json["restaurantId"] as? String == a.id })
+            try await eventually("socket detached") { sufra.liveHub.socketCount == 0 }
+            #expect(sufra.liveHub.subscriptionCount == 0)
+        }
+    }
+}
