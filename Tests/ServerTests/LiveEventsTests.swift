@@ -30,23 +30,24 @@ import Testing
             let a = try await client.createRestaurant(name: "A")
             let b = try await client.createRestaurant(name: "B")
             let token = try await StaffAuth.token(a.id)
-            let frames = Mutex<[(at: ContinuousClock.Instant, json: [String: Any])]>([])
-            let sentAt = Mutex<ContinuousClock.Instant?>(nil)
+            let frames = FrameLog()
             try await client.ws("/ws?token=\(token)") { inbound, _, _ in
                 try await eventually("hub subscribed for A") { sufra.liveHub.isSubscribed(restaurantId: a.id) }
                 try await client.sendWebhook(to: b, from: "whatsapp:+966544444441", body: "from B")
-                sentAt.withLock { $0 = .now }
+                frames.markSent()
                 try await client.sendWebhook(to: a, from: "whatsapp:+966544444442", body: "from A")
                 for try await message in inbound.messages(maxSize: 1 << 16) {
                     guard case .text(let text) = message,
                         let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
                     else { continue }
-                    frames.withLock { $0.append((.now, object)) }
+                    frames.append(text)
                     if object["type"] as? String == "message.received" { break }
                 }
             }
-            let received = frames.withLock { $0 }
-            let start = try #require(sentAt.withLock { $0 })
+            let received = try frames.frames.map { frame in
+                (at: frame.at, json: try JSONSerialization.jsonObject(with: Data(frame.text.utf8)) as? [String: Any] ?? [:])
+            }
+            let start = try #require(frames.sentAt)
             let first = try #require(received.last)
             #expect(first.json["type"] as? String == "message.received")
             #expect(first.json["restaurantId"] as? String == a.id)
@@ -57,4 +58,20 @@ import Testing
             #expect(sufra.liveHub.subscriptionCount == 0)
         }
     }
+}
+
+/// Frames a test socket received, with their arrival times.
+final class FrameLog: Sendable {
+    private struct State {
+        var frames: [(at: ContinuousClock.Instant, text: String)] = []
+        var sentAt: ContinuousClock.Instant?
+    }
+
+    private let state = Mutex(State())
+
+    var frames: [(at: ContinuousClock.Instant, text: String)] { state.withLock { $0.frames } }
+    var sentAt: ContinuousClock.Instant? { state.withLock { $0.sentAt } }
+
+    func markSent() { state.withLock { $0.sentAt = .now } }
+    func append(_ text: String) { state.withLock { $0.frames.append((.now, text)) } }
 }

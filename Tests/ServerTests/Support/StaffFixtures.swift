@@ -52,7 +52,9 @@ enum StaffFixtures {
                 )
                 SELECT id::text AS id, customer FROM c ORDER BY last_message_at DESC, id DESC
                 """)
-            return try rows.map { (try $0.decode("id", as: String.self), try $0.decode("customer", as: String.self)) }
+            return try rows.map { row -> (id: String, customer: String) in
+                (try row.decode("id", as: String.self), try row.decode("customer", as: String.self))
+            }
         }
     }
 
