@@ -45,7 +45,10 @@ import Testing
                 }
             }
             let received = try frames.frames.map { frame in
-                (at: frame.at, json: try JSONSerialization.jsonObject(with: Data(frame.text.utf8)) as? [String: Any] ?? [:])
+                (
+                    at: frame.at,
+                    json: try JSONSerialization.jsonObject(with: Data(frame.text.utf8)) as? [String: Any] ?? [:]
+                )
             }
             let start = try #require(frames.sentAt)
             let first = try #require(received.last)

@@ -34,14 +34,16 @@ import Testing
                 ("no token", nil),
             ]
             for (name, token) in attacks {
-                #expect(try await client.api(.get, "/api/conversations", token: token).status == .unauthorized, "\(name)")
+                #expect(
+                    try await client.api(.get, "/api/conversations", token: token).status == .unauthorized, "\(name)")
             }
 
             let deleted = try await client.execute(
                 uri: "/admin/restaurants/\(id)", method: .delete,
                 headers: [.authorization: "Bearer \(SufraTestApp.adminToken)"])
             #expect(deleted.status == .noContent || deleted.status == .ok)
-            #expect(try await client.api(.get, "/api/orders", token: valid).status == .unauthorized, "deleted restaurant")
+            #expect(
+                try await client.api(.get, "/api/orders", token: valid).status == .unauthorized, "deleted restaurant")
         }
     }
 
@@ -50,13 +52,19 @@ import Testing
             let a = try await client.createRestaurant(name: "A")
             let b = try await client.createRestaurant(name: "B")
             try await client.sendWebhook(to: b, from: "whatsapp:+966500000201", body: "مرحبا")
-            let (conversation, order) = try await StaffFixtures.confirmedOrder(app, restaurant: b, customer: "whatsapp:+966500000201")
+            let (conversation, order) = try await StaffFixtures.confirmedOrder(
+                app, restaurant: b, customer: "whatsapp:+966500000201")
             let tokenA = try await StaffAuth.token(a.id, role: .admin)
             let tokenB = try await StaffAuth.token(b.id)
 
-            #expect(try await client.api(.get, "/api/conversations/\(conversation)/messages", token: tokenB).status == .ok)
-            #expect(try await client.api(.get, "/api/conversations/\(conversation)/messages", token: tokenA).status == .notFound)
-            #expect(try await client.api(.post, "/api/conversations/\(conversation)/read", token: tokenA).status == .notFound)
+            #expect(
+                try await client.api(.get, "/api/conversations/\(conversation)/messages", token: tokenB).status == .ok)
+            #expect(
+                try await client.api(.get, "/api/conversations/\(conversation)/messages", token: tokenA).status
+                    == .notFound)
+            #expect(
+                try await client.api(.post, "/api/conversations/\(conversation)/read", token: tokenA).status
+                    == .notFound)
             #expect(
                 try await client.api(
                     .post, "/api/conversations/\(conversation)/messages", token: tokenA, json: #"{"body":"hi"}"#
@@ -68,7 +76,8 @@ import Testing
                 ).status == .notFound)
             #expect(try await client.api(.get, "/api/conversations", token: tokenA).items.isEmpty)
             #expect(try await client.api(.get, "/api/orders", token: tokenA).items.isEmpty)
-            #expect(try await client.api(.get, "/api/orders/\(order)", token: tokenB)["status"] as? String == "CONFIRMED")
+            #expect(
+                try await client.api(.get, "/api/orders/\(order)", token: tokenB)["status"] as? String == "CONFIRMED")
 
             // The menu: staff may read, only admin may write, and never with another restaurant's item ids.
             let menuB = try await client.api(.get, "/api/menu", token: tokenB)

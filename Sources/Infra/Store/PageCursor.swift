@@ -38,7 +38,9 @@ public struct PageCursor: Sendable, Hashable, CustomStringConvertible {
 
     private static func isUUID(_ text: Substring) -> Bool {
         text.utf8.count == 36
-            && text.utf8.allSatisfy { $0 == UInt8(ascii: "-") || ($0 < 128 && Character(Unicode.Scalar($0)).isHexDigit) }
+            && text.utf8.allSatisfy {
+                $0 == UInt8(ascii: "-") || ($0 < 128 && Character(Unicode.Scalar($0)).isHexDigit)
+            }
     }
 }
 

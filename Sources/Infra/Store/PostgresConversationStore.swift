@@ -33,7 +33,8 @@ public struct PostgresConversationStore: ConversationStore {
             WHERE c.restaurant_id = \(key.restaurantId)::uuid AND c.customer = \(key.customer)
             """)
         guard let row = rows.first else { return nil }
-        let state = (try? JSONDecoder().decode(BotState.self, from: Data(try row.decode("bot_state", as: String.self).utf8)))
+        let state =
+            (try? JSONDecoder().decode(BotState.self, from: Data(try row.decode("bot_state", as: String.self).utf8)))
             ?? .initial
         var latest: OrderSnapshot?
         if let orderId = try row.decode("order_id", as: UUID?.self) {
@@ -82,7 +83,8 @@ public struct PostgresConversationStore: ConversationStore {
         }
         let content = InboundContent(
             body: try row.decode("body", as: String?.self) ?? "", buttonPayload: parameter("ButtonPayload"),
-            latitude: parameter("Latitude").flatMap(Double.init), longitude: parameter("Longitude").flatMap(Double.init),
+            latitude: parameter("Latitude").flatMap(Double.init),
+            longitude: parameter("Longitude").flatMap(Double.init),
             address: parameter("Address"))
         return StoredInbound(content: content, handled: try row.decode("handled", as: Bool.self))
     }

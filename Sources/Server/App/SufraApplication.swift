@@ -102,7 +102,8 @@ public struct SufraApplication: Sendable {
         supervisor = Supervisor(
             directory: directory, signatures: TwilioSignatureVerifier(),
             cache: RedisAcceptedMessageCache(
-                idempotency: RedisIdempotency(client: redis, keyPrefix: options.redisKeyPrefix + "idem:"), logger: logger.with(label: "idempotency")),
+                idempotency: RedisIdempotency(client: redis, keyPrefix: options.redisKeyPrefix + "idem:"),
+                logger: logger.with(label: "idempotency")),
             limiter: RedisWebhookLimiter(
                 limiter: RedisRateLimiter(
                     client: redis, globalPerMinute: configuration.rateGlobalPerMinute,

@@ -10,7 +10,8 @@ extension StaffController {
         let staff = try context.requireStaff()
         let query = request.uri.queryParameters
         let to = try query["to"].map { try Self.instant(String($0), name: "to") } ?? Date()
-        let from = try query["from"].map { try Self.instant(String($0), name: "from") }
+        let from =
+            try query["from"].map { try Self.instant(String($0), name: "from") }
             ?? to.addingTimeInterval(-Self.defaultPeriod)
         guard from < to else { throw APIError.badRequest("from must be before to") }
         return try JSONBody.response(

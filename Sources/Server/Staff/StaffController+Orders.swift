@@ -21,7 +21,9 @@ extension StaffController {
 
     func order(_ request: Request, _ context: SufraRequestContext) async throws -> Response {
         let staff = try context.requireStaff()
-        guard let order = try await store.order(restaurantId: staff.restaurantId, id: try context.parameters.require("id"))
+        guard
+            let order = try await store.order(
+                restaurantId: staff.restaurantId, id: try context.parameters.require("id"))
         else { throw APIError.notFound("order not found") }
         return try JSONBody.response(order)
     }

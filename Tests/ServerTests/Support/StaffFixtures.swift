@@ -72,7 +72,9 @@ enum StaffFixtures {
     }
 
     /// The status and rating of the customer's latest order.
-    static func latestOrder(_ app: SufraTestApp, customer: String) async throws -> (id: String, status: String, rating: Int?) {
+    static func latestOrder(
+        _ app: SufraTestApp, customer: String
+    ) async throws -> (id: String, status: String, rating: Int?) {
         try await app.database.withClient { db in
             let row = try await db.query(
                 """

@@ -35,7 +35,8 @@ extension StaffStore {
             """)
         let row = try rows.single()
         let byStatus =
-            (try? JSONDecoder().decode([String: Int].self, from: Data(try row.decode("by_status", as: String.self).utf8)))
+            (try? JSONDecoder().decode(
+                [String: Int].self, from: Data(try row.decode("by_status", as: String.self).utf8)))
             ?? [:]
         return AnalyticsReport(
             from: try row.decode("from_iso", as: String.self), to: try row.decode("to_iso", as: String.self),

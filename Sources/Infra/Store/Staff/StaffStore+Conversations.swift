@@ -12,7 +12,9 @@ extension StaffStore {
     /// The first page sorts by `last_message_at` and notes its time in the cursor; later pages sort every
     /// conversation by its last message as of that time (rows that moved since are re-keyed from their
     /// messages), so a conversation that receives a message while someone pages is listed exactly once.
-    public func conversations(restaurantId: String, limit: Int, before: PageCursor?) async throws
+    public func conversations(
+        restaurantId: String, limit: Int, before: PageCursor?
+    ) async throws
         -> Page<ConversationSummary>
     {
         guard Self.isID(restaurantId) else { return Page(items: [], next: nil) }

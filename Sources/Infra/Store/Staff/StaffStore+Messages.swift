@@ -10,7 +10,9 @@ extension StaffStore {
 
     /// A conversation's messages, newest first, keyset-paged (messages never move, so a plain keyset is stable);
     /// nil when the conversation is not the restaurant's.
-    public func messages(restaurantId: String, conversationId: String, limit: Int, before: PageCursor?) async throws
+    public func messages(
+        restaurantId: String, conversationId: String, limit: Int, before: PageCursor?
+    ) async throws
         -> Page<MessageRecord>?
     {
         guard try await conversation(restaurantId: restaurantId, id: conversationId) != nil else { return nil }
@@ -67,7 +69,9 @@ extension StaffStore {
             conversationId: try row.decode("conversation_id", as: String.self),
             direction: try row.decode("direction", as: String.self), body: try row.decode("body", as: String?.self),
             contentSid: try row.decode("content_sid", as: String?.self), sid: try row.decode("sid", as: String?.self),
-            status: try row.decode("status", as: String.self), errorCode: try row.decode("error_code", as: String?.self),
-            attempts: try row.decode("attempts", as: Int.self), createdAt: try row.decode("created_iso", as: String.self))
+            status: try row.decode("status", as: String.self),
+            errorCode: try row.decode("error_code", as: String?.self),
+            attempts: try row.decode("attempts", as: Int.self),
+            createdAt: try row.decode("created_iso", as: String.self))
     }
 }

@@ -12,7 +12,9 @@ extension StaffStore {
         """
 
     /// The restaurant's orders, newest first, optionally only those in `status`, keyset-paged.
-    public func orders(restaurantId: String, status: OrderStatus?, limit: Int, before: PageCursor?) async throws
+    public func orders(
+        restaurantId: String, status: OrderStatus?, limit: Int, before: PageCursor?
+    ) async throws
         -> Page<OrderRecord>
     {
         guard Self.isID(restaurantId) else { return Page(items: [], next: nil) }
@@ -41,7 +43,8 @@ extension StaffStore {
 
     static func order(_ row: PostgresRow) throws -> OrderRecord {
         let decoder = JSONDecoder()
-        let items = try decoder.decode([OrderRecord.Item].self, from: Data(try row.decode("items", as: String.self).utf8))
+        let items = try decoder.decode(
+            [OrderRecord.Item].self, from: Data(try row.decode("items", as: String.self).utf8))
         let location = try row.decode("location", as: String?.self).flatMap {
             try? decoder.decode(Location.self, from: Data($0.utf8))
         }

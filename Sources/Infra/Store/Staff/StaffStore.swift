@@ -29,7 +29,7 @@ public struct StaffStore: Sendable {
     static func isID(_ text: String) -> Bool { UUID(uuidString: text) != nil }
 
     /// The page of `rows` (fetched with `limit + 1`) and the cursor after its last row.
-    static func page<Item>(
+    static func page<Item: Sendable & Encodable>(
         _ rows: PostgresRows, limit: Int, asOf: Int64? = nil, sortKey: String = "sort_micros",
         _ item: (PostgresRow) throws -> Item
     ) throws -> Page<Item> {
@@ -38,10 +38,11 @@ public struct StaffStore: Sendable {
         for (index, row) in rows.enumerated() {
             if index == limit {
                 let last = rows[index - 1]
-                next = PageCursor(
-                    micros: try last.decode(sortKey, as: Int64.self), id: try last.decode("id", as: String.self),
-                    asOf: asOf
-                ).description
+                next =
+                    PageCursor(
+                        micros: try last.decode(sortKey, as: Int64.self), id: try last.decode("id", as: String.self),
+                        asOf: asOf
+                    ).description
                 break
             }
             items.append(try item(row))
