@@ -13,15 +13,14 @@ import Testing
     @Test func handshakeWithABadTokenAnswers401() async throws {
         try await SufraTestApp.run { _, client, _ in
             let restaurant = try await client.createRestaurant()
-            let upgrade: HTTPFields = [
-                .connection: "Upgrade", .upgrade: "websocket", .secWebSocketVersion: "13",
-                .secWebSocketKey: "dGhlIHNhbXBsZSBub25jZQ==",
-            ]
             let expired = try await StaffAuth.token(restaurant.id, exp: -120)
+            let port = try #require(client.port)
             for uri in ["/ws?token=\(expired)", "/ws?token=garbage", "/ws"] {
-                let response = try await client.execute(uri: uri, method: .get, headers: upgrade)
-                #expect(response.status == .unauthorized, "\(uri)")
+                let status = try await RawHandshake.status(port: port, path: uri)
+                #expect(status == 401, "\(uri)")
             }
+            let valid = try await StaffAuth.token(restaurant.id)
+            #expect(try await RawHandshake.status(port: port, path: "/ws?token=\(valid)") == 101)
         }
     }
 

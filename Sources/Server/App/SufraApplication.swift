@@ -146,7 +146,9 @@ public struct SufraApplication: Sendable {
         return Application(
             router: router(),
             server: .http1WebSocketUpgrade(
-                configuration: .init(ws: .init(autoPing: .enabled(timePeriod: .seconds(30))))
+                configuration: .init(
+                    http1: .init(additionalChannelHandlers: [RefusedUpgradeStatusHandler()]),
+                    ws: .init(autoPing: .enabled(timePeriod: .seconds(30))))
             ) { request, _, _ in
                 guard let restaurantId = await route.restaurant(upgrading: request) else { return .dontUpgrade }
                 return .upgrade([:]) { inbound, outbound, _ in

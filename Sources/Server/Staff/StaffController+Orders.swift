@@ -47,7 +47,7 @@ extension StaffController {
         let key = ConversationKey(restaurantId: staff.restaurantId, customer: current.customer)
         do {
             _ = try await conversations.ask(
-                key, .transition(orderId: current.id, to: target), admission: .suspend(.seconds(5)))
+                key, .transition(orderId: current.id, to: target), admission: .suspend(timeout: .seconds(5)))
         } catch let error as OrderTransitionError {
             throw APIError(.conflict, error.description, extra: ["allowed": error.allowed.map(\.rawValue)])
         } catch ConversationActorError.orderMissing {
