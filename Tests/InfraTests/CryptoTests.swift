@@ -7,7 +7,9 @@ struct CryptoTests {
     @Test func hmacMatchesRFC4231AndRFC2202() {
         let key = Array("Jefe".utf8)
         let data = Array("what do ya want for nothing?".utf8)
-        #expect(Hex.encode(HMAC.sha256(key: key, data: data)) == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+        #expect(
+            Hex.encode(HMAC.sha256(key: key, data: data))
+                == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
         #expect(Hex.encode(HMAC.sha1(key: key, data: data)) == "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79")
     }
 
@@ -51,7 +53,8 @@ struct CryptoTests {
             var combined = box.combined
             combined[index] ^= 0x01
             #expect(throws: CryptoError.authenticationFailed) {
-                try AESGCM.open(AESGCM.SealedBox(combined: combined), key: key, associatedData: Array("restaurant-1".utf8))
+                try AESGCM.open(
+                    AESGCM.SealedBox(combined: combined), key: key, associatedData: Array("restaurant-1".utf8))
             }
         }
         #expect(throws: CryptoError.invalidKeySize(expected: 32, actual: 16)) {
@@ -71,7 +74,9 @@ struct CryptoTests {
         let good = Base64.encode(try SecureRandom.bytes(32))
         #expect(try MasterKey(base64: good).id == "k1")
         #expect(try MasterKey(base64: " \(good)\n").id == "k1")
-        for bad in ["", "not base64!", Base64.encode(try SecureRandom.bytes(31)), Base64.encode(try SecureRandom.bytes(33))] {
+        for bad in [
+            "", "not base64!", Base64.encode(try SecureRandom.bytes(31)), Base64.encode(try SecureRandom.bytes(33)),
+        ] {
             #expect(throws: MasterKeyError.self) { try MasterKey(base64: bad) }
         }
         #expect(throws: MasterKeyError.self) { try MasterKey(id: "a:b", base64: good) }

@@ -12,7 +12,8 @@ struct HTTPClientTests {
         let port: Int
 
         init() throws {
-            fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            self.fd = fd
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
             address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -64,13 +65,24 @@ struct HTTPClientTests {
         let listener = try SilentListener()
         let client = HTTPClient()
         let start = ContinuousClock.now
-        let task = Task {
-            try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(listener.port)/", timeout: .seconds(30)))
+        let url = "http://127.0.0.1:\(listener.port)/"
+        let result = await withTaskGroup(of: Result<HTTPClientResponse, HTTPClientError>.self) { group in
+            group.addTask {
+                do throws(HTTPClientError) {
+                    return .success(
+                        try await client.execute(
+                            HTTPClientRequest(url: url, timeout: .seconds(30))))
+                } catch {
+                    return .failure(error)
+                }
+            }
+            // Cancel once the transfer is in flight (connected to the silent listener), not before it started.
+            while await client.transfersInFlight == 0 { await Task.yield() }
+            group.cancelAll()
+            return await group.next() ?? .failure(.timedOut)
         }
-        try await Task.sleep(for: .milliseconds(100))
-        task.cancel()
-        let result = await task.result
         #expect(throws: HTTPClientError.cancelled) { try result.get() }
+        #expect(await client.transfersInFlight == 0)
         #expect(ContinuousClock.now - start < .seconds(5))
         #expect(await client.transfersCompleted == 1)
     }

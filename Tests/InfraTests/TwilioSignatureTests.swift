@@ -19,8 +19,9 @@ struct TwilioSignatureTests {
     }
 
     @Test func computesTheReferenceSignature() {
-        #expect(TwilioSignature.compute(authToken: Self.token, url: Self.url, parameters: Self.parameters)
-            == "RSOYDt4T1cUTdK1PDd93/VVr8B8=")
+        #expect(
+            TwilioSignature.compute(authToken: Self.token, url: Self.url, parameters: Self.parameters)
+                == "RSOYDt4T1cUTdK1PDd93/VVr8B8=")
         #expect(Self.valid("RSOYDt4T1cUTdK1PDd93/VVr8B8=", Self.url))
     }
 
@@ -28,10 +29,12 @@ struct TwilioSignatureTests {
         let duplicated: [(name: String, value: String)] = [
             ("Sid", "CA123"), ("SidAccount", "AC123"), ("Digits", "5678"), ("Digits", "1234"),
         ]
-        #expect(TwilioSignature.compute(authToken: Self.token, url: Self.url, parameters: duplicated)
-            == "IK+Dwps556ElfBT0I3Rgjkr1wJU=")
-        #expect(TwilioSignature.compute(authToken: Self.token, url: Self.url, parameters: duplicated + [("Digits", "1234")])
-            == "IK+Dwps556ElfBT0I3Rgjkr1wJU=")
+        #expect(
+            TwilioSignature.compute(authToken: Self.token, url: Self.url, parameters: duplicated)
+                == "IK+Dwps556ElfBT0I3Rgjkr1wJU=")
+        #expect(
+            TwilioSignature.compute(authToken: Self.token, url: Self.url, parameters: duplicated + [("Digits", "1234")])
+                == "IK+Dwps556ElfBT0I3Rgjkr1wJU=")
     }
 
     @Test(arguments: [
@@ -61,18 +64,21 @@ struct TwilioSignatureTests {
 
     @Test func wrongOrMissingSignaturesFail() {
         #expect(!Self.valid("NOTRSOYDt4T1cUTdK1PDd93/VVr8B8=", Self.url))
-        #expect(!TwilioSignature.isValid(signature: nil, authToken: Self.token, url: Self.url, parameters: Self.parameters))
+        #expect(
+            !TwilioSignature.isValid(signature: nil, authToken: Self.token, url: Self.url, parameters: Self.parameters))
         #expect(!Self.valid("RSOYDt4T1cUTdK1PDd93/VVr8B8=", Self.url, token: "12346"))
     }
 
     @Test func aTamperedParameterFails() {
         var tampered = Self.parameters
         tampered[2].value = "9999"
-        #expect(!TwilioSignature.isValid(
-            signature: "RSOYDt4T1cUTdK1PDd93/VVr8B8=", authToken: Self.token, url: Self.url, parameters: tampered))
-        #expect(!TwilioSignature.isValid(
-            signature: "RSOYDt4T1cUTdK1PDd93/VVr8B8=", authToken: Self.token, url: Self.url,
-            parameters: Self.parameters + [("Extra", "1")]))
+        #expect(
+            !TwilioSignature.isValid(
+                signature: "RSOYDt4T1cUTdK1PDd93/VVr8B8=", authToken: Self.token, url: Self.url, parameters: tampered))
+        #expect(
+            !TwilioSignature.isValid(
+                signature: "RSOYDt4T1cUTdK1PDd93/VVr8B8=", authToken: Self.token, url: Self.url,
+                parameters: Self.parameters + [("Extra", "1")]))
         #expect(!Self.valid("RSOYDt4T1cUTdK1PDd93/VVr8B8=", "https://mycompany.com/myapp.php?foo=1&bar=3"))
     }
 
@@ -80,22 +86,26 @@ struct TwilioSignatureTests {
         #expect(SHA256.hexHash(Self.body) == Self.bodyHash)
         let withBody = Self.url + "&bodySHA256=" + Self.bodyHash
         #expect(TwilioSignature.urlWithBodyHash(Self.url, body: Self.body) == withBody)
-        #expect(TwilioSignature.isValid(
-            signature: "a9nBmqA0ju/hNViExpshrM61xv4=", authToken: Self.token, url: withBody, body: Self.body))
+        #expect(
+            TwilioSignature.isValid(
+                signature: "a9nBmqA0ju/hNViExpshrM61xv4=", authToken: Self.token, url: withBody, body: Self.body))
         let onlyHash = "https://mycompany.com/myapp.php?bodySHA256=" + Self.bodyHash
-        #expect(TwilioSignature.isValid(
-            signature: "y77kIzt2vzLz71DgmJGsen2scGs=", authToken: Self.token, url: onlyHash, body: Self.body))
+        #expect(
+            TwilioSignature.isValid(
+                signature: "y77kIzt2vzLz71DgmJGsen2scGs=", authToken: Self.token, url: onlyHash, body: Self.body))
         // Without bodySHA256 in the URL a JSON body is never valid (twilio-csharp TestValidateWithBodyWithoutSignature).
-        #expect(!TwilioSignature.isValid(
-            signature: "RSOYDt4T1cUTdK1PDd93/VVr8B8=", authToken: Self.token, url: Self.url, body: Self.body))
+        #expect(
+            !TwilioSignature.isValid(
+                signature: "RSOYDt4T1cUTdK1PDd93/VVr8B8=", authToken: Self.token, url: Self.url, body: Self.body))
     }
 
     @Test func aTamperedBodyFails() {
         let withBody = Self.url + "&bodySHA256=" + Self.bodyHash
         var body = Self.body
         body[3] ^= 0x20
-        #expect(!TwilioSignature.isValid(
-            signature: "a9nBmqA0ju/hNViExpshrM61xv4=", authToken: Self.token, url: withBody, body: body))
+        #expect(
+            !TwilioSignature.isValid(
+                signature: "a9nBmqA0ju/hNViExpshrM61xv4=", authToken: Self.token, url: withBody, body: body))
     }
 
     /// twilio-node's webhooks.spec: ports and single quotes (token `s3cr3t`, no parameters).
@@ -109,9 +119,17 @@ struct TwilioSignatureTests {
         #expect(check(sign("https://example.com:443/path?test=param"), "https://example.com/path?test=param"))
         #expect(check(sign("https://example.com/path?test=param"), "https://example.com:443/path?test=param"))
         // Node normalises `'` in the query to %27 before signing; Python signs it as given. Both validate.
-        #expect(check(sign("https://example.com/path?test=param%27WithQuote"), "https://example.com/path?test=param'WithQuote"))
-        #expect(check(sign("https://example.com/path?test=param%27WithQuote"), "https://example.com/path?test=param%27WithQuote"))
-        #expect(check(sign("https://example.com/path?test=param'WithQuote"), "https://example.com/path?test=param'WithQuote"))
+        #expect(
+            check(
+                sign("https://example.com/path?test=param%27WithQuote"), "https://example.com/path?test=param'WithQuote"
+            ))
+        #expect(
+            check(
+                sign("https://example.com/path?test=param%27WithQuote"),
+                "https://example.com/path?test=param%27WithQuote"))
+        #expect(
+            check(
+                sign("https://example.com/path?test=param'WithQuote"), "https://example.com/path?test=param'WithQuote"))
     }
 
     @Test func proxyRewrittenURLPassesWithPublicURLOrForwardedHeaders() {
@@ -119,7 +137,8 @@ struct TwilioSignatureTests {
             authToken: Self.token, url: "https://bot.example.com/whatsapp/webhook?x=1", parameters: Self.parameters)
         // Behind the proxy the server sees http://10.0.0.5:8080/whatsapp/webhook?x=1.
         #expect(!Self.valid(signature, "http://10.0.0.5:8080/whatsapp/webhook?x=1"))
-        let fromPublic = TwilioSignature.signedURL(publicURL: "https://bot.example.com/", pathAndQuery: "/whatsapp/webhook?x=1")
+        let fromPublic = TwilioSignature.signedURL(
+            publicURL: "https://bot.example.com/", pathAndQuery: "/whatsapp/webhook?x=1")
         #expect(fromPublic == "https://bot.example.com/whatsapp/webhook?x=1")
         #expect(Self.valid(signature, fromPublic))
         let fromHeaders = TwilioSignature.signedURL(

@@ -30,7 +30,9 @@ public enum AESGCM {
 
         /// Splits `nonce | ciphertext | tag`.
         public init(combined: [UInt8]) throws(CryptoError) {
-            guard combined.count >= AESGCM.nonceSize + AESGCM.tagSize else { throw .invalidInput("sealed box too short") }
+            guard combined.count >= AESGCM.nonceSize + AESGCM.tagSize else {
+                throw .invalidInput("sealed box too short")
+            }
             nonce = Array(combined[..<AESGCM.nonceSize])
             ciphertext = Array(combined[AESGCM.nonceSize..<(combined.count - AESGCM.tagSize)])
             tag = Array(combined[(combined.count - AESGCM.tagSize)...])
@@ -82,7 +84,9 @@ public enum AESGCM {
         _ box: SealedBox, key: [UInt8], associatedData: [UInt8] = []
     ) throws(CryptoError) -> [UInt8] {
         guard key.count == keySize else { throw .invalidKeySize(expected: keySize, actual: key.count) }
-        guard box.nonce.count == nonceSize, box.tag.count == tagSize else { throw .invalidInput("bad nonce or tag size") }
+        guard box.nonce.count == nonceSize, box.tag.count == tagSize else {
+            throw .invalidInput("bad nonce or tag size")
+        }
         guard let context = EVP_CIPHER_CTX_new() else { throw .openSSL("EVP_CIPHER_CTX_new") }
         defer { EVP_CIPHER_CTX_free(context) }
         guard EVP_DecryptInit_ex(context, EVP_aes_256_gcm(), nil, key, box.nonce) == 1 else {

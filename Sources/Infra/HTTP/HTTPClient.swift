@@ -26,6 +26,8 @@ public actor HTTPClient {
     var nextID: UInt64 = 0
     /// Connections libcurl had to open (sum of `CURLINFO_NUM_CONNECTS` over finished transfers).
     public private(set) var connectionsOpened = 0
+    /// Transfers started and not finished yet.
+    public var transfersInFlight: Int { transfers.count }
     /// Transfers finished, with or without success.
     public private(set) var transfersCompleted = 0
 
@@ -119,7 +121,8 @@ public actor HTTPClient {
             _ = sufra_curl_setopt_long(easy, CURLOPT_POSTFIELDSIZE_LARGE, request.body.count)
             // COPYPOSTFIELDS copies the bytes, so the request need not outlive this call.
             let copied = request.body.withUnsafeBytes { buffer in
-                sufra_curl_setopt_ptr(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: buffer.baseAddress))
+                sufra_curl_setopt_ptr(
+                    easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: buffer.baseAddress))
             }
             guard copied == CURLE_OK else { return .invalidRequest("body could not be copied") }
         }

@@ -17,11 +17,15 @@ public struct HTTPClientError: Error, Hashable, CustomStringConvertible {
     /// The host could not be resolved or connected to.
     public static func connectFailed(_ message: String) -> HTTPClientError { HTTPClientError(.connectFailed(message)) }
     /// The response body was larger than the configured limit.
-    public static func responseTooLarge(limit: Int) -> HTTPClientError { HTTPClientError(.responseTooLarge(limit: limit)) }
+    public static func responseTooLarge(limit: Int) -> HTTPClientError {
+        HTTPClientError(.responseTooLarge(limit: limit))
+    }
     /// The calling task was cancelled; the transfer was removed.
     public static let cancelled = HTTPClientError(.cancelled)
     /// The request could not be set up (bad URL, header with a newline…).
-    public static func invalidRequest(_ message: String) -> HTTPClientError { HTTPClientError(.invalidRequest(message)) }
+    public static func invalidRequest(_ message: String) -> HTTPClientError {
+        HTTPClientError(.invalidRequest(message))
+    }
     /// Any other libcurl failure.
     public static func transport(code: Int, message: String) -> HTTPClientError {
         HTTPClientError(.transport(code: code, message: message))

@@ -83,7 +83,9 @@ extension TwilioSandbox {
 
     private func apply(_ order: FaultOrder) {
         switch order.fault {
-        case "429": inject(.tooManyRequests(retryAfterSeconds: order.retryAfter ?? 1), account: order.account, times: order.count)
+        case "429":
+            inject(
+                .tooManyRequests(retryAfterSeconds: order.retryAfter ?? 1), account: order.account, times: order.count)
         case "500": inject(.serverError, account: order.account, times: order.count)
         case "401": inject(.unauthorized, account: order.account, times: order.count)
         case "hang": inject(.hang, account: order.account, times: order.count)
