@@ -89,6 +89,7 @@ let package = Package(
             dependencies: [
                 "Server", "Infra", "Actors",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
             ]
         ),
     ],

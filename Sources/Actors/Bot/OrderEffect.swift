@@ -14,4 +14,8 @@ public enum OrderEffect: Sendable, Hashable, Codable {
     case cancelDraft
     /// Record the rating of a delivered order and move it to `RATED`.
     case rate(orderId: String, rating: Int)
+    /// Staff moved the order `orderId` from `from` to `to` (already checked against the state machine). The
+    /// shell applies it only while the order is still in `from`; otherwise the whole step is refused with
+    /// ``BotStepResult/orderChanged`` and the actor re-reads the order.
+    case transition(orderId: String, from: OrderStatus, to: OrderStatus)
 }

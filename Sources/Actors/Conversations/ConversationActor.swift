@@ -63,12 +63,13 @@ public struct ConversationActor: KeyedEntity {
 
     public mutating func handle(_ command: ConversationCommand) async throws -> ConversationResult {
         var handledMessageId: String?
-        var content: InboundContent?
         var receivedAt: ContinuousClock.Instant?
+        let decide: (BotState, BotContext) -> BotOutcome
         switch command {
         case .inbound(let messageId, let carried, let arrival):
             receivedAt = arrival
             handledMessageId = messageId
+            let content: InboundContent
             if let carried {
                 content = carried
             } else {
@@ -78,19 +79,15 @@ public struct ConversationActor: KeyedEntity {
                 if stored.handled { return .alreadyHandled }
                 content = stored.content
             }
-        case .orderMoved:
-            break
+            decide = { BotFlow.handle(content, state: $0, context: $1) }
+        case .orderMoved(let order):
+            decide = { BotFlow.staffTransition(order, state: $0, context: $1) }
+        case .transition(let orderId, let target):
+            return try await transition(orderId: orderId, to: target)
         }
 
         for _ in 0...Self.maximumConflictRetries {
-            let context = try await botContext()
-            let outcome: BotOutcome
-            switch command {
-            case .inbound:
-                outcome = BotFlow.handle(content ?? InboundContent(body: ""), state: record.state, context: context)
-            case .orderMoved(let order):
-                outcome = BotFlow.staffTransition(order, state: record.state, context: context)
-            }
+            let outcome = decide(record.state, try await botContext())
             let step = BotStep(
                 key: key, conversationId: record.id, expectedVersion: record.version, state: outcome.state,
                 language: outcome.language, effects: outcome.effects, replies: outcome.replies,
@@ -107,7 +104,40 @@ public struct ConversationActor: KeyedEntity {
             case .alreadyHandled:
                 try await reload()
                 return .alreadyHandled
-            case .versionConflict:
+            case .versionConflict, .orderChanged:
+                try await reload()
+            }
+        }
+        throw BrokenEntityError(ConversationActorError.versionConflicts(key))
+    }
+
+    /// A staff move: checked against the state machine on the order as stored, then the status change, the
+    /// customer's notice (and on `DELIVERED` the rating question) and the bot state commit together.
+    private mutating func transition(orderId: String, to target: OrderStatus) async throws -> ConversationResult {
+        for _ in 0...Self.maximumConflictRetries {
+            guard let order = try await dependencies.store.order(id: orderId, conversationId: record.id) else {
+                throw ConversationActorError.orderMissing(orderId)
+            }
+            var machine = OrderStateMachine(status: order.status, type: order.type)
+            try machine.staffMove(to: target)
+            var moved = order
+            moved.status = machine.status
+            let outcome = BotFlow.staffTransition(moved, state: record.state, context: try await botContext())
+            let step = BotStep(
+                key: key, conversationId: record.id, expectedVersion: record.version, state: outcome.state,
+                language: outcome.language,
+                effects: [.transition(orderId: orderId, from: order.status, to: target)] + outcome.effects,
+                replies: outcome.replies, handledMessageId: nil)
+            switch try await dependencies.store.commit(step) {
+            case .committed(let version, let queued, let orders):
+                record.version = version
+                record.state = outcome.state
+                record.language = outcome.language
+                let latest = orders.last { $0.id == orderId } ?? moved
+                if record.latestOrder == nil || record.latestOrder?.id == orderId { record.latestOrder = latest }
+                await publish(orders: orders)
+                return .transitioned(latest, queuedMessageIds: queued)
+            case .versionConflict, .alreadyHandled, .orderChanged:
                 try await reload()
             }
         }
@@ -153,6 +183,8 @@ public enum ConversationActorError: Error, Sendable, Equatable {
     case messageMissing(String)
     /// The restaurant is not in the directory (deleted).
     case restaurantMissing(String)
+    /// The order is not one of this conversation's.
+    case orderMissing(String)
     /// The row kept moving under us.
     case versionConflicts(ConversationKey)
 }

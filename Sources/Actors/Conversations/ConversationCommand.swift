@@ -5,6 +5,11 @@ public enum ConversationCommand: Sendable {
     case inbound(messageId: String, content: InboundContent?, receivedAt: ContinuousClock.Instant? = nil)
     /// Staff moved an order (already committed): tell the customer and, on `DELIVERED`, ask for a rating.
     case orderMoved(OrderSnapshot)
+    /// Staff move an order of this conversation to `to`: the actor checks the move with the
+    /// ``OrderStateMachine`` (staff moves), then commits the status change, the customer's notice and the new
+    /// bot state in one transaction. Throws ``OrderTransitionError`` for an illegal move and
+    /// ``ConversationActorError/orderMissing(_:)`` when the order is not this conversation's.
+    case transition(orderId: String, to: OrderStatus)
 }
 
 /// What a ConversationActor did with a command.
@@ -13,4 +18,6 @@ public enum ConversationResult: Sendable, Equatable {
     case handled(queuedMessageIds: [String])
     /// The inbound message had been handled before (a re-drive after a crash, or a duplicate dispatch).
     case alreadyHandled
+    /// A staff transition was committed: the order as it now is, and the notices queued for the customer.
+    case transitioned(OrderSnapshot, queuedMessageIds: [String])
 }

@@ -14,6 +14,9 @@ public protocol ConversationStore: Sendable {
     /// message's handled mark (only if it was not handled yet).
     func commit(_ step: BotStep) async throws -> BotStepResult
 
+    /// One order of the conversation `conversationId`, or nil when it has no such order.
+    func order(id: String, conversationId: String) async throws -> OrderSnapshot?
+
     /// Inbound messages acknowledged but not handled, older than `seconds` (the sweeper re-drives them).
     func unhandledInbound(olderThanSeconds seconds: Int, limit: Int) async throws -> [UnhandledInbound]
 }
@@ -112,4 +115,7 @@ public enum BotStepResult: Sendable, Equatable {
     case versionConflict
     /// The inbound message was already handled; nothing was written.
     case alreadyHandled
+    /// An order a ``OrderEffect/transition(orderId:from:to:)`` names is no longer in `from`; nothing was
+    /// written.
+    case orderChanged
 }

@@ -7,6 +7,7 @@ struct BotStepWriter {
     enum Abort: Error {
         case alreadyHandled
         case versionConflict
+        case orderChanged
     }
 
     let step: BotStep

@@ -72,6 +72,15 @@ struct OrderEffectsWriter {
                   AND status = 'DELIVERED'
                 """)
             if changed == 1 { try await record(orderId) }
+        case .transition(let orderId, let from, let to):
+            let changed = try await connection.execute(
+                """
+                UPDATE orders SET status = \(to.rawValue), updated_at = now()
+                WHERE id = \(orderId)::uuid AND conversation_id = \(step.conversationId)::uuid
+                  AND status = \(from.rawValue)
+                """)
+            guard changed == 1 else { throw BotStepWriter.Abort.orderChanged }
+            try await record(orderId)
         }
     }
 

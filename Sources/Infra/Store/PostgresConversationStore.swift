@@ -98,8 +98,24 @@ public struct PostgresConversationStore: ConversationStore {
             switch abort {
             case .alreadyHandled: return .alreadyHandled
             case .versionConflict: return .versionConflict
+            case .orderChanged: return .orderChanged
             }
         }
+    }
+
+    public func order(id: String, conversationId: String) async throws -> OrderSnapshot? {
+        guard UUID(uuidString: id) != nil else { return nil }
+        let rows = try await client.query(
+            """
+            SELECT number, type, status, total FROM orders
+            WHERE id = \(id)::uuid AND conversation_id = \(conversationId)::uuid
+            """)
+        guard let row = rows.first else { return nil }
+        return OrderSnapshot(
+            id: id.lowercased(), number: try row.decode("number", as: Int?.self) ?? 0,
+            type: OrderType(rawValue: try row.decode("type", as: String.self)) ?? .delivery,
+            status: OrderStatus(rawValue: try row.decode("status", as: String.self)) ?? .draft,
+            total: try row.decode("total", as: Int64.self))
     }
 
     public func unhandledInbound(olderThanSeconds seconds: Int, limit: Int) async throws -> [UnhandledInbound] {

@@ -40,6 +40,13 @@ enum JSONBody {
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 
+    /// `value` as compact JSON text (event `data`).
+    static func encode(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
     /// A JSON string literal.
     static func quoted(_ value: String) -> String { JSONText.quoted(value) }
 

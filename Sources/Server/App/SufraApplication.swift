@@ -1,6 +1,7 @@
 import Actors
 import Foundation
 import Hummingbird
+import HummingbirdWebSocket
 import Infra
 import Logging
 import Runtime
@@ -50,7 +51,11 @@ public struct SufraApplication: Sendable {
     let supervisor: Supervisor
     let outboundQueue: OutboundQueue
     let outbound: OutboundDispatcher
-    let events: any LiveEventPublishing
+    let conversationStore: PostgresConversationStore
+    let events: RedisLiveEvents
+    let subscriber: RedisSubscriber
+    let liveHub: LiveEventHub
+    let authenticator: StaffAuthenticator
     let options: Options
     let logger: Logger
 
@@ -82,6 +87,10 @@ public struct SufraApplication: Sendable {
         directory = TenantDirectory()
         metrics = SufraMetrics()
         let store = PostgresConversationStore(client: postgres)
+        conversationStore = store
+        subscriber = RedisSubscriber(configuration: redisConfiguration, logger: logger.with(label: "subscriber"))
+        liveHub = LiveEventHub(subscriber: subscriber, logger: logger.with(label: "live"))
+        authenticator = StaffAuthenticator(secret: configuration.jwtSecret ?? "", directory: directory)
         directorySync = TenantDirectorySync(
             directory: directory, repository: repository, secrets: secrets, configuration: postgresConfiguration,
             onMenuChange: { store.invalidateMenu(restaurantId: $0) }, logger: logger.with(label: "directory"))
@@ -131,15 +140,17 @@ public struct SufraApplication: Sendable {
 
     /// The services that run beside the HTTP server, infrastructure first.
     var services: [any Service] {
-        var services: [any Service] = [postgres, redis, ingest, directorySync, conversations, sweeper]
+        var services: [any Service] = [
+            postgres, redis, subscriber, ingest, directorySync, conversations, sweeper, liveHub,
+        ]
         if options.runSender { services.append(outbound) }
         if let sandbox = options.sandbox { services.append(sandbox) }
         return services
     }
 
     /// The router with every route of CONTRACT.md that exists so far.
-    func router() -> Router<BasicRequestContext> {
-        let router = Router()
+    func router() -> Router<SufraRequestContext> {
+        let router = Router(context: SufraRequestContext.self)
         WebhookController(supervisor: supervisor, publicURL: configuration.publicURL, metrics: metrics)
             .addRoutes(to: router)
         StatusCallbackController(
@@ -154,13 +165,33 @@ public struct SufraApplication: Sendable {
                 .addRoutes(to: router)
         }
         options.sandbox?.addRoutes(to: router)
+        let store = conversationStore
+        StaffController(
+            authenticator: authenticator, store: StaffStore(client: postgres), conversations: conversations,
+            events: events, invalidateMenu: { store.invalidateMenu(restaurantId: $0) }
+        ).addRoutes(to: router)
+        LiveSocketRoute(authenticator: authenticator).addRoutes(to: router)
+        DashboardController().addRoutes(to: router)
         return router
     }
 
-    /// The Hummingbird application listening on `HOST:PORT`.
+    /// The Hummingbird application listening on `HOST:PORT`: HTTP/1 with the dashboard WebSocket upgrade on
+    /// `/ws` (pinged every 30 s so idle connections stay up through proxies).
     public func application() -> some ApplicationProtocol {
-        Application(
+        let route = LiveSocketRoute(authenticator: authenticator)
+        let hub = liveHub
+        return Application(
             router: router(),
+            server: .http1WebSocketUpgrade(
+                configuration: .init(
+                    http1: .init(additionalChannelHandlers: [RefusedUpgradeStatusHandler()]),
+                    ws: .init(autoPing: .enabled(timePeriod: .seconds(30))))
+            ) { request, _, _ in
+                guard let restaurantId = await route.restaurant(upgrading: request) else { return .dontUpgrade }
+                return .upgrade([:]) { inbound, outbound, _ in
+                    await hub.serve(restaurantId: restaurantId, inbound: inbound, outbound: outbound)
+                }
+            },
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "sufra"),
             services: services, logger: logger)
     }

@@ -1,0 +1,52 @@
+import Actors
+import Foundation
+
+/// What the dashboard reads and writes, confined to one restaurant by construction: every method takes the
+/// restaurant id of the caller's token first and every statement is scoped by it, so another restaurant's
+/// conversation, message or order is simply not found (the API answers 404).
+public struct StaffStore: Sendable {
+    /// The channel the outbound senders listen on (payload: the restaurant id).
+    public static let outboundChannel = "sufra_outbound"
+
+    let client: PostgresClient
+
+    /// Creates the store.
+    public init(client: PostgresClient) {
+        self.client = client
+    }
+
+    /// `to_char` of a timestamptz column as ISO-8601 UTC with microseconds.
+    static func iso(_ column: String) -> String {
+        "to_char(\(column) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+    }
+
+    /// A timestamptz column as microseconds since 1970 (exact: `extract` is numeric).
+    static func micros(_ column: String) -> String {
+        "(extract(epoch FROM \(column)) * 1000000)::bigint"
+    }
+
+    /// Whether `text` is a uuid (anything else cannot name a row: not found rather than a cast error).
+    static func isID(_ text: String) -> Bool { UUID(uuidString: text) != nil }
+
+    /// The page of `rows` (fetched with `limit + 1`) and the cursor after its last row.
+    static func page<Item: Sendable & Encodable>(
+        _ rows: PostgresRows, limit: Int, asOf: Int64? = nil, sortKey: String = "sort_micros",
+        _ item: (PostgresRow) throws -> Item
+    ) throws -> Page<Item> {
+        var items: [Item] = []
+        var next: String?
+        for (index, row) in rows.enumerated() {
+            if index == limit {
+                let last = rows[index - 1]
+                next =
+                    PageCursor(
+                        micros: try last.decode(sortKey, as: Int64.self), id: try last.decode("id", as: String.self),
+                        asOf: asOf
+                    ).description
+                break
+            }
+            items.append(try item(row))
+        }
+        return Page(items: items, next: next)
+    }
+}

@@ -1,0 +1,203 @@
+import Infra
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Fans dashboard events out to this process's WebSockets.
+///
+/// One Redis subscription per restaurant per process (`PSUBSCRIBE ws:restaurant:{id}:*`), opened when the
+/// restaurant's first socket connects and closed when its last one leaves, so an event published by any
+/// instance reaches every instance's sockets. Each socket has a bounded queue: a socket that falls
+/// `socketQueueLimit` frames behind is dropped (its feed ends, the handler closes it) instead of buffering
+/// without bound. `run()` owns every subscription task.
+public final class LiveEventHub: Service, Sendable {
+    /// A restaurant's subscription, started by `run()`.
+    struct Room: Sendable {
+        var restaurantId: String
+        var generation: Int
+        var stop: AsyncStream<Void>
+    }
+
+    private struct RoomState {
+        var generation: Int
+        var sockets: [Int: AsyncStream<String>.Continuation] = [:]
+        var stop: AsyncStream<Void>.Continuation
+        var subscribed = false
+    }
+
+    private struct State {
+        var rooms: [String: RoomState] = [:]
+        var socketRooms: [Int: String] = [:]
+        var nextID = 0
+        var dropped = 0
+        var isShutdown = false
+    }
+
+    /// Frames queued per socket before it counts as too slow and is dropped.
+    public let socketQueueLimit: Int
+    private let subscriber: RedisSubscriber
+    private let logger: Logger
+    private let state = Mutex(State())
+    private let starts: AsyncStream<Room>
+    private let startSink: AsyncStream<Room>.Continuation
+
+    /// Creates the hub over `subscriber` (which must run in the same service group).
+    public init(subscriber: RedisSubscriber, socketQueueLimit: Int = 256, logger: Logger) {
+        self.subscriber = subscriber
+        self.socketQueueLimit = max(1, socketQueueLimit)
+        self.logger = logger
+        (starts, startSink) = AsyncStream.makeStream(of: Room.self)
+    }
+
+    public func run() async throws {
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                for await room in starts {
+                    group.addTask { await self.serve(room) }
+                }
+            }
+        } onGracefulShutdown: {
+            self.shutdown()
+        }
+    }
+
+    /// Registers a socket of `restaurantId`: its frames arrive on the returned feed until it is detached, too
+    /// slow, or the hub shuts down. Nil once the hub is shutting down.
+    func attach(restaurantId: String) -> LiveFeed? {
+        let (frames, continuation) = AsyncStream.makeStream(
+            of: String.self, bufferingPolicy: .bufferingOldest(socketQueueLimit))
+        let attached = state.withLock { state -> (id: Int, start: Room?)? in
+            guard !state.isShutdown else { return nil }
+            state.nextID += 1
+            let id = state.nextID
+            var start: Room?
+            if state.rooms[restaurantId] == nil {
+                let (stop, stopSink) = AsyncStream.makeStream(of: Void.self)
+                state.rooms[restaurantId] = RoomState(generation: id, stop: stopSink)
+                start = Room(restaurantId: restaurantId, generation: id, stop: stop)
+            }
+            state.rooms[restaurantId]?.sockets[id] = continuation
+            state.socketRooms[id] = restaurantId
+            return (id, start)
+        }
+        guard let attached else {
+            continuation.finish()
+            return nil
+        }
+        if let start = attached.start { startSink.yield(start) }
+        return LiveFeed(id: attached.id, frames: frames)
+    }
+
+    /// Unregisters a socket; the restaurant's subscription closes with its last socket.
+    func detach(_ feed: LiveFeed) {
+        remove(socket: feed.id)?.finish()
+    }
+
+    /// Whether this process is subscribed for `restaurantId` (its sockets receive events from now on).
+    public func isSubscribed(restaurantId: String) -> Bool {
+        state.withLock { $0.rooms[restaurantId]?.subscribed ?? false }
+    }
+
+    /// Sockets connected to this process.
+    public var socketCount: Int { state.withLock { $0.socketRooms.count } }
+
+    /// Restaurants with a Redis subscription in this process.
+    public var subscriptionCount: Int { state.withLock { $0.rooms.count } }
+
+    /// Sockets dropped for being too slow since start.
+    public var droppedCount: Int { state.withLock { $0.dropped } }
+
+    // MARK: Subscriptions
+
+    /// Forwards one restaurant's events until its last socket leaves (or shutdown).
+    private func serve(_ room: Room) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await _ in room.stop {}
+            }
+            group.addTask { await self.forward(room) }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    private func forward(_ room: Room) async {
+        let pattern = "ws:restaurant:\(room.restaurantId):*"
+        while !Task.isCancelled {
+            do {
+                let subscription = try await subscriber.psubscribe(pattern: pattern)
+                state.withLock { state in
+                    if state.rooms[room.restaurantId]?.generation == room.generation {
+                        state.rooms[room.restaurantId]?.subscribed = true
+                    }
+                }
+                for await message in subscription {
+                    guard let frame = message.string else { continue }
+                    fanOut(frame, to: room)
+                }
+                return
+            } catch {
+                guard !Task.isCancelled else { return }
+                logger.warning(
+                    "live events subscription failed; retrying",
+                    metadata: ["restaurant": "\(room.restaurantId)", "error": "\(error)"])
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    private func fanOut(_ frame: String, to room: Room) {
+        let sockets = state.withLock { state in
+            guard let current = state.rooms[room.restaurantId], current.generation == room.generation else {
+                return [Int: AsyncStream<String>.Continuation]()
+            }
+            return current.sockets
+        }
+        var slow: [Int] = []
+        for (id, socket) in sockets {
+            if case .dropped = socket.yield(frame) { slow.append(id) }
+        }
+        guard !slow.isEmpty else { return }
+        for id in slow {
+            guard let socket = remove(socket: id) else { continue }
+            socket.finish()
+            state.withLock { $0.dropped += 1 }
+            logger.info("dropped a slow dashboard socket", metadata: ["restaurant": "\(room.restaurantId)"])
+        }
+    }
+
+    /// Forgets socket `id`, stopping its room's subscription when it was the last; returns its continuation.
+    private func remove(socket id: Int) -> AsyncStream<String>.Continuation? {
+        state.withLock { state -> AsyncStream<String>.Continuation? in
+            guard let restaurantId = state.socketRooms.removeValue(forKey: id),
+                let socket = state.rooms[restaurantId]?.sockets.removeValue(forKey: id)
+            else { return nil }
+            if state.rooms[restaurantId]?.sockets.isEmpty == true {
+                state.rooms.removeValue(forKey: restaurantId)?.stop.finish()
+            }
+            return socket
+        }
+    }
+
+    private func shutdown() {
+        let rooms = state.withLock { state -> [RoomState] in
+            state.isShutdown = true
+            state.socketRooms = [:]
+            defer { state.rooms = [:] }
+            return Array(state.rooms.values)
+        }
+        startSink.finish()
+        for room in rooms {
+            room.stop.finish()
+            for socket in room.sockets.values { socket.finish() }
+        }
+    }
+}
+
+/// One socket's events: the frames to write, in order.
+struct LiveFeed: Sendable {
+    /// The socket's id in the hub.
+    let id: Int
+    /// JSON text frames; ends when the socket is detached, too slow, or the hub shuts down.
+    let frames: AsyncStream<String>
+}

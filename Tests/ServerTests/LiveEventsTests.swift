@@ -1,0 +1,79 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import HummingbirdWSTesting
+import Infra
+import NIOCore
+import Synchronization
+import Testing
+
+@testable import Server
+
+@Suite(.serialized) struct LiveEventsTests {
+    @Test func handshakeWithABadTokenAnswers401() async throws {
+        try await SufraTestApp.run { _, client, _ in
+            let restaurant = try await client.createRestaurant()
+            let expired = try await StaffAuth.token(restaurant.id, exp: -120)
+            let port = try #require(client.port)
+            for uri in ["/ws?token=\(expired)", "/ws?token=garbage", "/ws"] {
+                let status = try await RawHandshake.status(port: port, path: uri)
+                #expect(status == 401, "\(uri)")
+            }
+            let valid = try await StaffAuth.token(restaurant.id)
+            #expect(try await RawHandshake.status(port: port, path: "/ws?token=\(valid)") == 101)
+        }
+    }
+
+    @Test func socketOfOneRestaurantGetsItsEventsWithinASecondAndNeverAnothers() async throws {
+        try await SufraTestApp.run { _, client, sufra in
+            let a = try await client.createRestaurant(name: "A")
+            let b = try await client.createRestaurant(name: "B")
+            let token = try await StaffAuth.token(a.id)
+            let frames = FrameLog()
+            try await client.ws("/ws?token=\(token)") { inbound, _, _ in
+                try await eventually("hub subscribed for A") { sufra.liveHub.isSubscribed(restaurantId: a.id) }
+                try await client.sendWebhook(to: b, from: "whatsapp:+966544444441", body: "from B")
+                frames.markSent()
+                try await client.sendWebhook(to: a, from: "whatsapp:+966544444442", body: "from A")
+                for try await message in inbound.messages(maxSize: 1 << 16) {
+                    guard case .text(let text) = message,
+                        let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+                    else { continue }
+                    frames.append(text)
+                    if object["type"] as? String == "message.received" { break }
+                }
+            }
+            let received = try frames.frames.map { frame in
+                (
+                    at: frame.at,
+                    json: try JSONSerialization.jsonObject(with: Data(frame.text.utf8)) as? [String: Any] ?? [:]
+                )
+            }
+            let start = try #require(frames.sentAt)
+            let first = try #require(received.last)
+            #expect(first.json["type"] as? String == "message.received")
+            #expect(first.json["restaurantId"] as? String == a.id)
+            #expect((first.json["data"] as? [String: Any])?["body"] as? String == "from A")
+            #expect(first.at - start < .seconds(1))
+            #expect(received.allSatisfy { $0.json["restaurantId"] as? String == a.id })
+            try await eventually("socket detached") { sufra.liveHub.socketCount == 0 }
+            #expect(sufra.liveHub.subscriptionCount == 0)
+        }
+    }
+}
+
+/// Frames a test socket received, with their arrival times.
+final class FrameLog: Sendable {
+    private struct State {
+        var frames: [(at: ContinuousClock.Instant, text: String)] = []
+        var sentAt: ContinuousClock.Instant?
+    }
+
+    private let state = Mutex(State())
+
+    var frames: [(at: ContinuousClock.Instant, text: String)] { state.withLock { $0.frames } }
+    var sentAt: ContinuousClock.Instant? { state.withLock { $0.sentAt } }
+
+    func markSent() { state.withLock { $0.sentAt = .now } }
+    func append(_ text: String) { state.withLock { $0.frames.append((.now, text)) } }
+}
