@@ -80,8 +80,6 @@ public struct ConversationActor: KeyedEntity {
                 content = stored.content
             }
             decide = { BotFlow.handle(content, state: $0, context: $1) }
-        case .orderMoved(let order):
-            decide = { BotFlow.staffTransition(order, state: $0, context: $1) }
         case .transition(let orderId, let target):
             return try await transition(orderId: orderId, to: target)
         }

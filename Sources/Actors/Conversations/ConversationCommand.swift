@@ -3,8 +3,6 @@ public enum ConversationCommand: Sendable {
     /// Run the bot on a stored inbound message. `content` rides along on the hot path; the sweeper sends nil
     /// and the actor reads the message back. `receivedAt` (when the webhook arrived) times the bot's reply.
     case inbound(messageId: String, content: InboundContent?, receivedAt: ContinuousClock.Instant? = nil)
-    /// Staff moved an order (already committed): tell the customer and, on `DELIVERED`, ask for a rating.
-    case orderMoved(OrderSnapshot)
     /// Staff move an order of this conversation to `to`: the actor checks the move with the
     /// ``OrderStateMachine`` (staff moves), then commits the status change, the customer's notice and the new
     /// bot state in one transaction. Throws ``OrderTransitionError`` for an illegal move and
