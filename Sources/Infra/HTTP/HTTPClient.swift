@@ -18,11 +18,14 @@ public actor HTTPClient {
 
     nonisolated public var unownedExecutor: UnownedSerialExecutor { loop.asUnownedSerialExecutor() }
 
-    let multi: UnsafeMutableRawPointer?
-    var transfers: [UInt64: HTTPTransfer] = [:]
+    // Safety of the four `nonisolated(unsafe)` below: they are read and written only by this actor's methods,
+    // which all run on its executor (the loop thread), and once by `deinit`, which has exclusive access. The
+    // annotation exists only so `deinit` may read them without being an `isolated deinit` (see there).
+    nonisolated(unsafe) let multi: UnsafeMutableRawPointer?
+    nonisolated(unsafe) var transfers: [UInt64: HTTPTransfer] = [:]
     var transferIDs: [UnsafeMutableRawPointer: UInt64] = [:]
-    var watchers: [Int32: IOEventLoop.WatchID] = [:]
-    var timer: IOEventLoop.TimerID?
+    nonisolated(unsafe) var watchers: [Int32: IOEventLoop.WatchID] = [:]
+    nonisolated(unsafe) var timer: IOEventLoop.TimerID?
     var nextID: UInt64 = 0
     /// Connections libcurl had to open (sum of `CURLINFO_NUM_CONNECTS` over finished transfers).
     public private(set) var connectionsOpened = 0
@@ -46,15 +49,16 @@ public actor HTTPClient {
         _ = sufra_curl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, configuration.maxCachedConnections)
     }
 
-    isolated deinit {
+    // Not an `isolated deinit`: Swift 6.3's optimizer crashes on its actor-isolation request when Server is built
+    // in release (a request cycle on `HTTPClient.deinit`). The cleanup goes to the loop instead: watchers and
+    // timers hold the client weakly and libcurl calls back only from inside `curl_multi_*` calls this actor makes,
+    // so nothing can reach the client between here and the cleanup.
+    deinit {
         guard let multi else { return }
-        // Stop libcurl from calling back into a client that is going away, then release its sockets.
-        _ = sufra_curl_multi_setopt_socket_function(multi, nil)
-        _ = sufra_curl_multi_setopt_timer_function(multi, nil)
-        for watch in watchers.values { loop.unwatch(watch) }
-        if let timer { loop.cancel(timer) }
-        for transfer in transfers.values { curl_multi_remove_handle(multi, transfer.easy) }
-        curl_multi_cleanup(multi)
+        let cleanup = CurlMultiCleanup(
+            multi: multi, transfers: Array(transfers.values), watchers: Array(watchers.values), timer: timer)
+        let loop = self.loop
+        loop.execute { cleanup.run(on: loop) }
     }
 
     /// Sends `request` and returns the response (any status); throws ``HTTPClientError`` when no response came:
