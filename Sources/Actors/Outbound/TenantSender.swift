@@ -136,7 +136,7 @@ public final class TenantSender: Sendable {
             decision = .failed(
                 code: nil, reason: "outside the WhatsApp 24-hour window: only templates may be sent", attempted: false)
         }
-        let message: OutboundMessage?
+        let message: MessageRecord?
         do {
             message = try await dependencies.queue.complete(job, with: decision)
         } catch {

@@ -6,5 +6,5 @@ public protocol OutboundQueueing: Sendable {
     func claim(restaurantId: String, limit: Int) async throws -> [OutboundJob]
 
     /// Records `decision` for a claimed job and returns the message as it now stands (nil if it is gone).
-    func complete(_ job: OutboundJob, with decision: OutboundDecision) async throws -> OutboundMessage?
+    func complete(_ job: OutboundJob, with decision: OutboundDecision) async throws -> MessageRecord?
 }

@@ -4,8 +4,7 @@ import Foundation
 /// Dead letters and delivery receipts.
 extension OutboundQueue {
     /// A page of a restaurant's dead letters, newest first.
-    public func deadLetters(restaurantId: String, limit: Int, before: PageCursor?) async throws -> Page<OutboundMessage>
-    {
+    public func deadLetters(restaurantId: String, limit: Int, before: PageCursor?) async throws -> Page<MessageRecord> {
         let micros = before?.micros ?? Int64.max
         let id = before?.id ?? "ffffffff-ffff-ffff-ffff-ffffffffffff"
         let rows = try await client.query(
@@ -15,7 +14,7 @@ extension OutboundQueue {
                 AND ((extract(epoch FROM m.created_at) * 1000000)::bigint, m.id) < (\(micros), \(id)::uuid)
             ORDER BY m.created_at DESC, m.id DESC LIMIT \(limit + 1)
             """)
-        var items: [OutboundMessage] = []
+        var items: [MessageRecord] = []
         var next: String?
         for (index, row) in rows.enumerated() {
             if index == limit {
@@ -33,7 +32,7 @@ extension OutboundQueue {
     }
 
     /// Puts a dead letter back in the queue with its attempts reset, due now; nil when no dead letter has this id.
-    public func retryDeadLetter(messageId: String) async throws -> OutboundMessage? {
+    public func retryDeadLetter(messageId: String) async throws -> MessageRecord? {
         guard UUID(uuidString: messageId) != nil else { return nil }
         return try await client.withTransaction { connection in
             let rows = try await connection.query(
@@ -55,7 +54,7 @@ extension OutboundQueue {
         /// The restaurant the message belongs to.
         public var restaurantId: String
         /// The message after the update.
-        public var message: OutboundMessage
+        public var message: MessageRecord
         /// False when the receipt was older than what is stored (rank unchanged).
         public var applied: Bool
     }

@@ -79,7 +79,7 @@ public struct OutboundQueue: OutboundQueueing {
         return claimed.sorted { ($0.micros, $0.job.id) < ($1.micros, $1.job.id) }.map(\.job)
     }
 
-    public func complete(_ job: OutboundJob, with decision: OutboundDecision) async throws -> OutboundMessage? {
+    public func complete(_ job: OutboundJob, with decision: OutboundDecision) async throws -> MessageRecord? {
         let rows: PostgresRows
         switch decision {
         case .sent(let sid):
@@ -161,8 +161,8 @@ public struct OutboundQueue: OutboundQueueing {
         return try rows.map { try $0.decode("id", as: String.self) }
     }
 
-    static func message(_ row: PostgresRow) throws -> OutboundMessage {
-        OutboundMessage(
+    static func message(_ row: PostgresRow) throws -> MessageRecord {
+        MessageRecord(
             id: try row.decode("id", as: String.self),
             conversationId: try row.decode("conversation_id", as: String.self),
             direction: try row.decode("direction", as: String.self), body: try row.decode("body", as: String?.self),

@@ -23,7 +23,7 @@ final class MemoryQueue: OutboundQueueing {
         }
     }
 
-    func complete(_ job: OutboundJob, with decision: OutboundDecision) async throws -> OutboundMessage? {
+    func complete(_ job: OutboundJob, with decision: OutboundDecision) async throws -> MessageRecord? {
         state.withLock { $0.decisions[job.id] = decision }
         return nil
     }

@@ -4,7 +4,7 @@ import Foundation
 extension StaffStore {
     static let messageColumns = """
         m.id::text AS id, m.conversation_id::text AS conversation_id, m.direction, m.body, m.content_sid, m.sid,
-        m.status, m.error_code, m.attempts, \(iso("m.created_at")) AS created_iso,
+        m.status, m.error_code, m.attempts, m.last_error, \(iso("m.created_at")) AS created_iso,
         \(micros("m.created_at")) AS sort_micros
         """
 
@@ -34,7 +34,7 @@ extension StaffStore {
                 ORDER BY m.created_at DESC, m.id DESC LIMIT \(limit + 1)
                 """)
         }
-        return try Self.page(rows, limit: limit, Self.message)
+        return try Self.page(rows, limit: limit, OutboundQueue.message)
     }
 
     /// Queues a staff reply like the bot's replies (an outbound `queued` message, senders woken), moves the
@@ -59,19 +59,7 @@ extension StaffStore {
                 """)
             guard let row = rows.first else { return nil }
             _ = try await connection.execute("SELECT pg_notify(\(Self.outboundChannel), \(restaurantId))")
-            return try Self.message(row)
+            return try OutboundQueue.message(row)
         }
-    }
-
-    static func message(_ row: PostgresRow) throws -> MessageRecord {
-        MessageRecord(
-            id: try row.decode("id", as: String.self),
-            conversationId: try row.decode("conversation_id", as: String.self),
-            direction: try row.decode("direction", as: String.self), body: try row.decode("body", as: String?.self),
-            contentSid: try row.decode("content_sid", as: String?.self), sid: try row.decode("sid", as: String?.self),
-            status: try row.decode("status", as: String.self),
-            errorCode: try row.decode("error_code", as: String?.self),
-            attempts: try row.decode("attempts", as: Int.self),
-            createdAt: try row.decode("created_iso", as: String.self))
     }
 }

@@ -1,5 +1,5 @@
-/// An outbound message as the APIs and live events show it (CONTRACT.md §9 message object, plus `lastError`).
-public struct OutboundMessage: Sendable, Codable, Equatable {
+/// A message as the APIs and live events show it (CONTRACT.md §9 message object; `lastError` explains dead letters).
+public struct MessageRecord: Sendable, Codable, Equatable {
     public var id: String
     public var conversationId: String
     public var direction: String
