@@ -73,7 +73,14 @@ public final class OutboundDispatcher: Service, Sendable {
                 .init(name: "outbound reaper", policy: settings.restartPolicy) { try await self.reap() },
             ], clock: ContinuousClock(), escalation: .stopChild, logger: logger)
         await withDiscardingTaskGroup { group in
-            group.addTask { try? await background.run() }
+            group.addTask {
+                do {
+                    try await background.run()
+                } catch {
+                    self.logger.error(
+                        "outbound listener/poll/reaper supervisor stopped", metadata: ["error": "\(error)"])
+                }
+            }
             for await sender in spawns.cancelOnGracefulShutdown() {
                 group.addTask { await self.supervise(sender) }
             }

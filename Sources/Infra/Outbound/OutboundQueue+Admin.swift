@@ -14,21 +14,7 @@ extension OutboundQueue {
                 AND ((extract(epoch FROM m.created_at) * 1000000)::bigint, m.id) < (\(micros), \(id)::uuid)
             ORDER BY m.created_at DESC, m.id DESC LIMIT \(limit + 1)
             """)
-        var items: [MessageRecord] = []
-        var next: String?
-        for (index, row) in rows.enumerated() {
-            if index == limit {
-                let last = rows[index - 1]
-                next =
-                    PageCursor(
-                        micros: try last.decode("created_micros", as: Int64.self),
-                        id: try last.decode("id", as: String.self)
-                    ).description
-                break
-            }
-            items.append(try Self.message(row))
-        }
-        return Page(items: items, next: next)
+        return try Page(rows: rows, limit: limit, sortKey: "created_micros", Self.message)
     }
 
     /// Puts a dead letter back in the queue with its attempts reset, due now; nil when no dead letter has this id.

@@ -68,3 +68,28 @@ public struct Page<Item: Sendable & Encodable>: Sendable, Encodable {
         try container.encode(next, forKey: .next)
     }
 }
+
+extension Page {
+    /// A page from rows fetched with `LIMIT limit + 1`: the extra row only says there is a next page, whose
+    /// cursor is the sort key (`sortKey`, microseconds) and `id` of the last row kept.
+    init(
+        rows: PostgresRows, limit: Int, asOf: Int64? = nil, sortKey: String = "sort_micros",
+        _ item: (PostgresRow) throws -> Item
+    ) throws {
+        var items: [Item] = []
+        var next: String?
+        for (index, row) in rows.enumerated() {
+            if index == limit {
+                let last = rows[index - 1]
+                next =
+                    PageCursor(
+                        micros: try last.decode(sortKey, as: Int64.self), id: try last.decode("id", as: String.self),
+                        asOf: asOf
+                    ).description
+                break
+            }
+            items.append(try item(row))
+        }
+        self.init(items: items, next: next)
+    }
+}

@@ -103,21 +103,7 @@ public struct RestaurantRepository: Sendable {
                 "SELECT \(unescaped: Self.columns) FROM restaurants ORDER BY created_at DESC, id DESC LIMIT \(limit + 1)"
             )
         }
-        var items: [RestaurantRecord] = []
-        var next: String?
-        for (index, row) in rows.enumerated() {
-            if index == limit {
-                let last = rows[index - 1]
-                next =
-                    PageCursor(
-                        micros: try last.decode("created_micros", as: Int64.self),
-                        id: try last.decode("id", as: String.self)
-                    ).description
-                break
-            }
-            items.append(try Self.record(row))
-        }
-        return Page(items: items, next: next)
+        return try Page(rows: rows, limit: limit, sortKey: "created_micros", Self.record)
     }
 
     /// Every restaurant with its encrypted token (directory load).

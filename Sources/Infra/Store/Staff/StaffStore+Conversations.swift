@@ -27,7 +27,7 @@ extension StaffStore {
                 ORDER BY c.last_message_at DESC, c.id DESC LIMIT \(limit + 1)
                 """)
             let asOf = try rows.first?.decode("as_of", as: Int64.self)
-            return try Self.page(rows, limit: limit, asOf: asOf, Self.conversation)
+            return try Page(rows: rows, limit: limit, asOf: asOf, Self.conversation)
         }
         let asOf = before.asOf ?? before.micros
         let rows = try await client.query(
@@ -57,7 +57,7 @@ extension StaffStore {
             FROM keys k JOIN conversations c ON c.id = k.id
             ORDER BY k.sort_at DESC, k.id DESC LIMIT \(limit + 1)
             """)
-        return try Self.page(rows, limit: limit, asOf: asOf, Self.conversation)
+        return try Page(rows: rows, limit: limit, asOf: asOf, Self.conversation)
     }
 
     /// One conversation of the restaurant, or nil.

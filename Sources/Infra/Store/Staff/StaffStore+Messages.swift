@@ -34,7 +34,7 @@ extension StaffStore {
                 ORDER BY m.created_at DESC, m.id DESC LIMIT \(limit + 1)
                 """)
         }
-        return try Self.page(rows, limit: limit, OutboundQueue.message)
+        return try Page(rows: rows, limit: limit, OutboundQueue.message)
     }
 
     /// Queues a staff reply like the bot's replies (an outbound `queued` message, senders woken), moves the

@@ -27,7 +27,7 @@ extension StaffStore {
                   < ('epoch'::timestamptz + \(before?.micros)::bigint * interval '1 microsecond', \(before?.id)::uuid))
             ORDER BY o.created_at DESC, o.id DESC LIMIT \(limit + 1)
             """)
-        return try Self.page(rows, limit: limit, Self.order)
+        return try Page(rows: rows, limit: limit, Self.order)
     }
 
     /// One order of the restaurant with its items, or nil.

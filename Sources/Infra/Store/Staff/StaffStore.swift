@@ -28,25 +28,4 @@ public struct StaffStore: Sendable {
     /// Whether `text` is a uuid (anything else cannot name a row: not found rather than a cast error).
     static func isID(_ text: String) -> Bool { UUID(uuidString: text) != nil }
 
-    /// The page of `rows` (fetched with `limit + 1`) and the cursor after its last row.
-    static func page<Item: Sendable & Encodable>(
-        _ rows: PostgresRows, limit: Int, asOf: Int64? = nil, sortKey: String = "sort_micros",
-        _ item: (PostgresRow) throws -> Item
-    ) throws -> Page<Item> {
-        var items: [Item] = []
-        var next: String?
-        for (index, row) in rows.enumerated() {
-            if index == limit {
-                let last = rows[index - 1]
-                next =
-                    PageCursor(
-                        micros: try last.decode(sortKey, as: Int64.self), id: try last.decode("id", as: String.self),
-                        asOf: asOf
-                    ).description
-                break
-            }
-            items.append(try item(row))
-        }
-        return Page(items: items, next: next)
-    }
 }
