@@ -112,23 +112,40 @@ extension PostgresConnection {
                 request.continuation.resume(throwing: closedError)
                 continue
             }
+            var flight = InFlight(request: request)
             let sent: Bool
             switch request.work {
             case .single(let query):
-                sent = send(query, on: pq)
+                let key = PreparedStatements.Key(sql: query.sql, types: query.binds.types)
+                switch prepared.plan(for: key) {
+                case .run(let name):
+                    flight.preparedKey = key
+                    sent = send(query, as: name, on: pq)
+                case .prepare(let name):
+                    flight.preparing = (key, name, query)
+                    sent = query.binds.withCArrays { types, _, _, _ in
+                        PQsendPrepare(pq, name, query.sql, Int32(query.binds.count), types) == 1
+                    }
+                case .unnamed:
+                    sent = send(query, on: pq)
+                }
             case .simple(let sql):
                 sent = PQsendQuery(pq, sql) == 1
             case .pipeline(let queries):
                 sent =
-                    PQenterPipelineMode(pq) == 1 && queries.allSatisfy { send($0, on: pq) } && PQpipelineSync(pq) == 1
+                    PQenterPipelineMode(pq) == 1
+                    && queries.allSatisfy { query in
+                        let key = PreparedStatements.Key(sql: query.sql, types: query.binds.types)
+                        return prepared.name(for: key).map { send(query, as: $0, on: pq) } ?? send(query, on: pq)
+                    }
+                    && PQpipelineSync(pq) == 1
             }
+            inFlight = flight
             guard sent else {
                 // Parameter counts are checked before queueing, so a send failure means the connection is unusable.
-                inFlight = InFlight(request: request)
                 failConnection(PostgresError(.connectionClosed, Self.errorMessage(pq)))
                 return
             }
-            inFlight = InFlight(request: request)
             flush()
         }
     }
@@ -139,13 +156,52 @@ extension PostgresConnection {
         }
     }
 
+    private func send(_ query: PostgresQuery, as name: String, on pq: OpaquePointer) -> Bool {
+        query.binds.withCArrays { _, values, lengths, formats in
+            PQsendQueryPrepared(pq, name, Int32(query.binds.count), values, lengths, formats, 0) == 1
+        }
+    }
+
+    /// The prepare of `flight`'s statement has answered: on success the statement now runs under its name (the
+    /// request goes on, stored as in flight; true), on failure the failure is the statement's outcome (false).
+    private func finishPreparing(_ flight: inout InFlight, on pq: OpaquePointer) -> Bool {
+        guard let preparing = flight.preparing else { return false }
+        flight.preparing = nil
+        let outcome = Self.combine(flight.pending)
+        flight.pending = []
+        if case .failure = outcome {
+            flight.results.append(outcome)
+            return false
+        }
+        prepared.didPrepare(preparing.key, as: preparing.name)
+        flight.preparedKey = preparing.key
+        inFlight = flight
+        guard send(preparing.query, as: preparing.name, on: pq) else {
+            failConnection(PostgresError(.connectionClosed, Self.errorMessage(pq)))
+            return true
+        }
+        flush()
+        return true
+    }
+
     private func collectResults() {
         guard let pq else { return }
         while var flight = inFlight {
             if PQisBusy(pq) != 0 { return }
             guard let result = PQgetResult(pq) else {
-                // The end of one statement's results.
-                flight.results.append(Self.combine(flight.pending))
+                // The end of one statement's results (or of the prepare before it).
+                if flight.preparing != nil {
+                    if !finishPreparing(&flight, on: pq) {
+                        inFlight = flight
+                        complete()
+                    }
+                    continue
+                }
+                let outcome = Self.combine(flight.pending)
+                if let key = flight.preparedKey, case .failure(let error) = outcome, error.sqlState == "26000" {
+                    prepared.forget(key)  // invalid_sql_statement_name: the session lost it (DEALLOCATE ALL)
+                }
+                flight.results.append(outcome)
                 flight.pending = []
                 inFlight = flight
                 if !flight.pipelined { complete() }

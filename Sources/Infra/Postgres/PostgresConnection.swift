@@ -25,6 +25,7 @@ public actor PostgresConnection {
     var requests: Deque<Request> = []
     var inFlight: InFlight?
     var needsFlush = false
+    var prepared = PreparedStatements()
     var notifications: Deque<PostgresNotification> = []
     var notificationWaiter: CheckedContinuation<PostgresNotification, any Error>?
     /// Notifications dropped because nobody consumed them (the buffer holds ``notificationBufferLimit``).
@@ -60,6 +61,10 @@ public actor PostgresConnection {
         var results: [Result<PostgresRows, PostgresError>] = []
         /// The `PGresult`s of the statement being received (usually one).
         var pending: [OpaquePointer] = []
+        /// A single statement being prepared: once the prepare succeeds, it runs under `name`.
+        var preparing: (key: PreparedStatements.Key, name: String, query: PostgresQuery)?
+        /// The single statement running under a prepared name (forgotten if the server no longer knows it).
+        var preparedKey: PreparedStatements.Key?
         var pipelined: Bool {
             if case .pipeline = request.work { return true }
             return false

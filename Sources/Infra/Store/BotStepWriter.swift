@@ -39,7 +39,7 @@ struct BotStepWriter {
         return .committed(version: version, queuedMessageIds: queued, orders: orders.touched)
     }
 
-    /// Inserts the replies as queued outbound messages, in order, and wakes the senders.
+    /// Inserts the replies as queued outbound messages, in order (the store announces them after the commit).
     private func queue(_ replies: [Reply], on connection: PostgresConnection) async throws -> [String] {
         guard !replies.isEmpty else { return [] }
         var values = SQLValuesBuilder(casts: ["uuid", "uuid", "text", "text", "jsonb", "int"])
@@ -63,7 +63,6 @@ struct BotStepWriter {
                     FROM (VALUES
                     """,
                 suffix: ") AS v(r, c, b, s, j, i) ORDER BY v.i RETURNING id"))
-        _ = try await connection.execute("SELECT pg_notify('sufra_outbound', \(step.key.restaurantId))")
         return try rows.map { try $0.decode("id", as: UUID.self).uuidString.lowercased() }
     }
 }

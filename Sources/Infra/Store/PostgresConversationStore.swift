@@ -4,14 +4,18 @@ import Logging
 
 /// ``ConversationStore`` on PostgreSQL: each bot step is one transaction that marks the inbound message
 /// handled (only if it was not), moves the conversation's versioned state (only if the version is the one read),
-/// applies the order effects and queues the replies as outbound messages (invariant 2).
+/// applies the order effects and queues the replies as outbound messages (invariant 2). After the commit, the
+/// `notifier` announces the queued replies to the senders.
 public struct PostgresConversationStore: ConversationStore {
     private let client: PostgresClient
+    private let notifier: OutboundNotifier?
     private let menus: MenuCache
 
     /// Creates the store; menus are cached for `menuTTL` (``invalidateMenu(restaurantId:)`` drops one early).
-    public init(client: PostgresClient, menuTTL: Duration = .seconds(5)) {
+    /// Without a `notifier`, senders find queued replies by their poll only.
+    public init(client: PostgresClient, notifier: OutboundNotifier?, menuTTL: Duration = .seconds(5)) {
         self.client = client
+        self.notifier = notifier
         self.menus = MenuCache(ttl: menuTTL)
     }
 
@@ -91,9 +95,13 @@ public struct PostgresConversationStore: ConversationStore {
 
     public func commit(_ step: BotStep) async throws -> BotStepResult {
         do {
-            return try await client.withTransaction { connection in
+            let result = try await client.withTransaction { connection in
                 try await BotStepWriter(step: step).write(on: connection)
             }
+            if case .committed(_, let queued, _) = result, !queued.isEmpty {
+                notifier?.queued(restaurantId: step.key.restaurantId)
+            }
+            return result
         } catch let abort as BotStepWriter.Abort {
             switch abort {
             case .alreadyHandled: return .alreadyHandled

@@ -51,6 +51,7 @@ public struct SufraApplication: Sendable {
     let supervisor: Supervisor
     let outboundQueue: OutboundQueue
     let outbound: OutboundDispatcher
+    let notifier: OutboundNotifier
     let conversationStore: PostgresConversationStore
     let events: RedisLiveEvents
     let subscriber: RedisSubscriber
@@ -86,18 +87,38 @@ public struct SufraApplication: Sendable {
         repository = RestaurantRepository(client: postgres)
         directory = TenantDirectory()
         metrics = SufraMetrics()
-        let store = PostgresConversationStore(client: postgres)
-        conversationStore = store
         subscriber = RedisSubscriber(configuration: redisConfiguration, logger: logger.with(label: "subscriber"))
         liveHub = LiveEventHub(subscriber: subscriber, logger: logger.with(label: "live"))
         authenticator = StaffAuthenticator(secret: configuration.jwtSecret ?? "", directory: directory)
-        directorySync = TenantDirectorySync(
-            directory: directory, repository: repository, secrets: secrets, configuration: postgresConfiguration,
-            onMenuChange: { store.invalidateMenu(restaurantId: $0) }, logger: logger.with(label: "directory"))
         ingest = GroupCommitIngest(client: postgres, logger: logger.with(label: "ingest"))
         let events = RedisLiveEvents(client: redis, logger: logger.with(label: "events"))
         self.events = events
         let now: @Sendable () -> String = { ISO8601.now() }
+        outboundQueue = OutboundQueue(client: postgres, leaseDuration: options.outboundLease)
+        let metrics = self.metrics
+        let hooks = OutboundHooks(
+            sent: { _ in metrics.messagesSent.increment() }, failed: { _ in metrics.messagesFailed.increment() },
+            credentialsRejected: { id, _ in metrics.credentialAlerts.increment(id) })
+        let twilio = TwilioClient(http: HTTPClient(), apiBase: configuration.twilioAPIBase)
+        outbound = OutboundDispatcher(
+            queue: outboundQueue,
+            dependencies: TenantSender.Dependencies(
+                queue: outboundQueue, sender: TwilioMessageSender(client: twilio, publicURL: configuration.publicURL),
+                directory: directory, events: events, hooks: hooks, policy: options.retryPolicy, now: now,
+                logger: logger.with(label: "outbound")),
+            configuration: postgresConfiguration, settings: options.outbound, logger: logger.with(label: "outbound"))
+        let outbound = self.outbound
+        var wakeLocalSender: (@Sendable (String) -> Void)?
+        if options.runSender {
+            wakeLocalSender = { @Sendable restaurantId in outbound.wake(restaurantId: restaurantId) }
+        }
+        notifier = OutboundNotifier(
+            client: postgres, localWake: wakeLocalSender, logger: logger.with(label: "outbound"))
+        let store = PostgresConversationStore(client: postgres, notifier: notifier)
+        conversationStore = store
+        directorySync = TenantDirectorySync(
+            directory: directory, repository: repository, secrets: secrets, configuration: postgresConfiguration,
+            onMenuChange: { store.invalidateMenu(restaurantId: $0) }, logger: logger.with(label: "directory"))
         var botDependencies = ConversationActor.Dependencies(
             store: store, directory: directory, events: events, now: now, logger: logger.with(label: "bot"))
         let replyHistogram = metrics.botReplyDuration
@@ -123,25 +144,12 @@ public struct SufraApplication: Sendable {
             ingest: ingest, events: events,
             dispatcher: ConversationDispatcher(registry: conversations, logger: logger.with(label: "dispatch")),
             now: now, logger: logger.with(label: "supervisor"))
-        outboundQueue = OutboundQueue(client: postgres, leaseDuration: options.outboundLease)
-        let metrics = self.metrics
-        let hooks = OutboundHooks(
-            sent: { _ in metrics.messagesSent.increment() }, failed: { _ in metrics.messagesFailed.increment() },
-            credentialsRejected: { id, _ in metrics.credentialAlerts.increment(id) })
-        let twilio = TwilioClient(http: HTTPClient(), apiBase: configuration.twilioAPIBase)
-        outbound = OutboundDispatcher(
-            queue: outboundQueue,
-            dependencies: TenantSender.Dependencies(
-                queue: outboundQueue, sender: TwilioMessageSender(client: twilio, publicURL: configuration.publicURL),
-                directory: directory, events: events, hooks: hooks, policy: options.retryPolicy, now: now,
-                logger: logger.with(label: "outbound")),
-            configuration: postgresConfiguration, settings: options.outbound, logger: logger.with(label: "outbound"))
     }
 
     /// The services that run beside the HTTP server, infrastructure first.
     var services: [any Service] {
         var services: [any Service] = [
-            postgres, redis, subscriber, ingest, directorySync, conversations, sweeper, liveHub,
+            postgres, redis, subscriber, ingest, notifier, directorySync, conversations, sweeper, liveHub,
         ]
         if options.runSender { services.append(outbound) }
         if let sandbox = options.sandbox { services.append(sandbox) }

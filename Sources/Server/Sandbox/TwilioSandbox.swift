@@ -15,8 +15,9 @@ public final class TwilioSandbox: Sendable {
     public struct Configuration: Sendable {
         /// Post status callbacks to `StatusCallback` URLs.
         public var statusCallbacks = true
-        /// Statuses posted, in order.
-        public var callbackStatuses = ["queued", "sent", "delivered", "read"]
+        /// Statuses posted, in order. As Twilio, no callback for the initial `queued` (the 201 already said it);
+        /// WhatsApp then reports `sent`, `delivered` and `read`.
+        public var callbackStatuses = ["sent", "delivered", "read"]
         /// How long a `hang` fault holds the request at most.
         public var hangLimit: Duration = .seconds(60)
         /// Largest API request body accepted.
@@ -119,12 +120,12 @@ public final class TwilioSandbox: Sendable {
                         return
                     }
                     waiters.withLock {
-                        $0.waiting[id] = SandboxWaiters.Waiter(count: count, to: to, continuation: continuation)
+                        $0.add(SandboxWaiters.Waiter(count: count, to: to, continuation: continuation), id: id)
                     }
                 }
             }
         } onCancel: {
-            waiters.withLock { $0.waiting.removeValue(forKey: id) }?.continuation.resume(returning: nil)
+            waiters.withLock { $0.remove(id: id) }?.continuation.resume(returning: nil)
         }
     }
 
@@ -132,7 +133,9 @@ public final class TwilioSandbox: Sendable {
     func accepted(_ message: SandboxMessage) -> SandboxMessage {
         ledger.withLock { ledger in
             let recorded = ledger.record(message)
-            let ready = waiters.withLock { $0.takeSatisfied { ledger.count(to: $0) } }
+            let ready = waiters.withLock {
+                $0.takeSatisfied(recipient: recorded.to) { ledger.count(to: $0) }
+            }
             for (waiter, _) in ready { waiter.continuation.resume(returning: ledger.messages(to: waiter.to)) }
             return recorded
         }
@@ -156,7 +159,9 @@ struct SandboxWaiters {
         var continuation: CheckedContinuation<[SandboxMessage]?, Never>
     }
 
-    var waiting: [UInt64: Waiter] = [:]
+    private var waiting: [UInt64: Waiter] = [:]
+    /// Waiter ids by the recipient they wait for (nil: any recipient), so a new message wakes only its own.
+    private var idsByRecipient: [String?: Set<UInt64>] = [:]
     private var lastID: UInt64 = 0
 
     mutating func makeID() -> UInt64 {
@@ -164,11 +169,28 @@ struct SandboxWaiters {
         return lastID
     }
 
-    /// Removes and returns the waiters whose count is reached (`available` counts messages to a recipient).
-    mutating func takeSatisfied(_ available: (String?) -> Int) -> [(Waiter, UInt64)] {
+    mutating func add(_ waiter: Waiter, id: UInt64) {
+        waiting[id] = waiter
+        idsByRecipient[waiter.to, default: []].insert(id)
+    }
+
+    mutating func remove(id: UInt64) -> Waiter? {
+        guard let waiter = waiting.removeValue(forKey: id) else { return nil }
+        idsByRecipient[waiter.to]?.remove(id)
+        if idsByRecipient[waiter.to]?.isEmpty == true { idsByRecipient[waiter.to] = nil }
+        return waiter
+    }
+
+    /// Removes and returns the waiters, for `recipient` or for anyone, whose count is reached (`available` counts
+    /// messages to a recipient, or all for nil).
+    mutating func takeSatisfied(recipient: String, _ available: (String?) -> Int) -> [(Waiter, UInt64)] {
         var ready: [(Waiter, UInt64)] = []
-        for (id, waiter) in waiting where available(waiter.to) >= waiter.count { ready.append((waiter, id)) }
-        for (_, id) in ready { waiting[id] = nil }
+        for key in [recipient, nil] as [String?] {
+            for id in idsByRecipient[key] ?? [] {
+                if let waiter = waiting[id], available(waiter.to) >= waiter.count { ready.append((waiter, id)) }
+            }
+        }
+        for (_, id) in ready { _ = remove(id: id) }
         return ready
     }
 }
