@@ -16,7 +16,7 @@ public final class TenantSender: Sendable {
     /// Pacing and lifetime.
     public struct Settings: Sendable, Hashable {
         /// Sends in flight at most (per restaurant, per process).
-        public var concurrency = 8
+        public var concurrency = 32
         /// Jobs claimed in one round trip at most.
         public var maximumBatch = 50
         /// Longest wait without a wake-up before looking at the queue again.
