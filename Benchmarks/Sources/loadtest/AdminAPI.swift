@@ -10,16 +10,20 @@ struct AdminAPI: Sendable {
     /// The client.
     var client: HTTPClient
 
-    /// Creates restaurant number `index` with a three-item menu and generous limits (`perMinute` for inbound and
-    /// sending), and returns its credentials.
-    func createRestaurant(index: Int, runTag: String, perMinute: Int) async throws -> LoadRestaurant {
+    /// Creates restaurant number `index` with a three-item menu and its limits (`perMinute` inbound,
+    /// `sendPerMinute` outbound), and returns its credentials.
+    func createRestaurant(
+        index: Int, runTag: String, perMinute: Int, sendPerMinute: Int
+    ) async throws
+        -> LoadRestaurant
+    {
         let number = "whatsapp:+1\(runTag)\(String(format: "%04d", index))"
         let accountSid = "AC" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         let authToken = UUID().uuidString.replacingOccurrences(of: "-", with: "")
         let body = """
             {"name": "Load \(index)", "whatsappFrom": "\(number)", "twilioAccountSid": "\(accountSid)",
              "twilioAuthToken": "\(authToken)", "language": "en", "supportContact": "+15550000000",
-             "inboundPerMinute": \(perMinute), "sendPerMinute": \(perMinute),
+             "inboundPerMinute": \(perMinute), "sendPerMinute": \(sendPerMinute),
              "menu": [
                {"name": {"ar": "شاورما", "en": "Shawarma"}, "price": 1500},
                {"name": {"ar": "فلافل", "en": "Falafel"}, "price": 800},

@@ -12,7 +12,8 @@ struct LoadTest: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "loadtest", abstract: "Simulate concurrent WhatsApp customers against Sufra.")
 
-    @Option(help: "steady | open | ramp | duplicates | ratelimit | noisy") var scenario: Scenario = .steady
+    @Option(help: "steady | open | ramp | duplicates | ratelimit | noisy | backpressure") var scenario: Scenario =
+        .steady
     @Option(help: "Concurrent customers.") var customers = 1000
     @Option(help: "Restaurants (customers are spread over them).") var restaurants = 10
     @Option(help: "Seconds of load (per ramp step for ramp).") var duration = 30.0
@@ -106,11 +107,18 @@ struct LoadTest: AsyncParsableCommand {
             let runTag = String(Int.random(in: 100_000...999_999))
             let admin = AdminAPI(baseURL: server.baseURL, token: adminToken, client: client)
             var created: [LoadRestaurant] = []
-            for index in 0..<max(restaurants, scenario == .noisy ? 2 : 1) {
-                // The noisy scenario's first restaurant keeps a tight limit of its own: 3000/min (50/s).
+            for index in 0..<max(restaurants, [.noisy, .backpressure].contains(scenario) ? 2 : 1) {
+                // The noisy scenario's first restaurant keeps a tight inbound limit of its own: 3000/min (50/s); the
+                // backpressure scenario's first restaurant sends at the contract's default 60/min, and Twilio (the
+                // sandbox) takes 1 request/s from it.
                 let perMinute = scenario == .noisy && index == 0 ? 3000 : 100_000
-                let restaurant = try await admin.createRestaurant(index: index, runTag: runTag, perMinute: perMinute)
+                let sendPerMinute = scenario == .backpressure && index == 0 ? 60 : perMinute
+                let restaurant = try await admin.createRestaurant(
+                    index: index, runTag: runTag, perMinute: perMinute, sendPerMinute: sendPerMinute)
                 sandbox?.registerAccount(sid: restaurant.accountSid, authToken: restaurant.authToken)
+                if scenario == .backpressure && index == 0 {
+                    sandbox?.setRateLimit(account: restaurant.accountSid, perSecond: 1)
+                }
                 created.append(restaurant)
             }
             let settings = LoadSettings(
@@ -120,12 +128,17 @@ struct LoadTest: AsyncParsableCommand {
             let context = LoadContext(
                 sender: WebhookSender(baseURL: server.baseURL, publicURL: publicURL, client: client), inbox: inbox,
                 recorder: LoadRecorder(), duplicates: duplicates ?? (scenario == .duplicates ? 3 : 1))
-            let outcome = await ScenarioRunner(settings: settings, context: context, restaurants: created).run(scenario)
+            let probe = QueueProbe(databaseURL: database.url, logger: logger)
+            var outcome = await ScenarioRunner(settings: settings, context: context, restaurants: created, probe: probe)
+                .run(scenario)
             let memory = await server.memory
+            if scenario == .backpressure {
+                outcome.checks["server memory bounded (peak RSS \(memory.peakMB) MB ≤ 150 MB)"] = memory.peakMB <= 150
+            }
             let cpu = await server.cpuSeconds
             let verification = try await Verifier(
                 databaseURL: database.url, inbox: inbox, expectSending: sandbox != nil, logger: logger
-            ).verify(outcome.ledgers)
+            ).verify(outcome.ledgers, settle: scenario == .backpressure ? .seconds(240) : .seconds(60))
             await server.stop()
             return ScenarioResult(
                 scenario: scenario.rawValue, parameters: parameters(context: context),
@@ -148,7 +161,7 @@ struct LoadTest: AsyncParsableCommand {
             "duplicates": "\(context.duplicates)", "replies": replies ? "sandbox" : "database only",
         ]
         switch scenario {
-        case .steady, .duplicates, .ratelimit: parameters["thinkMs"] = "\(thinkMs)"
+        case .steady, .duplicates, .ratelimit, .backpressure: parameters["thinkMs"] = "\(thinkMs)"
         case .open: parameters["rate"] = "\(rate)"
         case .ramp: parameters["ramp"] = "\(rampStart)+\(rampStep)…\(rampMax)"
         case .noisy:

@@ -14,6 +14,9 @@ enum Scenario: String, CaseIterable, ExpressibleByArgument, Sendable {
     case ratelimit
     /// One restaurant flooded (its own limit hit) while the others order: the others' latency holds.
     case noisy
+    /// Twilio takes 1 request/s for one restaurant (its send rate 60/min): its queue grows and drains, the other
+    /// restaurants' replies are unaffected, the server's memory stays bounded.
+    case backpressure
 
     /// `RATE_CUSTOMER_PER_MIN` the server runs with.
     var customerPerMinute: Int { self == .ratelimit ? 20 : 1_000_000 }

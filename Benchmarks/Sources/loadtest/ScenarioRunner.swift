@@ -4,8 +4,10 @@ struct ScenarioRunner: Sendable {
     var settings: LoadSettings
     /// Shared by every customer.
     var context: LoadContext
-    /// The restaurants (in `noisy`, the first one is the flooded one).
+    /// The restaurants (in `noisy`, the first one is the flooded one; in `backpressure`, the slowed one).
     var restaurants: [LoadRestaurant]
+    /// Watches outbound queues (backpressure).
+    var probe: QueueProbe
 
     /// Runs `scenario`.
     func run(_ scenario: Scenario) async -> ScenarioOutcome {
@@ -15,6 +17,7 @@ struct ScenarioRunner: Sendable {
         case .ramp: await ramp()
         case .ratelimit: await rateLimit()
         case .noisy: await noisy()
+        case .backpressure: await backpressure()
         }
     }
 
@@ -131,12 +134,46 @@ struct ScenarioRunner: Sendable {
         return outcome
     }
 
+    /// The slowed restaurant's customers write at `slowedRate` per second in all without waiting for replies
+    /// (Twilio takes one per second from it); the others order as in `steady`. Checks that the slowed queue grows
+    /// and then drains at its pace, that the other restaurants never wait for a reply in vain, and memory.
+    private func backpressure() async -> ScenarioOutcome {
+        let slowedRate = 3
+        let slowed = customers(10, group: "slowed", from: [restaurants[0]])
+        var othersPool = CustomerPool(
+            customers: customers(settings.customers, group: "others", from: Array(restaurants.dropFirst()), first: 10))
+        let start = ContinuousClock.now
+        let deadline = start + settings.duration
+        let think = settings.thinkTime
+        let interval = Duration.seconds(Double(slowed.count) / Double(slowedRate))
+        let step = Duration.seconds(1.0 / Double(slowedRate))
+        var unwatched = context
+        unwatched.inbox.sandbox = nil
+        async let slowedLedgers = runPool(slowed, until: deadline, context: unwatched) { index in
+            .open(start: start, offset: step * index, interval: interval)
+        }
+        async let peak = probe.peakDepth(restaurantId: restaurants[0].id, until: deadline)
+        await othersPool.run(until: deadline, context: context) { _ in .closed(thinkTime: think) }
+        let ledgers = await slowedLedgers + othersPool.ledgers
+        let peakDepth = await peak
+        let groups = context.recorder.drain()
+        var outcome = ScenarioOutcome(ledgers: ledgers, groups: groups, seconds: seconds(since: start))
+        let drained = await probe.secondsUntilEmpty(restaurantId: restaurants[0].id, timeout: .seconds(240))
+        print("backpressure: slowed queue peak \(peakDepth), drained \(drained.map { "in \($0) s" } ?? "not in 240 s")")
+        outcome.checks["slowed restaurant's queue grew (peak \(peakDepth) ≥ 20)"] = peakDepth >= 20
+        outcome.checks["slowed restaurant's queue drained after the load"] = drained != nil
+        outcome.checks["other restaurants: every reply arrived in time, no errors"] =
+            (groups["others"]?.errors ?? [:]).isEmpty && (groups["others"]?.acknowledged ?? 0) > 0
+        return outcome
+    }
+
     /// Runs `customers` as a pool and returns their ledgers (for pools running beside another).
     private func runPool(
-        _ customers: [Customer], until deadline: ContinuousClock.Instant, pacing: @Sendable (Int) -> Pacing
+        _ customers: [Customer], until deadline: ContinuousClock.Instant, context: LoadContext? = nil,
+        pacing: @Sendable (Int) -> Pacing
     ) async -> [CustomerLedger] {
         var pool = CustomerPool(customers: customers)
-        await pool.run(until: deadline, context: context, pacing: pacing)
+        await pool.run(until: deadline, context: context ?? self.context, pacing: pacing)
         return pool.ledgers
     }
 
