@@ -11,6 +11,8 @@ struct BotStepWriter {
     }
 
     let step: BotStep
+    /// The number for the order this step confirms, if it confirms one.
+    var orderNumber: Int?
 
     func write(on connection: PostgresConnection) async throws -> BotStepResult {
         if let messageId = step.handledMessageId {
@@ -31,7 +33,7 @@ struct BotStepWriter {
             throw Abort.versionConflict
         }
 
-        var orders = OrderEffectsWriter(step: step, connection: connection)
+        var orders = OrderEffectsWriter(step: step, connection: connection, orderNumber: orderNumber)
         for effect in step.effects { try await orders.apply(effect) }
 
         let replies = step.replies.map { $0.rendered(orderNumber: orders.confirmedNumber) }

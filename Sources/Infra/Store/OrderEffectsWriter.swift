@@ -4,15 +4,21 @@ import Foundation
 /// Applies a bot step's order effects to the conversation's orders inside the step's transaction, remembering
 /// which orders it touched (for `order.updated` events) and the number a confirmation assigned.
 struct OrderEffectsWriter {
+    /// Thrown when a step confirms an order without a number allocated for it (a programming error).
+    struct MissingOrderNumber: Error {}
+
     let step: BotStep
     let connection: PostgresConnection
+    /// The number a `.confirm` gives its order (allocated before the transaction, see ``OrderNumberAllocator``).
+    let orderNumber: Int?
     private(set) var touched: [OrderSnapshot] = []
     private(set) var confirmedNumber: Int?
     private var draftId: String?
 
-    init(step: BotStep, connection: PostgresConnection) {
+    init(step: BotStep, connection: PostgresConnection, orderNumber: Int?) {
         self.step = step
         self.connection = connection
+        self.orderNumber = orderNumber
     }
 
     mutating func apply(_ effect: OrderEffect) async throws {
@@ -44,12 +50,7 @@ struct OrderEffectsWriter {
             try await record(id)
         case .confirm:
             guard let id = try await draft() else { return }
-            let numbers = try await connection.query(
-                """
-                UPDATE restaurants SET next_order_number = next_order_number + 1
-                WHERE id = \(step.key.restaurantId)::uuid RETURNING next_order_number - 1 AS number
-                """)
-            let number = try numbers.single().decode("number", as: Int.self)
+            guard let number = orderNumber else { throw MissingOrderNumber() }
             _ = try await connection.execute(
                 """
                 UPDATE orders SET status = 'CONFIRMED', number = \(number), updated_at = now()

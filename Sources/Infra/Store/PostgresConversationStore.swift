@@ -95,8 +95,13 @@ public struct PostgresConversationStore: ConversationStore {
 
     public func commit(_ step: BotStep) async throws -> BotStepResult {
         do {
-            let result = try await client.withTransaction { connection in
-                try await BotStepWriter(step: step).write(on: connection)
+            var writer = BotStepWriter(step: step)
+            if step.effects.contains(.confirm) {
+                writer.orderNumber = try await OrderNumberAllocator(client: client).next(
+                    restaurantId: step.key.restaurantId)
+            }
+            let result = try await client.withTransaction { [writer] connection in
+                try await writer.write(on: connection)
             }
             if case .committed(_, let queued, _) = result, !queued.isEmpty {
                 notifier?.queued(restaurantId: step.key.restaurantId)
