@@ -37,15 +37,22 @@ struct Customer: Sendable {
     ) async -> Bool {
         for (position, scripted) in ConversationScript.order.enumerated() {
             let text = position == 0 && needsRestart ? ConversationScript.restart : scripted
+            // Every attempt of one message carries its MessageSid, as Twilio's retries do: a retry after a timeout
+            // whose message was stored answers 200 (duplicate) and is counted once.
+            let sid = WebhookSender.makeSid()
             var delivered = false
+            var uncertain = false
             for _ in 0..<context.attemptsPerMessage {
-                guard ContinuousClock.now < deadline, !Task.isCancelled else { return false }
-                if await say(text, pacing: pacing, context: context) {
-                    delivered = true
-                    break
+                guard ContinuousClock.now < deadline, !Task.isCancelled else { break }
+                switch await say(text, sid: sid, pacing: pacing, context: context) {
+                case .accepted: delivered = true
+                case .refused: break
+                case .unknown: uncertain = true
                 }
+                if delivered { break }
             }
             guard delivered else {
+                if uncertain { ledger.uncertain += 1 }
                 needsRestart = true
                 return false
             }
@@ -54,13 +61,23 @@ struct Customer: Sendable {
         return true
     }
 
-    /// Sends `text` when `pacing` says, and waits for its reply; true when it was acknowledged and answered.
-    mutating func say(_ text: String, pacing: Pacing, context: LoadContext) async -> Bool {
+    /// What became of one attempt.
+    enum Attempt {
+        /// Acknowledged with 200 (and answered, or its reply timeout counted).
+        case accepted
+        /// Refused (429, 4xx, 503): not stored.
+        case refused
+        /// No answer (timeout, connection error): it may or may not have been stored.
+        case unknown
+    }
+
+    /// Sends `text` as `sid` when `pacing` says, and waits for its reply.
+    mutating func say(_ text: String, sid: String, pacing: Pacing, context: LoadContext) async -> Attempt {
         let intended = await pacing.due(messageIndex: messagesSent)
         messagesSent += 1
         var stats = LoadStats()
         defer { context.recorder.merge(stats, into: group) }
-        let outcome = await send(text, context: context, stats: &stats)
+        let outcome = await send(text, sid: sid, context: context, stats: &stats)
         stats.ack.record(ContinuousClock.now - intended)
         switch outcome {
         case .acknowledged:
@@ -68,27 +85,33 @@ struct Customer: Sendable {
             stats.acknowledged += 1
         case .throttled(let bucket):
             stats.throttled[bucket, default: 0] += 1
-            return false
-        case .failed, .transport:
+            return .refused
+        case .failed:
             stats.errors[outcome.errorKind ?? "unknown", default: 0] += 1
-            return false
+            return .refused
+        case .transport:
+            stats.errors[outcome.errorKind ?? "unknown", default: 0] += 1
+            return .unknown
         }
-        guard context.inbox.isWatching else { return true }
+        guard context.inbox.isWatching else { return .accepted }
         let expected = ledger.acknowledged * ConversationScript.repliesPerMessage
         guard let arrived = await context.inbox.waitForReply(count: expected, to: ledger.phone) else {
             // The message was stored and the bot's state moved on: the script goes on, the timeout is counted.
             ledger.replyTimeouts += 1
             stats.errors["reply timeout", default: 0] += 1
-            return true
+            return .accepted
         }
         stats.reply.record(arrived - intended)
-        return true
+        return .accepted
     }
 
     /// Posts `text` (`duplicates` copies at once with one sid, as a Twilio retry storm would) and returns the best
     /// answer: 200 if any copy got it.
-    private func send(_ text: String, context: LoadContext, stats: inout LoadStats) async -> WebhookOutcome {
-        let sid = WebhookSender.makeSid()
+    private func send(
+        _ text: String, sid: String, context: LoadContext, stats: inout LoadStats
+    ) async
+        -> WebhookOutcome
+    {
         stats.sent += context.duplicates
         guard context.duplicates > 1 else {
             return await context.sender.send(text, from: ledger.phone, to: restaurant, sid: sid)

@@ -10,4 +10,6 @@ struct CustomerLedger: Sendable, Codable {
     var ordersConfirmed = 0
     /// Replies that never arrived within the timeout.
     var replyTimeouts = 0
+    /// Messages given up without an answer (every attempt timed out): the server may have stored them or not.
+    var uncertain = 0
 }

@@ -23,7 +23,8 @@ struct LoadTest: AsyncParsableCommand {
     @Option var rampStep = 500
     @Option var rampMax = 10_000
     @Option(help: "Copies of each webhook (duplicates scenario: 3).") var duplicates: Int?
-    @Option(help: "Wait for each reply at the sandbox (needs the outbound sender).") var replies = true
+    @Option(help: "Wait for each reply at the sandbox (false: no sandbox, and the server runs --no-sender).")
+    var replies = true
     @Option(help: "Seconds a customer waits for one reply.") var replyTimeout = 10.0
     @Option(help: "The release sufra binary.") var sufra = "Benchmarks/.build/release/sufra"
     @Option(help: "Port for sufra serve (0: pick one).") var port = 0
@@ -102,7 +103,7 @@ struct LoadTest: AsyncParsableCommand {
                 "TWILIO_API_BASE": "http://127.0.0.1:\(sandboxPort)", "RATE_GLOBAL_PER_MIN": "100000000",
                 "RATE_CUSTOMER_PER_MIN": String(scenario.customerPerMinute), "LOG_LEVEL": "warning",
             ],
-            port: serverPort, logPath: serverLog, client: client)
+            port: serverPort, sending: sandbox != nil, logPath: serverLog, client: client)
         do {
             let runTag = String(Int.random(in: 100_000...999_999))
             let admin = AdminAPI(baseURL: server.baseURL, token: adminToken, client: client)

@@ -35,7 +35,8 @@ enum ReportTable {
         let check = result.verification
         lines.append(
             "check \(check.passed ? "PASSED" : "FAILED"): \(check.customers) customers, lost \(check.lostMessages), "
-                + "extra \(check.extraMessages), unhandled \(check.unhandledMessages), replies missing "
+                + "extra \(check.extraMessages), uncertain \(check.uncertainMessages), unhandled \(check.unhandledMessages), "
+                + "replies missing "
                 + "\(check.missingReplies)/extra \(check.extraReplies), orders missing \(check.missingOrders)/extra "
                 + "\(check.extraOrders), sandbox missing \(check.sandboxMissing)/extra \(check.sandboxExtra)"
                 + (check.checkedSandbox ? "" : " (sandbox not checked)") + ", outbound pending \(check.outboundPending)"

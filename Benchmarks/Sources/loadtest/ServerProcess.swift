@@ -13,9 +13,10 @@ actor ServerProcess {
         self.process = process
     }
 
-    /// Runs `sufra migrate`, starts `sufra serve` with `environment` on `port`, and waits until `/health` answers.
+    /// Runs `sufra migrate`, starts `sufra serve` with `environment` on `port` (with `--no-sender` unless
+    /// `sending`), and waits until `/health` answers.
     static func start(
-        binary: String, environment: [String: String], port: Int, logPath: String, client: HTTPClient
+        binary: String, environment: [String: String], port: Int, sending: Bool, logPath: String, client: HTTPClient
     ) async throws -> ServerProcess {
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw HarnessError("no sufra binary at \(binary) (build it: swift build -c release --product sufra)")
@@ -26,7 +27,8 @@ actor ServerProcess {
         let migrate = try launch(binary, ["migrate"], environment: merged, log: log)
         while migrate.isRunning { try await Task.sleep(for: .milliseconds(50)) }
         guard migrate.terminationStatus == 0 else { throw HarnessError("sufra migrate failed (see \(logPath))") }
-        let serve = try launch(binary, ["serve", "--port", String(port)], environment: merged, log: log)
+        let serve = try launch(
+            binary, ["serve", "--port", String(port)] + (sending ? [] : ["--no-sender"]), environment: merged, log: log)
         let baseURL = "http://127.0.0.1:\(port)"
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {

@@ -5,8 +5,10 @@ struct Verification: Sendable, Codable {
     var customers = 0
     /// Acknowledged messages not in the database (lost).
     var lostMessages = 0
-    /// Inbound rows beyond the acknowledged messages (duplicates, or stored after the harness gave up waiting).
+    /// Inbound rows beyond the acknowledged and the uncertain messages (duplicates).
     var extraMessages = 0
+    /// Messages given up without any answer (every attempt timed out): stored or not, either is correct.
+    var uncertainMessages = 0
     /// Inbound messages the bot never handled.
     var unhandledMessages = 0
     /// Replies the flow prescribes that were not queued.

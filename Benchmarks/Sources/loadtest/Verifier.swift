@@ -55,7 +55,9 @@ struct Verifier: Sendable {
                 result.customers += 1
                 let counts = stored[ledger.phone] ?? (0, 0)
                 result.lostMessages += max(0, ledger.acknowledged - counts.inbound)
-                result.extraMessages += max(0, counts.inbound - ledger.acknowledged)
+                // A message given up without any answer may have been stored: it is neither lost nor extra.
+                result.extraMessages += max(0, counts.inbound - ledger.acknowledged - ledger.uncertain)
+                result.uncertainMessages += ledger.uncertain
                 let prescribed = counts.inbound * ConversationScript.repliesPerMessage
                 result.missingReplies += max(0, prescribed - counts.outbound)
                 result.extraReplies += max(0, counts.outbound - prescribed)
