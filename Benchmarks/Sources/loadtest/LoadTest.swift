@@ -109,10 +109,10 @@ struct LoadTest: AsyncParsableCommand {
             let admin = AdminAPI(baseURL: server.baseURL, token: adminToken, client: client)
             var created: [LoadRestaurant] = []
             for index in 0..<max(restaurants, [.noisy, .backpressure].contains(scenario) ? 2 : 1) {
-                // The noisy scenario's first restaurant keeps a tight inbound limit of its own: 3000/min (50/s); the
+                // The noisy scenario's first restaurant keeps a tight inbound limit of its own: 600/min (10/s); the
                 // backpressure scenario's first restaurant sends at the contract's default 60/min, and Twilio (the
                 // sandbox) takes 1 request/s from it.
-                let perMinute = scenario == .noisy && index == 0 ? 3000 : 100_000
+                let perMinute = scenario == .noisy && index == 0 ? 600 : 100_000
                 let sendPerMinute = scenario == .backpressure && index == 0 ? 60 : perMinute
                 let restaurant = try await admin.createRestaurant(
                     index: index, runTag: runTag, perMinute: perMinute, sendPerMinute: sendPerMinute)

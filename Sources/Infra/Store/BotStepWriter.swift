@@ -15,11 +15,6 @@ struct BotStepWriter {
     var orderNumber: Int?
 
     func write(on connection: PostgresConnection) async throws -> BotStepResult {
-        if let messageId = step.handledMessageId {
-            let marked = try await connection.execute(
-                "UPDATE messages SET handled_at = now() WHERE id = \(messageId)::uuid AND handled_at IS NULL")
-            guard marked == 1 else { throw Abort.alreadyHandled }
-        }
         let stateJSON = String(decoding: try JSONEncoder().encode(step.state), as: UTF8.self)
         let versionRows = try await connection.query(
             """
@@ -31,6 +26,14 @@ struct BotStepWriter {
             """)
         guard let version = try versionRows.first?.decode("version", as: Int64.self) else {
             throw Abort.versionConflict
+        }
+        // Lock order: the conversation row, then the message. Ingest takes the conversation row first too (its
+        // upsert) and may then wait on this message (a duplicate MessageSid waits for an update in flight), so
+        // marking the message first could deadlock with it.
+        if let messageId = step.handledMessageId {
+            let marked = try await connection.execute(
+                "UPDATE messages SET handled_at = now() WHERE id = \(messageId)::uuid AND handled_at IS NULL")
+            guard marked == 1 else { throw Abort.alreadyHandled }
         }
 
         var orders = OrderEffectsWriter(step: step, connection: connection, orderNumber: orderNumber)

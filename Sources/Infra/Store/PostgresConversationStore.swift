@@ -94,6 +94,18 @@ public struct PostgresConversationStore: ConversationStore {
     }
 
     public func commit(_ step: BotStep) async throws -> BotStepResult {
+        // A deadlock or serialization failure rolled everything back: the same step can simply run again.
+        var attempt = 1
+        while true {
+            do {
+                return try await commitOnce(step)
+            } catch let error as PostgresError where error.isRetryableTransactionFailure && attempt < 3 {
+                attempt += 1
+            }
+        }
+    }
+
+    private func commitOnce(_ step: BotStep) async throws -> BotStepResult {
         do {
             var writer = BotStepWriter(step: step)
             if step.effects.contains(.confirm) {
