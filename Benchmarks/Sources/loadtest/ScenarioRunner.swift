@@ -121,7 +121,10 @@ struct ScenarioRunner: Sendable {
         let interval = Duration.seconds(Double(noisyCount) / Double(max(settings.rate, 1)))
         let step = Duration.seconds(1.0 / Double(max(settings.rate, 1)))
         let context = context
-        async let noisyLedgers = runPool(noisy, until: deadline) { index in
+        // A flood does not wait for replies: its customers post at the open rate whatever the bot answers.
+        var flooding = context
+        flooding.inbox.sandbox = nil
+        async let noisyLedgers = runPool(noisy, until: deadline, context: flooding) { index in
             .open(start: start, offset: step * index, interval: interval)
         }
         await quietPool.run(until: deadline, context: context) { _ in .closed(thinkTime: think) }
