@@ -17,8 +17,8 @@ public struct SufraApplication: Sendable {
         public var runSender = true
         /// A Twilio sandbox to mount under `/sandbox` and `/2010-04-01` and run beside the server (`sufra dev`).
         public var sandbox: TwilioSandbox?
-        /// Idle timeout of conversation actors.
-        public var conversationIdleTimeout: Duration = .seconds(120)
+        /// Idle timeout of conversation actors (nil: `CONVERSATION_IDLE_SECONDS` from the configuration).
+        public var conversationIdleTimeout: Duration?
         /// Prefix of every Redis key this instance writes (tests isolate themselves with it).
         public var redisKeyPrefix = ""
         /// How old an unhandled inbound message must be before the sweeper re-drives it.
@@ -125,7 +125,9 @@ public struct SufraApplication: Sendable {
         botDependencies.replyTimer = { replyHistogram.observe($0) }
         let dependencies = botDependencies
         conversations = ActorRegistry(
-            configuration: RegistryConfiguration(idleTimeout: options.conversationIdleTimeout), clock: .continuous,
+            configuration: RegistryConfiguration(
+                idleTimeout: options.conversationIdleTimeout ?? .seconds(configuration.conversationIdleSeconds)),
+            clock: .continuous,
             logger: logger.with(label: "conversations"),
             factory: { key in try await ConversationActor.activate(key, dependencies: dependencies) })
         sweeper = UnhandledSweeper(

@@ -23,6 +23,9 @@ public struct SufraConfiguration: Sendable, CustomStringConvertible {
     public var rateGlobalPerMinute: Int
     /// `RATE_CUSTOMER_PER_MIN`.
     public var rateCustomerPerMinute: Int
+    /// `CONVERSATION_IDLE_SECONDS`: a conversation without messages this long leaves memory (its state stays in
+    /// the database; the next message loads it again).
+    public var conversationIdleSeconds: Int
 
     /// Reads the configuration from `environment`, validating numbers; required secrets are checked by
     /// ``requireServing()`` so that commands needing less (e.g. `migrate`) can run without them.
@@ -57,6 +60,7 @@ public struct SufraConfiguration: Sendable, CustomStringConvertible {
             ?? "https://api.twilio.com"
         rateGlobalPerMinute = try positiveInt("RATE_GLOBAL_PER_MIN", default: 200)
         rateCustomerPerMinute = try positiveInt("RATE_CUSTOMER_PER_MIN", default: 20)
+        conversationIdleSeconds = try positiveInt("CONVERSATION_IDLE_SECONDS", default: 30)
     }
 
     /// Checks what `serve` and `worker` cannot start without.

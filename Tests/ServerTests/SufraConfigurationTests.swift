@@ -1,0 +1,28 @@
+import Testing
+
+@testable import Server
+
+@Suite struct SufraConfigurationTests {
+    @Test func defaultsFollowTheContract() throws {
+        let configuration = try SufraConfiguration(environment: [:])
+        #expect(configuration.rateGlobalPerMinute == 200)
+        #expect(configuration.rateCustomerPerMinute == 20)
+        #expect(configuration.conversationIdleSeconds == 30)
+        #expect(configuration.port == 8080)
+    }
+
+    @Test func conversationIdleSecondsIsReadAndValidated() throws {
+        #expect(
+            try SufraConfiguration(environment: ["CONVERSATION_IDLE_SECONDS": " 90 "]).conversationIdleSeconds == 90)
+        for bad in ["0", "-5", "soon"] {
+            #expect(throws: ConfigurationError.self) {
+                try SufraConfiguration(environment: ["CONVERSATION_IDLE_SECONDS": bad])
+            }
+        }
+        do {
+            _ = try SufraConfiguration(environment: ["CONVERSATION_IDLE_SECONDS": "soon"])
+        } catch {
+            #expect(error.description == "CONVERSATION_IDLE_SECONDS must be a positive integer (got 'soon')")
+        }
+    }
+}
