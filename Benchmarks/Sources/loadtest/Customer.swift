@@ -26,7 +26,7 @@ struct Customer: Sendable {
         while ContinuousClock.now < deadline, ledger.ordersConfirmed < maximumOrders, !Task.isCancelled {
             if await holdConversation(until: deadline, pacing: pacing, context: context) {
                 ledger.ordersConfirmed += 1
-                context.recorder.merge(LoadStats(ordersConfirmed: 1), into: group)
+                context.recorder.record(LoadSample(ordersConfirmed: 1), into: group)
             }
         }
     }
@@ -75,22 +75,22 @@ struct Customer: Sendable {
     mutating func say(_ text: String, sid: String, pacing: Pacing, context: LoadContext) async -> Attempt {
         let intended = await pacing.due(messageIndex: messagesSent)
         messagesSent += 1
-        var stats = LoadStats()
-        defer { context.recorder.merge(stats, into: group) }
-        let outcome = await send(text, sid: sid, context: context, stats: &stats)
-        stats.ack.record(ContinuousClock.now - intended)
+        var sample = LoadSample()
+        defer { context.recorder.record(sample, into: group) }
+        let outcome = await send(text, sid: sid, context: context, sample: &sample)
+        sample.ack = ContinuousClock.now - intended
         switch outcome {
         case .acknowledged:
             ledger.acknowledged += 1
-            stats.acknowledged += 1
+            sample.acknowledged = 1
         case .throttled(let bucket):
-            stats.throttled[bucket, default: 0] += 1
+            sample.throttled = bucket
             return .refused
         case .failed:
-            stats.errors[outcome.errorKind ?? "unknown", default: 0] += 1
+            sample.error = outcome.errorKind ?? "unknown"
             return .refused
         case .transport:
-            stats.errors[outcome.errorKind ?? "unknown", default: 0] += 1
+            sample.error = outcome.errorKind ?? "unknown"
             return .unknown
         }
         guard context.inbox.isWatching else { return .accepted }
@@ -98,21 +98,21 @@ struct Customer: Sendable {
         guard let arrived = await context.inbox.waitForReply(count: expected, to: ledger.phone) else {
             // The message was stored and the bot's state moved on: the script goes on, the timeout is counted.
             ledger.replyTimeouts += 1
-            stats.errors["reply timeout", default: 0] += 1
+            sample.error = "reply timeout"
             return .accepted
         }
-        stats.reply.record(arrived - intended)
+        sample.reply = arrived - intended
         return .accepted
     }
 
     /// Posts `text` (`duplicates` copies at once with one sid, as a Twilio retry storm would) and returns the best
     /// answer: 200 if any copy got it.
     private func send(
-        _ text: String, sid: String, context: LoadContext, stats: inout LoadStats
+        _ text: String, sid: String, context: LoadContext, sample: inout LoadSample
     ) async
         -> WebhookOutcome
     {
-        stats.sent += context.duplicates
+        sample.sent = context.duplicates
         guard context.duplicates > 1 else {
             return await context.sender.send(text, from: ledger.phone, to: restaurant, sid: sid)
         }

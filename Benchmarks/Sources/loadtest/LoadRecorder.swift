@@ -1,13 +1,14 @@
 import Synchronization
 
 /// Collects every customer's measurements, by group (`all`, or `quiet`/`noisy` in the noisy-tenant scenario).
-/// Customers record into their own ``LoadStats`` and merge once per step, so the lock is short and rare.
+/// Customers record one ``LoadSample`` per attempt; the lock covers a few counter updates and two histogram
+/// records.
 final class LoadRecorder: Sendable {
     private let groups = Mutex<[String: LoadStats]>([:])
 
-    /// Merges `stats` into `group`.
-    func merge(_ stats: LoadStats, into group: String) {
-        groups.withLock { $0[group, default: LoadStats()].merge(stats) }
+    /// Records `sample` into `group`.
+    func record(_ sample: LoadSample, into group: String) {
+        groups.withLock { $0[group, default: LoadStats()].add(sample) }
     }
 
     /// Takes the stats gathered so far and starts afresh (the ramp reads one step at a time).

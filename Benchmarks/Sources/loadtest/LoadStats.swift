@@ -15,6 +15,17 @@ struct LoadStats: Sendable {
     /// Conversations that reached a confirmed order.
     var ordersConfirmed = 0
 
+    /// Adds one attempt's outcome.
+    mutating func add(_ sample: LoadSample) {
+        if let ack = sample.ack { self.ack.record(ack) }
+        if let reply = sample.reply { self.reply.record(reply) }
+        sent += sample.sent
+        acknowledged += sample.acknowledged
+        if let bucket = sample.throttled { throttled[bucket, default: 0] += 1 }
+        if let error = sample.error { errors[error, default: 0] += 1 }
+        ordersConfirmed += sample.ordersConfirmed
+    }
+
     /// Adds `other` into this.
     mutating func merge(_ other: LoadStats) {
         ack.add(other.ack)
