@@ -27,6 +27,9 @@ struct Customer: Sendable {
             if await holdConversation(until: deadline, pacing: pacing, context: context) {
                 ledger.ordersConfirmed += 1
                 context.recorder.record(LoadSample(ordersConfirmed: 1), into: group)
+                if context.ratingEvery > 0, ledger.ordersConfirmed % context.ratingEvery == 0 {
+                    await deliverAndRate(until: deadline, pacing: pacing, context: context)
+                }
             }
         }
     }
@@ -44,7 +47,7 @@ struct Customer: Sendable {
             var uncertain = false
             for _ in 0..<context.attemptsPerMessage {
                 guard ContinuousClock.now < deadline, !Task.isCancelled else { break }
-                switch await say(text, sid: sid, pacing: pacing, context: context) {
+                switch await say(text, sid: sid, extraReplies: 0, pacing: pacing, context: context) {
                 case .accepted: delivered = true
                 case .refused: break
                 case .unknown: uncertain = true
@@ -71,8 +74,45 @@ struct Customer: Sendable {
         case unknown
     }
 
-    /// Sends `text` as `sid` when `pacing` says, and waits for its reply.
-    mutating func say(_ text: String, sid: String, pacing: Pacing, context: LoadContext) async -> Attempt {
+    /// Staff prepare the order just confirmed and hand it over (the bot tells the customer each time and asks for a
+    /// rating); the customer rates it 5 or 2 in turn (thanks and the promo, or the apology). Ends early, leaving
+    /// the order where it is, if a move or the rating is not accepted.
+    private mutating func deliverAndRate(
+        until deadline: ContinuousClock.Instant, pacing: Pacing, context: LoadContext
+    ) async {
+        guard let staff = context.staff, ContinuousClock.now < deadline,
+            let orderId = try? await staff.latestConfirmedOrder(customer: ledger.phone, restaurantId: restaurant.id)
+        else { return }
+        guard await staff.move(orderId: orderId, restaurantId: restaurant.id, to: "PREPARING") else { return }
+        ledger.extraReplies += 1  // "being prepared"
+        guard await staff.move(orderId: orderId, restaurantId: restaurant.id, to: "DELIVERED") else { return }
+        ledger.extraReplies += 2  // "handed over" and the rating question
+        if context.inbox.isWatching {
+            _ = await context.inbox.waitForReply(count: expectedReplies, to: ledger.phone)
+        }
+        let high = ledger.ordersRated % 2 == 0
+        let sid = WebhookSender.makeSid()
+        for _ in 0..<context.attemptsPerMessage where ContinuousClock.now < deadline {
+            // A high rating is answered twice (thanks, promo), a low one once (the apology).
+            switch await say(high ? "5" : "2", sid: sid, extraReplies: high ? 1 : 0, pacing: pacing, context: context) {
+            case .accepted:
+                ledger.ordersRated += 1
+                return
+            case .refused, .unknown:
+                continue
+            }
+        }
+    }
+
+    /// Replies the flow prescribes so far.
+    private var expectedReplies: Int {
+        ledger.acknowledged * ConversationScript.repliesPerMessage + ledger.extraReplies
+    }
+
+    /// Sends `text` as `sid` when `pacing` says, and waits for its replies (one, plus `extraReplies`).
+    mutating func say(
+        _ text: String, sid: String, extraReplies: Int, pacing: Pacing, context: LoadContext
+    ) async -> Attempt {
         let intended = await pacing.due(messageIndex: messagesSent)
         messagesSent += 1
         var sample = LoadSample()
@@ -82,6 +122,7 @@ struct Customer: Sendable {
         switch outcome {
         case .acknowledged:
             ledger.acknowledged += 1
+            ledger.extraReplies += extraReplies
             sample.acknowledged = 1
         case .throttled(let bucket):
             sample.throttled = bucket
@@ -94,8 +135,7 @@ struct Customer: Sendable {
             return .unknown
         }
         guard context.inbox.isWatching else { return .accepted }
-        let expected = ledger.acknowledged * ConversationScript.repliesPerMessage
-        guard let arrived = await context.inbox.waitForReply(count: expected, to: ledger.phone) else {
+        guard let arrived = await context.inbox.waitForReply(count: expectedReplies, to: ledger.phone) else {
             // The message was stored and the bot's state moved on: the script goes on, the timeout is counted.
             ledger.replyTimeouts += 1
             sample.error = "reply timeout"

@@ -6,8 +6,13 @@ struct CustomerLedger: Sendable, Codable {
     var restaurantId: String
     /// Distinct messages acknowledged with 200 (duplicates of one `MessageSid` count once).
     var acknowledged = 0
-    /// Conversations that ended with the confirmation reply (each must be a `CONFIRMED` order).
+    /// Conversations that ended with the confirmation reply (each must be an order past `DRAFT`, not cancelled).
     var ordersConfirmed = 0
+    /// Of those, orders staff moved to `DELIVERED` and the customer rated (each must be `RATED`).
+    var ordersRated = 0
+    /// Replies beyond one per acknowledged message: staff notices, the rating question, the promo after a high
+    /// rating.
+    var extraReplies = 0
     /// Replies that never arrived within the timeout.
     var replyTimeouts = 0
     /// Messages given up without an answer (every attempt timed out): the server may have stored them or not.

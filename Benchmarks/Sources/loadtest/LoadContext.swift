@@ -10,4 +10,8 @@ struct LoadContext: Sendable {
     var duplicates: Int
     /// Attempts per scripted message before the conversation is abandoned.
     var attemptsPerMessage = 3
+    /// The restaurants' staff (nil: orders stay `CONFIRMED`).
+    var staff: StaffDesk?
+    /// Every `ratingEvery`-th confirmed order of a customer is prepared, handed over and rated (0: none).
+    var ratingEvery = 4
 }

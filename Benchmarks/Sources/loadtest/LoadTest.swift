@@ -26,6 +26,8 @@ struct LoadTest: AsyncParsableCommand {
     @Option(help: "Wait for each reply at the sandbox (false: no sandbox, and the server runs --no-sender).")
     var replies = true
     @Option(help: "Seconds a customer waits for one reply.") var replyTimeout = 10.0
+    @Option(help: "Every n-th order of a customer is prepared, handed over by staff and rated (0: none).")
+    var ratingEvery = 4
     @Option(help: "The release sufra binary.") var sufra = "Benchmarks/.build/release/sufra"
     @Option(help: "Port for sufra serve (0: pick one).") var port = 0
     @Option(help: "HTTP connections from the harness to the server.") var connections = 256
@@ -95,11 +97,12 @@ struct LoadTest: AsyncParsableCommand {
         let adminToken = UUID().uuidString
         let publicURL = "http://127.0.0.1:\(serverPort)"
         let masterKey = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+        let jwtSecret = UUID().uuidString + UUID().uuidString
         let server = try await ServerProcess.start(
             binary: sufra,
             environment: [
                 "DATABASE_URL": database.url, "REDIS_URL": redisURL, "PUBLIC_URL": publicURL, "MASTER_KEY": masterKey,
-                "JWT_SECRET": UUID().uuidString + UUID().uuidString, "ADMIN_TOKEN": adminToken,
+                "JWT_SECRET": jwtSecret, "ADMIN_TOKEN": adminToken,
                 "TWILIO_API_BASE": "http://127.0.0.1:\(sandboxPort)", "RATE_GLOBAL_PER_MIN": "100000000",
                 "RATE_CUSTOMER_PER_MIN": String(scenario.customerPerMinute), "LOG_LEVEL": "warning",
             ],
@@ -126,9 +129,13 @@ struct LoadTest: AsyncParsableCommand {
                 customers: customers, duration: .seconds(duration), thinkTime: .milliseconds(thinkMs), rate: rate,
                 rampStart: rampStart, rampStep: rampStep, rampMax: rampMax, runTag: runTag)
             let inbox = ReplyInbox(sandbox: sandbox, timeout: .seconds(replyTimeout))
-            let context = LoadContext(
+            var context = LoadContext(
                 sender: WebhookSender(baseURL: server.baseURL, publicURL: publicURL, client: client), inbox: inbox,
                 recorder: LoadRecorder(), duplicates: duplicates ?? (scenario == .duplicates ? 3 : 1))
+            context.ratingEvery = ratingEvery
+            context.staff = try await StaffDesk.make(
+                restaurants: created, jwtSecret: jwtSecret, baseURL: server.baseURL, databaseURL: database.url,
+                client: client, logger: logger)
             let probe = QueueProbe(databaseURL: database.url, logger: logger)
             var outcome = await ScenarioRunner(settings: settings, context: context, restaurants: created, probe: probe)
                 .run(scenario)
@@ -160,6 +167,7 @@ struct LoadTest: AsyncParsableCommand {
         var parameters = [
             "customers": "\(customers)", "restaurants": "\(restaurants)", "duration": "\(duration)",
             "duplicates": "\(context.duplicates)", "replies": replies ? "sandbox" : "database only",
+            "ratingEvery": "\(ratingEvery)",
         ]
         switch scenario {
         case .steady, .duplicates, .ratelimit, .backpressure: parameters["thinkMs"] = "\(thinkMs)"

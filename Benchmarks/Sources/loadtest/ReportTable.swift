@@ -38,7 +38,8 @@ enum ReportTable {
                 + "extra \(check.extraMessages), uncertain \(check.uncertainMessages), unhandled \(check.unhandledMessages), "
                 + "replies missing "
                 + "\(check.missingReplies)/extra \(check.extraReplies), orders missing \(check.missingOrders)/extra "
-                + "\(check.extraOrders), sandbox missing \(check.sandboxMissing)/extra \(check.sandboxExtra)"
+                + "\(check.extraOrders), rated \(check.ratedOrders) (missing \(check.missingRatings)/extra "
+                + "\(check.extraRatings)), sandbox missing \(check.sandboxMissing)/extra \(check.sandboxExtra)"
                 + (check.checkedSandbox ? "" : " (sandbox not checked)") + ", outbound pending \(check.outboundPending)"
         )
         for (name, held) in result.checks.sorted(by: { $0.key < $1.key }) {

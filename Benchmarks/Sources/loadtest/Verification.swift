@@ -15,9 +15,13 @@ struct Verification: Sendable, Codable {
     var missingReplies = 0
     /// Replies queued beyond what the flow prescribes.
     var extraReplies = 0
-    /// Confirmed conversations with no `CONFIRMED` order, and the reverse.
+    /// Confirmed conversations with no order past `DRAFT`, and the reverse.
     var missingOrders = 0
     var extraOrders = 0
+    /// `RATED` orders, and ratings the customers gave that are not stored (or stored without being given).
+    var ratedOrders = 0
+    var missingRatings = 0
+    var extraRatings = 0
     /// Replies the sandbox did not receive, and replies it received twice or more (when replies are watched).
     var sandboxMissing = 0
     var sandboxExtra = 0
@@ -29,6 +33,7 @@ struct Verification: Sendable, Codable {
     /// No loss and no duplicate anywhere.
     var passed: Bool {
         lostMessages == 0 && extraMessages == 0 && unhandledMessages == 0 && missingReplies == 0 && extraReplies == 0
-            && missingOrders == 0 && extraOrders == 0 && sandboxMissing == 0 && sandboxExtra == 0
+            && missingOrders == 0 && extraOrders == 0 && missingRatings == 0 && extraRatings == 0
+            && sandboxMissing == 0 && sandboxExtra == 0
     }
 }

@@ -44,11 +44,17 @@ struct Verifier: Sendable {
                     Int(try row.decode("inbound", as: Int64.self)), Int(try row.decode("outbound", as: Int64.self))
                 )
             }
-            var orders: [String: Int] = [:]
+            var orders: [String: (confirmed: Int, rated: Int)] = [:]
             for row in try await client.query(
-                "SELECT customer, count(*) AS n FROM orders WHERE status = 'CONFIRMED' GROUP BY customer")
+                """
+                SELECT customer, count(*) AS n, count(*) FILTER (WHERE status = 'RATED') AS rated FROM orders
+                WHERE status IN ('CONFIRMED', 'PREPARING', 'OUT_FOR_DELIVERY', 'DELIVERED', 'RATED')
+                GROUP BY customer
+                """)
             {
-                orders[try row.decode("customer", as: String.self)] = Int(try row.decode("n", as: Int64.self))
+                orders[try row.decode("customer", as: String.self)] = (
+                    Int(try row.decode("n", as: Int64.self)), Int(try row.decode("rated", as: Int64.self))
+                )
             }
             result.checkedSandbox = inbox.isWatching && expectSending
             for ledger in ledgers {
@@ -58,12 +64,15 @@ struct Verifier: Sendable {
                 // A message given up without any answer may have been stored: it is neither lost nor extra.
                 result.extraMessages += max(0, counts.inbound - ledger.acknowledged - ledger.uncertain)
                 result.uncertainMessages += ledger.uncertain
-                let prescribed = counts.inbound * ConversationScript.repliesPerMessage
+                let prescribed = counts.inbound * ConversationScript.repliesPerMessage + ledger.extraReplies
                 result.missingReplies += max(0, prescribed - counts.outbound)
                 result.extraReplies += max(0, counts.outbound - prescribed)
-                let confirmed = orders[ledger.phone] ?? 0
-                result.missingOrders += max(0, ledger.ordersConfirmed - confirmed)
-                result.extraOrders += max(0, confirmed - ledger.ordersConfirmed)
+                let stored = orders[ledger.phone] ?? (0, 0)
+                result.missingOrders += max(0, ledger.ordersConfirmed - stored.confirmed)
+                result.extraOrders += max(0, stored.confirmed - ledger.ordersConfirmed)
+                result.ratedOrders += stored.rated
+                result.missingRatings += max(0, ledger.ordersRated - stored.rated)
+                result.extraRatings += max(0, stored.rated - ledger.ordersRated)
                 if result.checkedSandbox {
                     let received = inbox.received(by: ledger.phone)
                     result.sandboxMissing += max(0, prescribed - received)
