@@ -83,8 +83,10 @@ struct Customer: Sendable {
         guard let staff = context.staff, ContinuousClock.now < deadline,
             let orderId = try? await staff.latestConfirmedOrder(customer: ledger.phone, restaurantId: restaurant.id)
         else { return }
+        await pacing.pause()
         guard await staff.move(orderId: orderId, restaurantId: restaurant.id, to: "PREPARING") else { return }
         ledger.extraReplies += 1  // "being prepared"
+        await pacing.pause()
         guard await staff.move(orderId: orderId, restaurantId: restaurant.id, to: "DELIVERED") else { return }
         ledger.extraReplies += 2  // "handed over" and the rating question
         if context.inbox.isWatching {

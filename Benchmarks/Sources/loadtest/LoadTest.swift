@@ -133,12 +133,16 @@ struct LoadTest: AsyncParsableCommand {
                 sender: WebhookSender(baseURL: server.baseURL, publicURL: publicURL, client: client), inbox: inbox,
                 recorder: LoadRecorder(), duplicates: duplicates ?? (scenario == .duplicates ? 3 : 1))
             context.ratingEvery = ratingEvery
-            context.staff = try await StaffDesk.make(
-                restaurants: created, jwtSecret: jwtSecret, baseURL: server.baseURL, databaseURL: database.url,
-                client: client, logger: logger)
             let probe = QueueProbe(databaseURL: database.url, logger: logger)
-            var outcome = await ScenarioRunner(settings: settings, context: context, restaurants: created, probe: probe)
-                .run(scenario)
+            var outcome = try await withPostgres(url: database.url, logger: logger) { [context, created] lookups in
+                var context = context
+                context.staff = try await StaffDesk.make(
+                    restaurants: created, jwtSecret: jwtSecret, baseURL: server.baseURL, database: lookups,
+                    client: client, logger: logger)
+                return await ScenarioRunner(
+                    settings: settings, context: context, restaurants: created, probe: probe
+                ).run(scenario)
+            }
             let memory = await server.memory
             if scenario == .backpressure {
                 outcome.checks["server memory bounded (peak RSS \(memory.peakMB) MB ≤ 150 MB)"] = memory.peakMB <= 150

@@ -21,4 +21,12 @@ enum Pacing: Sendable {
             return intended
         }
     }
+
+    /// A pause between two actions that are not messages (staff moving an order): the think time in the closed
+    /// model, none in the open one.
+    func pause() async {
+        if case .closed(let thinkTime) = self, thinkTime > .zero {
+            try? await Task.sleep(for: thinkTime * Double.random(in: 0.5...1.5))
+        }
+    }
 }

@@ -11,16 +11,16 @@ struct StaffDesk: Sendable {
     var baseURL: String
     /// A staff token per restaurant id.
     var tokens: [String: String]
-    /// The run's database, where the desk looks up a customer's latest confirmed order (the dashboard shows it on
-    /// its board; the harness has no eyes).
-    var databaseURL: String
+    /// The run's database (a running pool), where the desk looks up a customer's latest confirmed order (the
+    /// dashboard shows it on its board; the harness has no eyes).
+    var database: PostgresClient
     var client: HTTPClient
     var logger: Logger
 
     /// Signs a staff token for each restaurant with the server's `JWT_SECRET`.
     static func make(
-        restaurants: [LoadRestaurant], jwtSecret: String, baseURL: String, databaseURL: String, client: HTTPClient,
-        logger: Logger
+        restaurants: [LoadRestaurant], jwtSecret: String, baseURL: String, database: PostgresClient,
+        client: HTTPClient, logger: Logger
     ) async throws -> StaffDesk {
         let signer = await DashboardTokens(secret: jwtSecret)
         var tokens: [String: String] = [:]
@@ -30,20 +30,18 @@ struct StaffDesk: Sendable {
                     sub: "loadtest-staff", restaurantId: restaurant.id, role: .staff,
                     exp: Date().addingTimeInterval(24 * 3600)))
         }
-        return StaffDesk(baseURL: baseURL, tokens: tokens, databaseURL: databaseURL, client: client, logger: logger)
+        return StaffDesk(baseURL: baseURL, tokens: tokens, database: database, client: client, logger: logger)
     }
 
     /// The id of `customer`'s latest confirmed order at `restaurantId`.
     func latestConfirmedOrder(customer: String, restaurantId: String) async throws -> String? {
-        try await withPostgres(url: databaseURL, logger: logger) { client in
-            try await client.query(
-                """
-                SELECT id FROM orders
-                WHERE restaurant_id = \(restaurantId)::uuid AND customer = \(customer) AND status = 'CONFIRMED'
-                ORDER BY created_at DESC LIMIT 1
-                """
-            ).first.map { try $0.decode("id", as: UUID.self).uuidString.lowercased() }
-        }
+        try await database.query(
+            """
+            SELECT id FROM orders
+            WHERE restaurant_id = \(restaurantId)::uuid AND customer = \(customer) AND status = 'CONFIRMED'
+            ORDER BY created_at DESC LIMIT 1
+            """
+        ).first.map { try $0.decode("id", as: UUID.self).uuidString.lowercased() }
     }
 
     /// Moves order `orderId` of `restaurantId` to `status`; true on 200.
