@@ -3,8 +3,10 @@
 # The harness creates its own scratch database, runs `sufra migrate` and `sufra serve` (TWILIO_API_BASE pointing at
 # its in-process Twilio sandbox), and drops the database at the end.
 #
-#   Benchmarks/run.sh --scenario steady --customers 1000 --duration 60
-#   Benchmarks/run.sh --scenario ramp --customers 2000 --think-ms 0 --duration 10
+#   Benchmarks/run.sh --scenario steady --customers 1000 --duration 120 --think-ms 10000 --rating-every 1
+#   Benchmarks/run.sh --scenario ramp --customers 1000 --ramp-start 25 --ramp-step 25 --duration 10
+#   Benchmarks/run.sh --scenario backpressure --customers 500 --think-ms 1000 --duration 30
+# (every scenario and its flags: BENCHMARKS.md, or `loadtest --help`)
 # Uses DATABASE_URL / REDIS_URL when set; otherwise starts the project's local services (scripts/services start).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
