@@ -26,20 +26,11 @@ struct StatusCallbackController: Sendable {
 
     func handle(_ request: Request) async throws -> Response {
         var request = request
-        guard request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true else {
-            return plain(.badRequest, "expected application/x-www-form-urlencoded")
-        }
-        let bytes: ByteBuffer
-        do {
-            bytes = try await request.collectBody(upTo: WebhookController.maximumBodyBytes)
-        } catch {
-            return plain(.contentTooLarge, "body over \(WebhookController.maximumBodyBytes) bytes")
-        }
         let form: FormBody
         do {
-            form = try FormBody(decoding: bytes.readableBytesView)
+            form = try await FormBody.read(&request)
         } catch {
-            return plain(.badRequest, error.description)
+            return plain(error.status, error.reason)
         }
         guard let sid = nonEmpty(form["MessageSid"]), let from = nonEmpty(form["From"]),
             let status = nonEmpty(form["MessageStatus"])

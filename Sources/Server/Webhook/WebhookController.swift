@@ -6,9 +6,6 @@ import Logging
 /// `POST /whatsapp/webhook`: decodes Twilio's form, then lets the ``Supervisor`` run admission, and maps its
 /// verdict to the status codes of CONTRACT.md §3.
 struct WebhookController: Sendable {
-    /// Bodies above this are refused with 413.
-    static let maximumBodyBytes = 64 * 1024
-
     let supervisor: Supervisor
     let publicURL: String?
     let metrics: SufraMetrics
@@ -29,18 +26,11 @@ struct WebhookController: Sendable {
 
     private func answer(_ request: Request) async -> Response {
         var request = request
-        guard isFormEncoded(request) else { return fail(.badRequest, "expected application/x-www-form-urlencoded") }
-        let bytes: ByteBuffer
-        do {
-            bytes = try await request.collectBody(upTo: Self.maximumBodyBytes)
-        } catch {
-            return fail(.contentTooLarge, "body over \(Self.maximumBodyBytes) bytes")
-        }
         let form: FormBody
         do {
-            form = try FormBody(decoding: bytes.readableBytesView)
+            form = try await FormBody.read(&request)
         } catch {
-            return fail(.badRequest, error.description)
+            return fail(error.status, error.reason)
         }
         guard let messageSid = nonEmpty(form["MessageSid"]), let from = nonEmpty(form["From"]),
             let to = nonEmpty(form["To"])
@@ -69,11 +59,6 @@ struct WebhookController: Sendable {
         case .unavailable:
             return fail(.serviceUnavailable, "storage_unavailable", body: "storage unavailable, retry later")
         }
-    }
-
-    private func isFormEncoded(_ request: Request) -> Bool {
-        guard let type = request.headers[.contentType]?.lowercased() else { return false }
-        return type.hasPrefix("application/x-www-form-urlencoded")
     }
 
     private func nonEmpty(_ value: String?) -> String? {
