@@ -1,3 +1,5 @@
+import Actors
+import Logging
 import Testing
 
 @testable import Infra
@@ -75,20 +77,28 @@ import Testing
         }
     }
 
-    @Test func eventBusPublishesOnTheContractChannels() async throws {
+    @Test func liveEventsArePublishedOnTheContractChannels() async throws {
         let restaurant = uniqueRedisPrefix("bus") + "r1"
         let configuration = try sharedRedisConfiguration()
-        #expect(RedisEventBus.channel(restaurantId: "42", kind: .orders) == "ws:restaurant:42:orders")
+        #expect(
+            LiveEvent(kind: .orderUpdated, restaurantId: "42", at: "", dataJSON: "{}").channel
+                == "ws:restaurant:42:orders")
         try await withRedisClient(configuration) { redis in
             try await withRedisSubscriber(configuration) { subscriber in
-                let bus = RedisEventBus(client: redis)
+                let events = RedisLiveEvents(client: redis, logger: Logger(label: "test"))
                 let orders = try await subscriber.subscribe(
-                    channel: RedisEventBus.channel(restaurantId: restaurant, kind: .orders))
-                let json = #"{"type":"order.updated","data":{"name":"شاورما"}}"#
-                #expect(try await bus.publish(restaurantId: restaurant, kind: .messages, json: json) == 0)
-                #expect(try await bus.publish(restaurantId: restaurant, kind: .orders, json: json) == 1)
-                var iterator = orders.makeAsyncIterator()
-                #expect(await iterator.next()?.string == json)
+                    channel: LiveEvent.channelPrefix(restaurantId: restaurant) + "orders")
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await events.run() }
+                    let data = #"{"name":"شاورما"}"#
+                    events.publish(LiveEvent(kind: .messageReceived, restaurantId: restaurant, at: "t", dataJSON: data))
+                    events.publish(LiveEvent(kind: .orderUpdated, restaurantId: restaurant, at: "t", dataJSON: data))
+                    var iterator = orders.makeAsyncIterator()
+                    let frame = await iterator.next()?.string
+                    #expect(frame?.contains(#""type":"order.updated""#) == true)
+                    #expect(frame?.contains("شاورما") == true)
+                    group.cancelAll()
+                }
             }
         }
     }

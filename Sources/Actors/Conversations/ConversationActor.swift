@@ -2,11 +2,15 @@ import Logging
 import Runtime
 
 /// One customer's conversation with one restaurant: runs the bot on each message, one at a time, in arrival
-/// order (the registry's consumer loop is its only caller), and commits each step whole through the
-/// ``ConversationStore`` (state + order changes + queued replies + handled mark, invariant 2).
+/// order (the registry's consumer loop is its only caller).
 ///
-/// Across instances the conversation row is versioned: a step computed from a stale version is refused by the
-/// store and redone from the fresh row, so two writers never both apply.
+/// A fresh webhook is decided before anything is written: the bot step runs on the state held in memory, and the
+/// message and its step are committed together by the group-commit ingest (one transaction for many
+/// conversations). A duplicate `MessageSid` discards the step; a conversation moved by another process stores the
+/// message unhandled, and the actor reloads and handles it from the stored row, like the sweeper's re-drives and
+/// the staff's moves, which commit through the ``ConversationStore`` (state + order changes + queued replies +
+/// handled mark, invariant 2). Across instances the conversation row is versioned: a step decided from a stale
+/// version is refused and redone from the fresh row, so two writers never both apply.
 public struct ConversationActor: KeyedEntity {
     public typealias Key = ConversationKey
     public typealias Message = ConversationCommand
@@ -16,6 +20,8 @@ public struct ConversationActor: KeyedEntity {
     public struct Dependencies: Sendable {
         /// Durable state.
         public var store: any ConversationStore
+        /// Where fresh webhooks and their steps are committed (group commit).
+        public var ingest: any InboundIngest
         /// Restaurant profiles.
         public var directory: TenantDirectory
         /// Dashboard events.
@@ -29,10 +35,11 @@ public struct ConversationActor: KeyedEntity {
 
         /// Creates the dependencies.
         public init(
-            store: any ConversationStore, directory: TenantDirectory, events: any LiveEventPublishing,
-            now: @escaping @Sendable () -> String, logger: Logger
+            store: any ConversationStore, ingest: any InboundIngest, directory: TenantDirectory,
+            events: any LiveEventPublishing, now: @escaping @Sendable () -> String, logger: Logger
         ) {
             self.store = store
+            self.ingest = ingest
             self.directory = directory
             self.events = events
             self.now = now
@@ -42,62 +49,119 @@ public struct ConversationActor: KeyedEntity {
 
     /// How many times a step is recomputed after version conflicts before the actor reports itself broken.
     static let maximumConflictRetries = 3
+    /// How many recent `MessageSid`s the actor remembers (a Twilio retry of one of them is a duplicate at once).
+    static let recentSidCount = 8
 
     private let key: ConversationKey
     private let dependencies: Dependencies
-    private var record: ConversationRecord
+    /// The stored conversation; nil until its first message is stored.
+    private var record: ConversationRecord?
+    private var recentSids: [String] = []
 
-    /// Activates the actor for `key`, loading its state (the registry's factory).
+    /// Activates the actor for `key`, loading its state (the registry's factory). A conversation with no row yet
+    /// starts from the initial state at version 0; its first commit creates the row.
     public static func activate(_ key: ConversationKey, dependencies: Dependencies) async throws -> ConversationActor {
-        guard let record = try await dependencies.store.loadConversation(key) else {
-            throw ConversationActorError.conversationMissing(key)
-        }
-        return ConversationActor(key: key, dependencies: dependencies, record: record)
+        ConversationActor(
+            key: key, dependencies: dependencies, record: try await dependencies.store.loadConversation(key))
     }
 
-    private init(key: ConversationKey, dependencies: Dependencies, record: ConversationRecord) {
+    private init(key: ConversationKey, dependencies: Dependencies, record: ConversationRecord?) {
         self.key = key
         self.dependencies = dependencies
         self.record = record
     }
 
     public mutating func handle(_ command: ConversationCommand) async throws -> ConversationResult {
-        var handledMessageId: String?
-        var receivedAt: ContinuousClock.Instant?
-        let decide: (BotState, BotContext) -> BotOutcome
         switch command {
-        case .inbound(let messageId, let carried, let arrival):
-            receivedAt = arrival
-            handledMessageId = messageId
-            let content: InboundContent
-            if let carried {
-                content = carried
-            } else {
-                guard let stored = try await dependencies.store.inboundMessage(id: messageId) else {
-                    throw ConversationActorError.messageMissing(messageId)
-                }
-                if stored.handled { return .alreadyHandled }
-                content = stored.content
-            }
-            decide = { BotFlow.handle(content, state: $0, context: $1) }
+        case .webhook(let webhook, let content, let receivedAt):
+            return .ingested(try await ingest(webhook, content: content, receivedAt: receivedAt))
+        case .inbound(let messageId, let content, let receivedAt):
+            return try await handleStored(messageId: messageId, content: content, receivedAt: receivedAt)
         case .transition(let orderId, let target):
             return try await transition(orderId: orderId, to: target)
         }
+    }
 
+    /// Decide before commit: the step is computed on the state in memory, then committed with the message.
+    private mutating func ingest(
+        _ webhook: InboundWebhook, content: InboundContent, receivedAt: ContinuousClock.Instant
+    )
+        async throws -> IngestOutcome
+    {
+        if recentSids.contains(webhook.messageSid) { return .duplicate }
+        var decided: DecidedStep?
+        do {
+            let outcome = BotFlow.handle(content, state: record?.state ?? .initial, context: try await botContext())
+            decided = DecidedStep(
+                expectedVersion: record?.version ?? 0, state: outcome.state, language: outcome.language,
+                effects: outcome.effects, replies: outcome.replies)
+        } catch {
+            // Nothing to decide with (the restaurant just left the directory, the menu is unreadable): the message
+            // is still stored, unhandled, for the sweeper.
+            dependencies.logger.warning(
+                "bot step not decided; storing the message unhandled",
+                metadata: ["conversation": "\(key)", "error": "\(error)"])
+        }
+        let outcome = try await dependencies.ingest.ingest(webhook, step: decided)
+        remember(webhook.messageSid)
+        guard case .accepted(let receipt) = outcome else { return outcome }
+        if let decided, let committed = receipt.step {
+            record = ConversationRecord(
+                id: receipt.conversationId, language: decided.language, state: decided.state,
+                version: committed.version,
+                latestOrder: committed.orders.last(where: { $0.status != .draft }) ?? record?.latestOrder)
+            if !committed.queuedMessageIds.isEmpty { dependencies.replyTimer(.now - receivedAt) }
+            publish(orders: committed.orders, conversationId: receipt.conversationId)
+            return outcome
+        }
+        // Stored but not handled (another writer moved the conversation, or no step): handle it from the row now.
+        // It is acknowledged either way; if this fails too, the sweeper re-drives it.
+        do {
+            try await reload()
+            _ = try await handleStored(messageId: receipt.messageId, content: content, receivedAt: receivedAt)
+        } catch {
+            dependencies.logger.warning(
+                "stored message left for the sweeper",
+                metadata: ["conversation": "\(key)", "message": "\(receipt.messageId)", "error": "\(error)"])
+        }
+        return outcome
+    }
+
+    private mutating func remember(_ messageSid: String) {
+        if recentSids.count >= Self.recentSidCount { recentSids.removeFirst() }
+        recentSids.append(messageSid)
+    }
+
+    /// Runs the bot on a stored message and commits the step through the store (re-drives, conflicts).
+    private mutating func handleStored(
+        messageId: String, content carried: InboundContent?, receivedAt: ContinuousClock.Instant?
+    ) async throws -> ConversationResult {
+        let content: InboundContent
+        if let carried {
+            content = carried
+        } else {
+            guard let stored = try await dependencies.store.inboundMessage(id: messageId) else {
+                throw ConversationActorError.messageMissing(messageId)
+            }
+            if stored.handled { return .alreadyHandled }
+            content = stored.content
+        }
+        if record == nil { try await reload() }
         for _ in 0...Self.maximumConflictRetries {
-            let outcome = decide(record.state, try await botContext())
+            guard let current = record else { throw ConversationActorError.conversationMissing(key) }
+            let outcome = BotFlow.handle(content, state: current.state, context: try await botContext())
             let step = BotStep(
-                key: key, conversationId: record.id, expectedVersion: record.version, state: outcome.state,
+                key: key, conversationId: current.id, expectedVersion: current.version, state: outcome.state,
                 language: outcome.language, effects: outcome.effects, replies: outcome.replies,
-                handledMessageId: handledMessageId)
+                handledMessageId: messageId)
             switch try await dependencies.store.commit(step) {
             case .committed(let version, let queued, let orders):
-                record.version = version
-                record.state = outcome.state
-                record.language = outcome.language
-                if let latest = orders.last(where: { $0.status != .draft }) { record.latestOrder = latest }
+                record?.version = version
+                record?.state = outcome.state
+                record?.language = outcome.language
+                if let latest = orders.last(where: { $0.status != .draft }) { record?.latestOrder = latest }
                 if let receivedAt, !queued.isEmpty { dependencies.replyTimer(.now - receivedAt) }
-                await publish(orders: orders)
+                publish(orders: orders, conversationId: current.id)
                 return .handled(queuedMessageIds: queued)
             case .alreadyHandled:
                 try await reload()
@@ -112,28 +176,30 @@ public struct ConversationActor: KeyedEntity {
     /// A staff move: checked against the state machine on the order as stored, then the status change, the
     /// customer's notice (and on `DELIVERED` the rating question) and the bot state commit together.
     private mutating func transition(orderId: String, to target: OrderStatus) async throws -> ConversationResult {
+        if record == nil { try await reload() }
         for _ in 0...Self.maximumConflictRetries {
-            guard let order = try await dependencies.store.order(id: orderId, conversationId: record.id) else {
+            guard let current = record else { throw ConversationActorError.conversationMissing(key) }
+            guard let order = try await dependencies.store.order(id: orderId, conversationId: current.id) else {
                 throw ConversationActorError.orderMissing(orderId)
             }
             var machine = OrderStateMachine(status: order.status, type: order.type)
             try machine.staffMove(to: target)
             var moved = order
             moved.status = machine.status
-            let outcome = BotFlow.staffTransition(moved, state: record.state, context: try await botContext())
+            let outcome = BotFlow.staffTransition(moved, state: current.state, context: try await botContext())
             let step = BotStep(
-                key: key, conversationId: record.id, expectedVersion: record.version, state: outcome.state,
+                key: key, conversationId: current.id, expectedVersion: current.version, state: outcome.state,
                 language: outcome.language,
                 effects: [.transition(orderId: orderId, from: order.status, to: target)] + outcome.effects,
                 replies: outcome.replies, handledMessageId: nil)
             switch try await dependencies.store.commit(step) {
             case .committed(let version, let queued, let orders):
-                record.version = version
-                record.state = outcome.state
-                record.language = outcome.language
+                record?.version = version
+                record?.state = outcome.state
+                record?.language = outcome.language
                 let latest = orders.last { $0.id == orderId } ?? moved
-                if record.latestOrder == nil || record.latestOrder?.id == orderId { record.latestOrder = latest }
-                await publish(orders: orders)
+                if current.latestOrder == nil || current.latestOrder?.id == orderId { record?.latestOrder = latest }
+                publish(orders: orders, conversationId: current.id)
                 return .transitioned(latest, queuedMessageIds: queued)
             case .versionConflict, .alreadyHandled, .orderChanged:
                 try await reload()
@@ -158,16 +224,16 @@ public struct ConversationActor: KeyedEntity {
             supportContact: tenant.supportContact, promoContentSid: tenant.promoContentSid)
         return BotContext(
             restaurant: profile, menu: try await dependencies.store.menu(restaurantId: key.restaurantId),
-            language: record.language, latestOrder: record.latestOrder)
+            language: record?.language, latestOrder: record?.latestOrder)
     }
 
-    private func publish(orders: [OrderSnapshot]) async {
+    private func publish(orders: [OrderSnapshot], conversationId: String) {
         for order in orders {
             let data =
                 "{\"id\":\(JSONText.quoted(order.id)),\"number\":\(order.number),"
-                + "\"conversationId\":\(JSONText.quoted(record.id)),\"customer\":\(JSONText.quoted(key.customer)),"
+                + "\"conversationId\":\(JSONText.quoted(conversationId)),\"customer\":\(JSONText.quoted(key.customer)),"
                 + "\"type\":\"\(order.type.rawValue)\",\"status\":\"\(order.status.rawValue)\",\"total\":\(order.total)}"
-            await dependencies.events.publish(
+            dependencies.events.publish(
                 LiveEvent(kind: .orderUpdated, restaurantId: key.restaurantId, at: dependencies.now(), dataJSON: data))
         }
     }

@@ -1,26 +1,26 @@
 import Logging
 import Runtime
 
-/// Delivers accepted inbound messages to ConversationActors hosted by an ``ActorRegistry``.
+/// Delivers admitted webhooks to ConversationActors hosted by an ``ActorRegistry`` and waits for their commit.
 public struct ConversationDispatcher<C: Clock<Duration>>: InboundDispatching {
     /// The registry hosting the actors.
     public let registry: ActorRegistry<ConversationActor, C>
-    private let logger: Logger
 
     /// Creates a dispatcher over `registry`.
-    public init(registry: ActorRegistry<ConversationActor, C>, logger: Logger) {
+    public init(registry: ActorRegistry<ConversationActor, C>) {
         self.registry = registry
-        self.logger = logger
     }
 
-    public func dispatch(_ key: ConversationKey, messageId: String, content: InboundContent) {
-        do {
-            try registry.tell(key, .inbound(messageId: messageId, content: content, receivedAt: .now))
-        } catch {
-            // Durable and unhandled: the sweeper re-drives it once the mailbox has room.
-            logger.warning(
-                "conversation mailbox refused a message; the sweeper will re-drive it",
-                metadata: ["conversation": "\(key)", "message": "\(messageId)", "error": "\(error)"])
+    public func handle(
+        _ webhook: InboundWebhook, content: InboundContent, receivedAt: ContinuousClock.Instant
+    )
+        async throws -> IngestOutcome
+    {
+        let key = ConversationKey(restaurantId: webhook.restaurantId, customer: webhook.from)
+        switch try await registry.ask(key, .webhook(webhook, content: content, receivedAt: receivedAt)) {
+        case .ingested(let outcome): return outcome
+        case .alreadyHandled: return .duplicate
+        case .handled, .transitioned: throw StorageUnavailable("conversation answered a webhook with another result")
         }
     }
 }

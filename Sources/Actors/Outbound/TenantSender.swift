@@ -150,7 +150,7 @@ public final class TenantSender: Sendable {
         case .sent:
             dependencies.hooks.sent(restaurantId)
             if let message {
-                await dependencies.events.publish(
+                dependencies.events.publish(
                     LiveEvent(
                         kind: .messageSent, restaurantId: restaurantId, at: dependencies.now(), dataJSON: message.json))
             }

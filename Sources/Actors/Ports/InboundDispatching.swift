@@ -1,6 +1,12 @@
-/// Hands an accepted, committed inbound message to its customer's ConversationActor.
+/// Hands an admitted webhook to its customer's ConversationActor, which decides the bot step and commits it with
+/// the message (decide before commit), and waits for that commit.
 public protocol InboundDispatching: Sendable {
-    /// Enqueues the message for the bot without waiting for it to be handled. A full mailbox is not an error
-    /// here: the message is durable and unhandled, and the sweeper re-drives it.
-    func dispatch(_ key: ConversationKey, messageId: String, content: InboundContent)
+    /// Decides and commits `webhook` on its conversation; answers once the message is durable.
+    ///
+    /// - Throws: ``StorageUnavailable`` when the message could not be stored (nothing was acknowledged), or the
+    ///   runtime's error when the conversation's mailbox refused it (the caller then stores it unhandled).
+    func handle(
+        _ webhook: InboundWebhook, content: InboundContent, receivedAt: ContinuousClock.Instant
+    ) async throws
+        -> IngestOutcome
 }

@@ -1,7 +1,8 @@
 /// Publishes real-time events for dashboards (CONTRACT.md §5), on every instance.
 public protocol LiveEventPublishing: Sendable {
-    /// Publishes `event` (best effort: a failure is logged and counted, never fails the caller).
-    func publish(_ event: LiveEvent) async
+    /// Hands `event` over for publishing and returns at once: publishing is best effort and never delays the
+    /// caller (an answer to Twilio waits for no Redis round trip); a failure is logged and counted.
+    func publish(_ event: LiveEvent)
 }
 
 /// One dashboard event: `{ "type", "restaurantId", "at", "data" }`.
@@ -42,7 +43,15 @@ public struct LiveEvent: Sendable, Equatable {
     }
 
     /// The Redis channel: `ws:restaurant:{id}:messages|orders|conversations`.
-    public var channel: String { "ws:restaurant:\(restaurantId):\(kind.channel)" }
+    public var channel: String { Self.channelPrefix(restaurantId: restaurantId) + kind.channel }
+
+    /// The one spelling of the channels' names: a restaurant's channels all start with this.
+    public static func channelPrefix(restaurantId: String) -> String { "ws:restaurant:\(restaurantId):" }
+
+    /// The glob pattern matching every channel of a restaurant (what a dashboard hub subscribes to).
+    public static func channelPattern(restaurantId: String) -> String {
+        channelPrefix(restaurantId: restaurantId) + "*"
+    }
 
     /// The frame as sent to WebSockets.
     public var frameJSON: String {

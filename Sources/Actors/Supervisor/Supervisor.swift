@@ -1,34 +1,36 @@
 import Logging
+import Runtime
+import Synchronization
 
-/// Routes webhook work by the `To` number to its restaurant and runs admission in the order CONTRACT.md §3
-/// fixes: route, signature, idempotency, rate limits, durable ingest, events, then the bot.
+/// The root of the inbound path: routes each webhook by its `To` number to the restaurant's ``TenantActor``
+/// (signature, inbound limits), then to the customer's ConversationActor (bot step decided in memory, committed
+/// with the message in one group commit), and maps the outcome to a verdict (docs/inbound.md has the route).
 ///
-/// The Supervisor holds no per-request state; the directory is an in-memory snapshot kept fresh by its owner.
-public struct Supervisor: Sendable {
+/// The TenantActors live here, one per restaurant, created when a restaurant's first webhook arrives (a few
+/// hundred bytes each; a deleted restaurant's is never reached again). The map is behind a lock rather than inside a Swift actor: routing is a lookup
+/// that never waits, so a serial executor would only add a hop to every webhook.
+public final class Supervisor: Sendable {
     /// The restaurants by number.
     public let directory: TenantDirectory
-    private let signatures: any SignatureVerifying
-    private let cache: any AcceptedMessageCache
-    private let limiter: any WebhookRateLimiting
+    private let tenants = Mutex<[String: TenantActor]>([:])
+    private let tenantDependencies: TenantActor.Dependencies
     private let ingest: any InboundIngest
+    private let conversations: any InboundDispatching
     private let events: any LiveEventPublishing
-    private let dispatcher: any InboundDispatching
     private let now: @Sendable () -> String
     private let logger: Logger
 
-    /// Wires the Supervisor to its ports. `now` gives ISO-8601 UTC timestamps for events.
+    /// Wires the Supervisor. `now` gives ISO-8601 UTC timestamps for events.
     public init(
-        directory: TenantDirectory, signatures: any SignatureVerifying, cache: any AcceptedMessageCache,
-        limiter: any WebhookRateLimiting, ingest: any InboundIngest, events: any LiveEventPublishing,
-        dispatcher: any InboundDispatching, now: @escaping @Sendable () -> String, logger: Logger
+        directory: TenantDirectory, tenants: TenantActor.Dependencies, ingest: any InboundIngest,
+        conversations: any InboundDispatching, events: any LiveEventPublishing,
+        now: @escaping @Sendable () -> String, logger: Logger
     ) {
         self.directory = directory
-        self.signatures = signatures
-        self.cache = cache
-        self.limiter = limiter
+        self.tenantDependencies = tenants
         self.ingest = ingest
+        self.conversations = conversations
         self.events = events
-        self.dispatcher = dispatcher
         self.now = now
         self.logger = logger
     }
@@ -37,53 +39,66 @@ public struct Supervisor: Sendable {
     /// 400 before calling otherwise).
     public func receive(
         _ request: InboundRequest, messageSid: String, from: String, to: String
-    ) async
-        -> InboundVerdict
-    {
-        guard let tenant = directory.tenant(forNumber: to) else {
+    ) async -> InboundVerdict {
+        let receivedAt = ContinuousClock.now
+        guard let config = directory.tenant(forNumber: to) else {
             return directory.isLoaded ? .unknownRestaurant : .unavailable("restaurant directory not loaded yet")
         }
-        guard let signature = request.signature,
-            signatures.isValid(
-                signature: signature, url: request.signedURL, parameters: request.parameters,
-                authToken: tenant.authToken)
-        else { return .badSignature }
-
-        if await cache.wasAccepted(messageSid: messageSid) { return .duplicate }
-
         let message = InboundWebhook(
-            restaurantId: tenant.id, messageSid: messageSid, from: from, to: to,
+            restaurantId: config.id, messageSid: messageSid, from: from, to: to,
             body: request.parameter("Body") ?? "", profileName: request.parameter("ProfileName"),
             parameters: request.parameters)
 
-        do {
-            let verdict = try await limiter.admit(
-                restaurantId: tenant.id, customer: from, restaurantPerMinute: tenant.inboundPerMinute)
-            if case .denied(let bucket, let retryAfter) = verdict {
+        switch await tenant(for: config).admit(request, customer: from, config: config) {
+        case .badSignature:
+            return .badSignature
+        case .throttled(let bucket, let retryAfter):
+            do {
                 try await ingest.audit(message, outcome: "throttled:\(bucket.rawValue)")
-                return .throttled(bucket, retryAfterSeconds: retryAfter)
+            } catch {
+                logger.warning("audit of a throttled webhook failed", metadata: ["error": "\(error)"])
             }
-        } catch {
-            // The limiter lives in Redis; when it is down we keep serving (the database still protects us)
-            // rather than refusing every customer.
-            logger.warning("rate limiter unavailable, admitting", metadata: ["error": "\(error)"])
+            return .throttled(bucket, retryAfterSeconds: retryAfter)
+        case .admitted:
+            break
         }
 
         let outcome: IngestOutcome
         do {
-            outcome = try await ingest.ingest(message)
+            outcome = try await commit(message, content: Self.content(of: request), receivedAt: receivedAt)
         } catch {
-            logger.error("ingest failed", metadata: ["restaurant": "\(tenant.id)", "error": "\(error)"])
+            logger.error("ingest failed", metadata: ["restaurant": "\(config.id)", "error": "\(error)"])
             return .unavailable("\(error)")
         }
-        guard case .accepted(let messageId, let conversationId) = outcome else { return .duplicate }
+        guard case .accepted(let receipt) = outcome else { return .duplicate }
+        publishReceived(message, receipt: receipt)
+        return .accepted(messageId: receipt.messageId, conversationId: receipt.conversationId)
+    }
 
-        await cache.markAccepted(messageSid: messageSid)
-        await publishReceived(message, messageId: messageId, conversationId: conversationId)
-        dispatcher.dispatch(
-            ConversationKey(restaurantId: tenant.id, customer: from), messageId: messageId,
-            content: Self.content(of: request))
-        return .accepted(messageId: messageId, conversationId: conversationId)
+    private func tenant(for config: TenantConfig) -> TenantActor {
+        tenants.withLock { tenants in
+            if let actor = tenants[config.id] { return actor }
+            let actor = TenantActor(config: config, dependencies: tenantDependencies)
+            tenants[config.id] = actor
+            return actor
+        }
+    }
+
+    /// The conversation decides and commits; when its mailbox is full the message is still stored, unhandled,
+    /// and the sweeper hands it to the bot once there is room.
+    private func commit(
+        _ message: InboundWebhook, content: InboundContent, receivedAt: ContinuousClock.Instant
+    )
+        async throws -> IngestOutcome
+    {
+        do {
+            return try await conversations.handle(message, content: content, receivedAt: receivedAt)
+        } catch let refused as RegistryError {
+            logger.warning(
+                "conversation refused a webhook; stored for the sweeper",
+                metadata: ["restaurant": "\(message.restaurantId)", "error": "\(refused)"])
+            return try await ingest.ingest(message, step: nil)
+        }
     }
 
     /// The parts of the message the bot reads.
@@ -94,18 +109,17 @@ public struct Supervisor: Sendable {
             longitude: request.parameter("Longitude").flatMap(Double.init), address: request.parameter("Address"))
     }
 
-    private func publishReceived(_ message: InboundWebhook, messageId: String, conversationId: String) async {
+    private func publishReceived(_ message: InboundWebhook, receipt: IngestReceipt) {
         let at = now()
         let data =
-            "{\"id\":\(JSONText.quoted(messageId)),\"conversationId\":\(JSONText.quoted(conversationId)),"
+            "{\"id\":\(JSONText.quoted(receipt.messageId)),\"conversationId\":\(JSONText.quoted(receipt.conversationId)),"
             + "\"direction\":\"inbound\",\"customer\":\(JSONText.quoted(message.from)),"
             + "\"body\":\(JSONText.quoted(message.body)),\"sid\":\(JSONText.quoted(message.messageSid))}"
-        await events.publish(
-            LiveEvent(kind: .messageReceived, restaurantId: message.restaurantId, at: at, dataJSON: data))
+        events.publish(LiveEvent(kind: .messageReceived, restaurantId: message.restaurantId, at: at, dataJSON: data))
         let conversation =
-            "{\"id\":\(JSONText.quoted(conversationId)),\"customer\":\(JSONText.quoted(message.from)),"
+            "{\"id\":\(JSONText.quoted(receipt.conversationId)),\"customer\":\(JSONText.quoted(message.from)),"
             + "\"lastMessageAt\":\(JSONText.quoted(at))}"
-        await events.publish(
+        events.publish(
             LiveEvent(
                 kind: .conversationUpdated, restaurantId: message.restaurantId, at: at, dataJSON: conversation))
     }

@@ -4,13 +4,18 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// The webhook write path: concurrent callers' messages are batched and written by multi-row statements in one
-/// transaction per flush (message rows, conversation upserts, unread counts, audit lines), and every caller is
-/// answered only after its batch committed (invariant 1). Duplicate `MessageSid`s, within a batch or against
-/// earlier ones, are settled by the unique index (invariant 3).
+/// The webhook write path: concurrent callers' messages and the bot steps decided for them are batched and
+/// written by multi-row statements in one transaction per flush (conversation upserts with versioned state,
+/// message rows, order effects, queued replies, handled marks, audit lines — ``IngestBatchWriter``), and every
+/// caller is answered only after its batch committed (invariants 1 and 2). Duplicate `MessageSid`s, within a batch
+/// or against earlier ones, are settled by the unique index (invariant 3) and their steps discarded.
 ///
 /// A few flushers run at once, so while one batch waits for its commit (fsync) the next one fills: batches grow
 /// with load and latency stays near one commit when idle.
+///
+/// One bad entry never fails its neighbours: a batch the server rejects (a constraint, a restaurant deleted
+/// under it) is split in halves and each half retried, down to the single entry, which is then retried without
+/// its step (stored unhandled, for the sweeper) before it alone fails. Connection failures fail the batch at once.
 public final class GroupCommitIngest: InboundIngest, Service {
     /// Batching limits.
     public struct Options: Sendable {
@@ -26,13 +31,24 @@ public final class GroupCommitIngest: InboundIngest, Service {
     }
 
     fileprivate enum Entry {
-        case message(InboundWebhook, CheckedContinuation<IngestOutcome, any Error>)
+        case message(InboundWebhook, DecidedStep?, CheckedContinuation<IngestOutcome, any Error>)
         case audit(InboundWebhook, String, CheckedContinuation<IngestOutcome, any Error>)
 
         var continuation: CheckedContinuation<IngestOutcome, any Error> {
             switch self {
-            case .message(_, let continuation), .audit(_, _, let continuation): continuation
+            case .message(_, _, let continuation), .audit(_, _, let continuation): continuation
             }
+        }
+
+        /// The same entry without its step.
+        var withoutStep: Entry {
+            if case .message(let message, _, let continuation) = self { return .message(message, nil, continuation) }
+            return self
+        }
+
+        var hasStep: Bool {
+            if case .message(_, .some, _) = self { return true }
+            return false
         }
     }
 
@@ -54,9 +70,9 @@ public final class GroupCommitIngest: InboundIngest, Service {
         self.logger = logger
     }
 
-    public func ingest(_ message: InboundWebhook) async throws -> IngestOutcome {
+    public func ingest(_ message: InboundWebhook, step: DecidedStep?) async throws -> IngestOutcome {
         try await withCheckedThrowingContinuation { continuation in
-            enqueue(.message(message, continuation))
+            enqueue(.message(message, step, continuation))
         }
     }
 
@@ -66,13 +82,17 @@ public final class GroupCommitIngest: InboundIngest, Service {
         }
     }
 
-    /// Runs the flushers until shutdown; what is pending then is still flushed.
+    /// Runs the flushers until shutdown or cancellation; what is pending then is still flushed.
     public func run() async throws {
         await withGracefulShutdownHandler {
-            await withTaskGroup(of: Void.self) { group in
-                for _ in 0..<max(1, options.flushers) {
-                    group.addTask { await self.flushLoop() }
+            await withTaskCancellationHandler {
+                await withTaskGroup(of: Void.self) { group in
+                    for _ in 0..<max(1, options.flushers) {
+                        group.addTask { await self.flushLoop() }
+                    }
                 }
+            } onCancel: {
+                self.stop()
             }
         } onGracefulShutdown: {
             self.stop()
@@ -126,17 +146,22 @@ public final class GroupCommitIngest: InboundIngest, Service {
     }
 
     private func flush(_ batch: [Entry]) async {
+        let numbers = await orderNumbers(for: batch)
         var attempt = 0
         while true {
             do {
+                let items = batch.enumerated().map { index, entry in entry.payload(orderNumber: numbers[index]) }
                 let outcomes = try await client.withTransaction { connection in
-                    try await IngestBatchWriter(entries: batch.map(\.payload)).write(on: connection)
+                    try await IngestBatchWriter(entries: items).write(on: connection)
                 }
                 for (entry, outcome) in zip(batch, outcomes) { entry.continuation.resume(returning: outcome) }
                 return
             } catch let error as PostgresError where error.isRetryableTransactionFailure && attempt < 2 {
                 attempt += 1
                 logger.debug("ingest batch retried", metadata: ["error": "\(error)"])
+            } catch let error as PostgresError where !error.isConnectionError {
+                await isolate(batch, error: error)
+                return
             } catch {
                 logger.error("ingest batch failed", metadata: ["size": "\(batch.count)", "error": "\(error)"])
                 let failure = StorageUnavailable("database write failed")
@@ -145,13 +170,46 @@ public final class GroupCommitIngest: InboundIngest, Service {
             }
         }
     }
+
+    /// A batch the server rejected: halves are retried apart until the entry at fault is alone; it is retried
+    /// without its step, then fails alone.
+    private func isolate(_ batch: [Entry], error: PostgresError) async {
+        if batch.count > 1 {
+            let middle = batch.count / 2
+            await flush(Array(batch[..<middle]))
+            await flush(Array(batch[middle...]))
+        } else if let entry = batch.first, entry.hasStep {
+            logger.warning(
+                "bot step rejected by the database; storing the message unhandled", metadata: ["error": "\(error)"])
+            await flush([entry.withoutStep])
+        } else {
+            logger.error("webhook rejected by the database", metadata: ["error": "\(error)"])
+            for entry in batch {
+                entry.continuation.resume(throwing: StorageUnavailable("database rejected the write"))
+            }
+        }
+    }
+
+    /// Order numbers for the steps that confirm an order, each taken in its own short transaction before the
+    /// batch's (see ``OrderNumberAllocator``); a step whose number cannot be had is left out (nil).
+    private func orderNumbers(for batch: [Entry]) async -> [Int?] {
+        var numbers = [Int?](repeating: nil, count: batch.count)
+        for (index, entry) in batch.enumerated() {
+            guard case .message(let message, let step?, _) = entry, step.confirmsOrder else { continue }
+            numbers[index] = try? await OrderNumberAllocator(client: client).next(restaurantId: message.restaurantId)
+        }
+        return numbers
+    }
 }
 
 extension GroupCommitIngest.Entry {
-    fileprivate var payload: IngestBatchWriter.Item {
+    /// What the writer gets; a confirming step without a number is dropped (the message is stored unhandled).
+    fileprivate func payload(orderNumber: Int?) -> IngestBatchWriter.Item {
         switch self {
-        case .message(let message, _): .message(message)
-        case .audit(let message, let outcome, _): .auditOnly(message, outcome)
+        case .message(let message, let step, _):
+            if let step, step.confirmsOrder, orderNumber == nil { return .message(message, nil, orderNumber: nil) }
+            return .message(message, step, orderNumber: orderNumber)
+        case .audit(let message, let outcome, _): return .auditOnly(message, outcome)
         }
     }
 }

@@ -1,20 +1,40 @@
 import Actors
 import Foundation
 
-/// Writes one batch of accepted webhooks inside an open transaction, with a handful of multi-row statements
-/// whatever the batch size: conversations upserted (in key order, so concurrent batches lock rows in the same
-/// order and cannot deadlock each other), messages inserted with `ON CONFLICT (sid) DO NOTHING`, unread
-/// counts and times moved for the conversations that got new messages, one audit line per webhook.
+/// Writes one batch of accepted webhooks and their decided bot steps inside an open transaction, with a handful
+/// of multi-row statements whatever the batch size (order effects aside, which are per step):
+///
+/// 1. conversations upserted in key order (so concurrent batches lock rows in the same order and cannot deadlock
+///    each other), returning each row's id and version — the row stays locked until commit;
+/// 2. messages inserted with `ON CONFLICT (sid) DO NOTHING`: a `MessageSid` stored before is a duplicate, and its
+///    step is discarded; a new message whose step applies is born handled;
+/// 3. conversations moved: unread counts and times, and for each applied step its new state and version;
+/// 4. each applied step's order effects, then every reply of the batch queued by one insert;
+/// 5. one audit line per webhook.
+///
+/// A step applies when its message is new, the conversation's stored version is the one it was decided from,
+/// and it is the batch's first step for that conversation; otherwise the message is stored unhandled and its
+/// ConversationActor (or the sweeper) handles it from the row.
 struct IngestBatchWriter {
     enum Item {
-        case message(InboundWebhook)
+        case message(InboundWebhook, DecidedStep?, orderNumber: Int?)
         case auditOnly(InboundWebhook, String)
 
         var webhook: InboundWebhook {
             switch self {
-            case .message(let message), .auditOnly(let message, _): message
+            case .message(let message, _, _), .auditOnly(let message, _): message
             }
         }
+
+        var step: DecidedStep? {
+            if case .message(_, let step, _) = self { return step }
+            return nil
+        }
+    }
+
+    private struct Conversation {
+        var id: String
+        var version: Int64
     }
 
     let entries: [Item]
@@ -23,30 +43,73 @@ struct IngestBatchWriter {
     func write(on connection: PostgresConnection) async throws -> [IngestOutcome] {
         var outcomes = [IngestOutcome](repeating: .duplicate, count: entries.count)
         // First occurrence of each MessageSid in the batch is the candidate; later ones are duplicates.
-        var firstIndexBySid: [String: Int] = [:]
+        var seenSids: Set<String> = []
         var candidates: [Int] = []
         for (index, entry) in entries.enumerated() {
-            guard case .message(let message) = entry else { continue }
-            if firstIndexBySid[message.messageSid] == nil {
-                firstIndexBySid[message.messageSid] = index
-                candidates.append(index)
+            guard case .message(let message, _, _) = entry, seenSids.insert(message.messageSid).inserted else {
+                continue
             }
+            candidates.append(index)
+        }
+        guard !candidates.isEmpty else {
+            try await insertAudit(outcomes, on: connection)
+            return outcomes
         }
 
-        var conversationIds: [ConversationKey: String] = [:]
-        if !candidates.isEmpty {
-            conversationIds = try await upsertConversations(candidates.map { entries[$0].webhook }, on: connection)
-            let inserted = try await insertMessages(candidates, conversationIds: conversationIds, on: connection)
-            var newMessagesByConversation: [String: Int] = [:]
-            for index in candidates {
-                let message = entries[index].webhook
-                guard let messageId = inserted[message.messageSid],
-                    let conversationId = conversationIds[Self.key(message)]
-                else { continue }
-                outcomes[index] = .accepted(messageId: messageId, conversationId: conversationId)
-                newMessagesByConversation[conversationId, default: 0] += 1
+        let conversations = try await upsertConversations(candidates.map { entries[$0].webhook }, on: connection)
+        // Which steps may apply: decided from the version now locked, and the first step of their conversation.
+        var stepping: Set<Int> = []
+        var steppedConversations: Set<String> = []
+        for index in candidates {
+            guard let step = entries[index].step, let conversation = conversations[Self.key(entries[index].webhook)],
+                conversation.version == step.expectedVersion, steppedConversations.insert(conversation.id).inserted
+            else { continue }
+            stepping.insert(index)
+        }
+        let inserted = try await insertMessages(
+            candidates, conversations: conversations, stepping: stepping, on: connection)
+
+        var applied: [Int] = []
+        var newMessages: [String: Int] = [:]
+        for index in candidates {
+            let message = entries[index].webhook
+            guard inserted[message.messageSid] != nil, let conversation = conversations[Self.key(message)] else {
+                continue
             }
-            try await bumpConversations(newMessagesByConversation, on: connection)
+            newMessages[conversation.id, default: 0] += 1
+            if stepping.contains(index) { applied.append(index) }
+        }
+        let versions = try await moveConversations(
+            newMessages, applied: applied, conversations: conversations, on: connection)
+
+        var receipts: [Int: StepReceipt] = [:]
+        var pendingReplies: [(index: Int, restaurantId: String, conversationId: String, replies: [Reply])] = []
+        for index in applied {
+            guard case .message(let message, let step?, let orderNumber) = entries[index],
+                let conversation = conversations[Self.key(message)], let messageId = inserted[message.messageSid]
+            else { continue }
+            let botStep = BotStep(
+                key: Self.key(message), conversationId: conversation.id, expectedVersion: step.expectedVersion,
+                state: step.state, language: step.language, effects: step.effects, replies: step.replies,
+                handledMessageId: messageId)
+            var orders = OrderEffectsWriter(step: botStep, connection: connection, orderNumber: orderNumber)
+            for effect in step.effects { try await orders.apply(effect) }
+            receipts[index] = StepReceipt(
+                version: versions[conversation.id] ?? step.expectedVersion + 1, queuedMessageIds: [],
+                orders: orders.touched)
+            let replies = step.replies.map { $0.rendered(orderNumber: orders.confirmedNumber) }
+            if !replies.isEmpty { pendingReplies.append((index, message.restaurantId, conversation.id, replies)) }
+        }
+        let queued = try await queueReplies(
+            pendingReplies.map { ($0.restaurantId, $0.conversationId, $0.replies) }, on: connection)
+        for (pending, ids) in zip(pendingReplies, queued) { receipts[pending.index]?.queuedMessageIds = ids }
+
+        for index in candidates {
+            let message = entries[index].webhook
+            guard let messageId = inserted[message.messageSid], let conversation = conversations[Self.key(message)]
+            else { continue }
+            outcomes[index] = .accepted(
+                IngestReceipt(messageId: messageId, conversationId: conversation.id, step: receipts[index]))
         }
         try await insertAudit(outcomes, on: connection)
         return outcomes
@@ -58,7 +121,7 @@ struct IngestBatchWriter {
 
     private func upsertConversations(
         _ messages: [InboundWebhook], on connection: PostgresConnection
-    ) async throws -> [ConversationKey: String] {
+    ) async throws -> [ConversationKey: Conversation] {
         var profileByKey: [ConversationKey: String?] = [:]
         for message in messages {
             let key = Self.key(message)
@@ -79,37 +142,44 @@ struct IngestBatchWriter {
                 suffix: """
                     ON CONFLICT (restaurant_id, customer) DO UPDATE
                     SET profile_name = COALESCE(EXCLUDED.profile_name, conversations.profile_name)
-                    RETURNING id, restaurant_id, customer
+                    RETURNING id, restaurant_id, customer, version
                     """))
-        var ids: [ConversationKey: String] = [:]
+        var conversations: [ConversationKey: Conversation] = [:]
         for row in rows {
             let key = ConversationKey(
                 restaurantId: try row.decode("restaurant_id", as: UUID.self).uuidString.lowercased(),
                 customer: try row.decode("customer", as: String.self))
-            ids[key] = try row.decode("id", as: UUID.self).uuidString.lowercased()
+            conversations[key] = Conversation(
+                id: try row.decode("id", as: UUID.self).uuidString.lowercased(),
+                version: try row.decode("version", as: Int64.self))
         }
-        return ids
+        return conversations
     }
 
-    /// Inserts the candidate messages; returns the ids of those that were new, by MessageSid.
+    /// Inserts the candidate messages (born handled when their step applies); returns the ids of those that
+    /// were new, by MessageSid.
     private func insertMessages(
-        _ candidates: [Int], conversationIds: [ConversationKey: String], on connection: PostgresConnection
+        _ candidates: [Int], conversations: [ConversationKey: Conversation], stepping: Set<Int>,
+        on connection: PostgresConnection
     ) async throws -> [String: String] {
-        var values = SQLValuesBuilder(casts: ["uuid", "uuid", "text", "jsonb", "text"])
+        var values = SQLValuesBuilder(casts: ["uuid", "uuid", "text", "jsonb", "text", "bool"])
         for index in candidates {
             let message = entries[index].webhook
             values.append([
-                message.restaurantId, conversationIds[Self.key(message)], message.body,
-                Self.parametersJSON(message.parameters), message.messageSid,
+                message.restaurantId, conversations[Self.key(message)]?.id, message.body,
+                Self.parametersJSON(message.parameters), message.messageSid, stepping.contains(index),
             ])
         }
         let rows = try await connection.query(
             values.query(
                 prefix: """
-                    INSERT INTO messages (restaurant_id, conversation_id, body, params, sid, direction, status)
-                    SELECT v.*, 'inbound', 'received' FROM (VALUES
+                    INSERT INTO messages (restaurant_id, conversation_id, body, params, sid, direction, status,
+                        handled_at)
+                    SELECT v.r, v.c, v.b, v.p, v.s, 'inbound', 'received', CASE WHEN v.h THEN now() END FROM (VALUES
                     """,
-                suffix: ") AS v ON CONFLICT (sid) WHERE sid IS NOT NULL DO NOTHING RETURNING id, sid"))
+                suffix: """
+                    ) AS v(r, c, b, p, s, h) ON CONFLICT (sid) WHERE sid IS NOT NULL DO NOTHING RETURNING id, sid
+                    """))
         var ids: [String: String] = [:]
         for row in rows {
             ids[try row.decode("sid", as: String.self)] = try row.decode("id", as: UUID.self).uuidString.lowercased()
@@ -117,17 +187,89 @@ struct IngestBatchWriter {
         return ids
     }
 
-    private func bumpConversations(_ counts: [String: Int], on connection: PostgresConnection) async throws {
-        guard !counts.isEmpty else { return }
-        var values = SQLValuesBuilder(casts: ["uuid", "int"])
-        for (id, count) in counts.sorted(by: { $0.key < $1.key }) { values.append([id, count]) }
-        _ = try await connection.execute(
+    /// Moves the conversations that got new messages (unread count, times) and, for applied steps, their state,
+    /// language and version. Returns the new versions by conversation id.
+    private func moveConversations(
+        _ counts: [String: Int], applied: [Int], conversations: [ConversationKey: Conversation],
+        on connection: PostgresConnection
+    ) async throws -> [String: Int64] {
+        guard !counts.isEmpty else { return [:] }
+        var steps: [String: DecidedStep] = [:]
+        for index in applied {
+            if let conversation = conversations[Self.key(entries[index].webhook)], let step = entries[index].step {
+                steps[conversation.id] = step
+            }
+        }
+        var values = SQLValuesBuilder(casts: ["uuid", "int", "bool", "jsonb", "text"])
+        for (id, count) in counts.sorted(by: { $0.key < $1.key }) {
+            if let step = steps[id] {
+                let state = String(decoding: try JSONEncoder().encode(step.state), as: UTF8.self)
+                values.append([id, count, true, state, step.language?.rawValue])
+            } else {
+                values.append([id, count, false, nil, nil])
+            }
+        }
+        let rows = try await connection.query(
             values.query(
                 prefix: """
                     UPDATE conversations AS c SET unread_count = c.unread_count + v.n, last_message_at = now(),
-                    last_inbound_at = now(), updated_at = now() FROM (VALUES
+                        last_inbound_at = now(), updated_at = now(),
+                        bot_state = CASE WHEN v.a THEN v.s ELSE c.bot_state END,
+                        language = CASE WHEN v.a THEN v.l ELSE c.language END,
+                        version = c.version + CASE WHEN v.a THEN 1 ELSE 0 END
+                    FROM (VALUES
                     """,
-                suffix: ") AS v(id, n) WHERE c.id = v.id"))
+                suffix: ") AS v(id, n, a, s, l) WHERE c.id = v.id RETURNING c.id, c.version"))
+        var versions: [String: Int64] = [:]
+        for row in rows {
+            versions[try row.decode("id", as: UUID.self).uuidString.lowercased()] = try row.decode(
+                "version", as: Int64.self)
+        }
+        return versions
+    }
+
+    /// Queues every reply of the batch as outbound messages with one insert, in order; returns their ids per
+    /// group, in the groups' order.
+    private func queueReplies(
+        _ groups: [(restaurantId: String, conversationId: String, replies: [Reply])],
+        on connection: PostgresConnection
+    ) async throws -> [[String]] {
+        guard !groups.isEmpty else { return [] }
+        var values = SQLValuesBuilder(casts: ["uuid", "uuid", "text", "text", "jsonb", "int"])
+        var position = 0
+        for (restaurantId, conversationId, replies) in groups {
+            for reply in replies {
+                switch reply {
+                case .text(let body):
+                    values.append([restaurantId, conversationId, body, nil, nil, position])
+                case .template(let contentSid, let variables):
+                    let json = String(decoding: try JSONEncoder().encode(variables), as: UTF8.self)
+                    values.append([restaurantId, conversationId, nil, contentSid, json, position])
+                }
+                position += 1
+            }
+        }
+        // created_at = clock_timestamp() + position keeps the replies' order strict within the batch.
+        let rows = try await connection.query(
+            values.query(
+                prefix: """
+                    INSERT INTO messages (restaurant_id, conversation_id, body, content_sid, content_variables,
+                        created_at, direction, status, next_attempt_at)
+                    SELECT v.r, v.c, v.b, v.s, v.j, clock_timestamp() + v.i * interval '1 microsecond',
+                        'outbound', 'queued', now()
+                    FROM (VALUES
+                    """,
+                suffix: """
+                    ) AS v(r, c, b, s, j, i) ORDER BY v.i RETURNING id
+                    """))
+        let ids = try rows.map { try $0.decode("id", as: UUID.self).uuidString.lowercased() }
+        var result: [[String]] = []
+        var offset = 0
+        for group in groups {
+            result.append(Array(ids[offset..<min(ids.count, offset + group.replies.count)]))
+            offset += group.replies.count
+        }
+        return result
     }
 
     private func insertAudit(_ outcomes: [IngestOutcome], on connection: PostgresConnection) async throws {

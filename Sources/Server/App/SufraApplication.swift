@@ -120,7 +120,8 @@ public struct SufraApplication: Sendable {
             directory: directory, repository: repository, secrets: secrets, configuration: postgresConfiguration,
             onMenuChange: { store.invalidateMenu(restaurantId: $0) }, logger: logger.with(label: "directory"))
         var botDependencies = ConversationActor.Dependencies(
-            store: store, directory: directory, events: events, now: now, logger: logger.with(label: "bot"))
+            store: store, ingest: ingest, directory: directory, events: events, now: now,
+            logger: logger.with(label: "bot"))
         let replyHistogram = metrics.botReplyDuration
         botDependencies.replyTimer = { replyHistogram.observe($0) }
         let dependencies = botDependencies
@@ -135,23 +136,22 @@ public struct SufraApplication: Sendable {
             graceSeconds: options.unhandledGraceSeconds,
             logger: logger.with(label: "sweeper"))
         supervisor = Supervisor(
-            directory: directory, signatures: TwilioSignatureVerifier(),
-            cache: RedisAcceptedMessageCache(
-                idempotency: RedisIdempotency(client: redis, keyPrefix: options.redisKeyPrefix + "idem:"),
-                logger: logger.with(label: "idempotency")),
-            limiter: RedisWebhookLimiter(
-                limiter: RedisRateLimiter(
-                    client: redis, globalPerMinute: configuration.rateGlobalPerMinute,
-                    customerPerMinute: configuration.rateCustomerPerMinute, keyPrefix: options.redisKeyPrefix)),
-            ingest: ingest, events: events,
-            dispatcher: ConversationDispatcher(registry: conversations, logger: logger.with(label: "dispatch")),
+            directory: directory,
+            tenants: TenantActor.Dependencies(
+                signatures: TwilioSignatureVerifier(),
+                leases: RedisTokenLeaser(client: redis, keyPrefix: options.redisKeyPrefix), global: SharedAllowance(),
+                limits: TenantActor.Limits(
+                    globalPerMinute: configuration.rateGlobalPerMinute,
+                    customerPerMinute: configuration.rateCustomerPerMinute),
+                logger: logger.with(label: "tenant")),
+            ingest: ingest, conversations: ConversationDispatcher(registry: conversations), events: events,
             now: now, logger: logger.with(label: "supervisor"))
     }
 
     /// The services that run beside the HTTP server, infrastructure first.
     var services: [any Service] {
         var services: [any Service] = [
-            postgres, redis, subscriber, ingest, notifier, directorySync, conversations, sweeper, liveHub,
+            postgres, redis, subscriber, events, ingest, notifier, directorySync, conversations, sweeper, liveHub,
         ]
         if options.runSender { services.append(outbound) }
         if let sandbox = options.sandbox { services.append(sandbox) }

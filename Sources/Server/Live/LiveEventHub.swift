@@ -1,3 +1,4 @@
+import Actors
 import Infra
 import Logging
 import ServiceLifecycle
@@ -122,7 +123,7 @@ public final class LiveEventHub: Service, Sendable {
     }
 
     private func forward(_ room: Room) async {
-        let pattern = "ws:restaurant:\(room.restaurantId):*"
+        let pattern = LiveEvent.channelPattern(restaurantId: room.restaurantId)
         while !Task.isCancelled {
             do {
                 let subscription = try await subscriber.psubscribe(pattern: pattern)

@@ -59,7 +59,7 @@ struct StatusCallbackController: Sendable {
             return TwiML.ok()
         }
         if update.applied {
-            await events.publish(
+            events.publish(
                 LiveEvent(
                     kind: .messageStatus, restaurantId: tenant.id, at: ISO8601.now(), dataJSON: update.message.json))
         }

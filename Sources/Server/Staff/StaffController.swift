@@ -76,18 +76,18 @@ struct StaffController: Sendable {
             let conversation = try await store.markRead(
                 restaurantId: staff.restaurantId, conversationId: try context.parameters.require("id"))
         else { throw APIError.notFound("conversation not found") }
-        await publish(conversation, restaurantId: staff.restaurantId)
+        publish(conversation, restaurantId: staff.restaurantId)
         return try JSONBody.response(conversation)
     }
 
     private func publishConversation(_ restaurantId: String, _ id: String) async {
         guard let conversation = try? await store.conversation(restaurantId: restaurantId, id: id) else { return }
-        await publish(conversation, restaurantId: restaurantId)
+        publish(conversation, restaurantId: restaurantId)
     }
 
-    private func publish(_ conversation: ConversationSummary, restaurantId: String) async {
+    private func publish(_ conversation: ConversationSummary, restaurantId: String) {
         guard let data = try? JSONBody.encode(conversation) else { return }
-        await events.publish(
+        events.publish(
             LiveEvent(kind: .conversationUpdated, restaurantId: restaurantId, at: ISO8601.now(), dataJSON: data))
     }
 }

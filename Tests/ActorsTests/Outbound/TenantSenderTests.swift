@@ -57,7 +57,7 @@ final class RecordingProvider: OutboundMessageSending {
 }
 
 struct NoEvents: LiveEventPublishing {
-    func publish(_ event: LiveEvent) async {}
+    func publish(_ event: LiveEvent) {}
 }
 
 @Suite struct TenantSenderTests {

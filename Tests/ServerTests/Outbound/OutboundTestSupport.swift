@@ -108,5 +108,5 @@ enum OutboundHarness {
 
 /// A no-op event publisher for senders built by hand.
 struct SilentEvents: LiveEventPublishing {
-    func publish(_ event: LiveEvent) async {}
+    func publish(_ event: LiveEvent) {}
 }
