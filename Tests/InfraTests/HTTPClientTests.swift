@@ -4,7 +4,7 @@ import Testing
 @testable import Infra
 
 /// HTTP client behaviour that needs no HTTP server (the sandbox-backed tests are in ServerTests).
-@Suite("HTTPClient")
+@Suite("HTTPClient", .timeLimit(.minutes(3)))
 struct HTTPClientTests {
     /// A TCP listener that completes handshakes (kernel backlog) but never reads or answers.
     final class SilentListener {

@@ -4,7 +4,7 @@ import Testing
 @testable import Infra
 
 /// Throughput numbers, not assertions: run with `SUFRA_REDIS_BENCH=1 swift test -c release --filter RedisBenchmark`.
-@Suite(.enabled(if: ProcessInfo.processInfo.environment["SUFRA_REDIS_BENCH"] == "1"))
+@Suite(.enabled(if: ProcessInfo.processInfo.environment["SUFRA_REDIS_BENCH"] == "1"), .timeLimit(.minutes(15)))
 struct RedisBenchmarkTests {
     @Test func commandsPerSecond() async throws {
         let prefix = uniqueRedisPrefix("bench")

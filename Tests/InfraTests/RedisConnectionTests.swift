@@ -3,7 +3,7 @@ import Testing
 
 @testable import Infra
 
-@Suite struct RedisConnectionTests {
+@Suite(.timeLimit(.minutes(3))) struct RedisConnectionTests {
     @Test func thousandPipelinedCommandsReturnInOrder() async throws {
         let connection = try await RedisConnection.connect(configuration: sharedRedisConfiguration())
         let prefix = uniqueRedisPrefix("pipeline")

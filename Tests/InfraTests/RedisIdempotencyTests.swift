@@ -2,7 +2,7 @@ import Testing
 
 @testable import Infra
 
-@Suite struct RedisIdempotencyTests {
+@Suite(.timeLimit(.minutes(3))) struct RedisIdempotencyTests {
     @Test func markAcceptedOnceAndExpires() async throws {
         let prefix = uniqueRedisPrefix("idem")
         try await withRedisClient(try sharedRedisConfiguration()) { redis in
