@@ -77,7 +77,7 @@ struct HTTPClientTests {
                 }
             }
             // Cancel once the transfer is in flight (connected to the silent listener), not before it started.
-            while await client.transfersInFlight == 0 { await Task.yield() }
+            while await client.transfersInFlight == 0, !Task.isCancelled { await Task.yield() }
             group.cancelAll()
             return await group.next() ?? .failure(.timedOut)
         }
