@@ -11,7 +11,13 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-if [ -z "${DATABASE_URL:-}" ]; then eval "$(scripts/services start)"; fi
+if [ -z "${DATABASE_URL:-}" ]; then
+    if ! env_lines=$(scripts/services start); then
+        echo "run.sh: PostgreSQL and Redis are needed and did not start (reason above)" >&2
+        exit 1
+    fi
+    eval "$env_lines"
+fi
 swift build -c release --package-path Benchmarks --product sufra
 swift build -c release --package-path Benchmarks --product loadtest
 mkdir -p Benchmarks/results

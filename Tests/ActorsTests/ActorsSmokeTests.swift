@@ -2,7 +2,7 @@ import Testing
 
 @testable import Actors
 
-@Suite struct ActorsSmokeTests {
+@Suite(.timeLimit(.minutes(3))) struct ActorsSmokeTests {
     @Test func moduleLoads() {
         #expect(String(describing: Actors.self).isEmpty == false)
     }

@@ -2,7 +2,7 @@ import Testing
 
 @testable import Infra
 
-@Suite("Crypto")
+@Suite("Crypto", .timeLimit(.minutes(3)))
 struct CryptoTests {
     @Test func hmacMatchesRFC4231AndRFC2202() {
         let key = Array("Jefe".utf8)

@@ -6,7 +6,7 @@ import Testing
 @testable import Infra
 
 /// The group-commit writer: concurrent webhooks share transactions, and one bad entry never fails its neighbours.
-@Suite struct GroupCommitIngestTests {
+@Suite(.timeLimit(.minutes(3))) struct GroupCommitIngestTests {
     private static func webhook(restaurant: String, customer: String, body: String = "hi") -> InboundWebhook {
         let sid = "SM" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         return InboundWebhook(

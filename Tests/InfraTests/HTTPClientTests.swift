@@ -4,7 +4,7 @@ import Testing
 @testable import Infra
 
 /// HTTP client behaviour that needs no HTTP server (the sandbox-backed tests are in ServerTests).
-@Suite("HTTPClient")
+@Suite("HTTPClient", .timeLimit(.minutes(3)))
 struct HTTPClientTests {
     /// A TCP listener that completes handshakes (kernel backlog) but never reads or answers.
     final class SilentListener {
@@ -77,7 +77,7 @@ struct HTTPClientTests {
                 }
             }
             // Cancel once the transfer is in flight (connected to the silent listener), not before it started.
-            while await client.transfersInFlight == 0 { await Task.yield() }
+            while await client.transfersInFlight == 0, !Task.isCancelled { await Task.yield() }
             group.cancelAll()
             return await group.next() ?? .failure(.timedOut)
         }

@@ -3,7 +3,7 @@ import Testing
 
 @testable import Infra
 
-@Suite struct IOEventLoopTests {
+@Suite(.timeLimit(.minutes(3))) struct IOEventLoopTests {
     @Test func executeRunsOnTheLoopThread() async {
         let loop = IOEventLoop(name: "test-loop")
         let onLoop = await withCheckedContinuation { continuation in

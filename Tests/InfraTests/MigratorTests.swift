@@ -2,7 +2,7 @@ import Testing
 
 @testable import Infra
 
-@Suite struct MigratorTests {
+@Suite(.timeLimit(.minutes(3))) struct MigratorTests {
     @Test func runsOnceAndIsIdempotent() async throws {
         try await PostgresTestSupport.withDatabase { configuration in
             try await PostgresTestSupport.withClient(configuration) { client in

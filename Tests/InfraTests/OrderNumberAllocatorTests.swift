@@ -3,7 +3,7 @@ import Testing
 
 @testable import Infra
 
-@Suite struct OrderNumberAllocatorTests {
+@Suite(.timeLimit(.minutes(3))) struct OrderNumberAllocatorTests {
     @Test func concurrentConfirmationsGetDistinctConsecutiveNumbersPerRestaurant() async throws {
         try await PostgresTestSupport.withDatabase { configuration in
             try await PostgresTestSupport.withClient(configuration) { client in

@@ -3,7 +3,7 @@ import Testing
 
 @testable import Infra
 
-@Suite struct OutboundNotifierTests {
+@Suite(.timeLimit(.minutes(3))) struct OutboundNotifierTests {
     @Test(.timeLimit(.minutes(1))) func wakesTheLocalSenderAtOnceAndNotifiesOtherProcessesAfterwards() async throws {
         try await PostgresTestSupport.withDatabase { configuration in
             try await PostgresTestSupport.withClient(configuration) { client in

@@ -4,7 +4,7 @@ import Testing
 
 @testable import Infra
 
-@Suite struct PostgresClientTests {
+@Suite(.timeLimit(.minutes(3))) struct PostgresClientTests {
     @Test func twoHundredConcurrentCallersShareTenConnections() async throws {
         var options = PostgresClient.Options()
         options.maximumConnections = 10

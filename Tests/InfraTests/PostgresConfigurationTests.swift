@@ -2,7 +2,7 @@ import Testing
 
 @testable import Infra
 
-@Suite struct PostgresConfigurationTests {
+@Suite(.timeLimit(.minutes(3))) struct PostgresConfigurationTests {
     @Test func parsesAFullURL() throws {
         let configuration = try PostgresConfiguration(
             url: "postgres://sufra:s%40cr%2Ft@db.local:6543/sufra_prod?sslmode=require")

@@ -3,7 +3,7 @@ import Testing
 
 @testable import Infra
 
-@Suite struct PostgresConnectionTests {
+@Suite(.timeLimit(.minutes(3))) struct PostgresConnectionTests {
     @Test func typesRoundTrip() async throws {
         try await PostgresTestSupport.withDatabase { configuration in
             let connection = try await PostgresConnection.connect(configuration: configuration)

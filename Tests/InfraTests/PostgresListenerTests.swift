@@ -2,7 +2,7 @@ import Testing
 
 @testable import Infra
 
-@Suite struct PostgresListenerTests {
+@Suite(.timeLimit(.minutes(3))) struct PostgresListenerTests {
     @Test func receivesNotifyAndAgainAfterReconnect() async throws {
         let server = try PostgresTestSupport.serverConfiguration()
         let channel = "sufra_test_\(UInt32.random(in: 0...UInt32.max))"

@@ -2,7 +2,7 @@ import Testing
 
 @testable import Infra
 
-@Suite struct PostgresPoolStateMachineTests {
+@Suite(.timeLimit(.minutes(3))) struct PostgresPoolStateMachineTests {
     typealias Machine = PostgresPoolStateMachine
 
     func machine(min: Int = 0, max: Int = 2, waiters: Int = 3) -> Machine {

@@ -3,7 +3,7 @@ import Testing
 
 @testable import Infra
 
-@Suite struct PostgresQueryTests {
+@Suite(.timeLimit(.minutes(3))) struct PostgresQueryTests {
     @Test func interpolationBindsValuesAsNumberedParameters() {
         let name = "x'); DROP TABLE restaurants; --"
         let limit = 5

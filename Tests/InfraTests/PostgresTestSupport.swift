@@ -8,6 +8,7 @@ enum PostgresTestSupport {
     static func serverConfiguration() throws -> PostgresConfiguration {
         let url = try #require(
             ProcessInfo.processInfo.environment["TEST_DATABASE_URL"], "TEST_DATABASE_URL is not set (run scripts/test)")
+        try TestServices.require("PostgreSQL", url: url, variable: "TEST_DATABASE_URL")
         return try PostgresConfiguration(url: url)
     }
 

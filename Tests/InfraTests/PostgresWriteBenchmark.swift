@@ -5,7 +5,7 @@ import Testing
 
 /// Write-path throughput: one-by-one vs pipelined vs multi-row. A measurement, not a test: it only runs with
 /// `SUFRA_BENCH=1` (ideally `swift test -c release --filter PostgresWriteBenchmark`) and prints rows/s.
-@Suite(.enabled(if: ProcessInfo.processInfo.environment["SUFRA_BENCH"] == "1"))
+@Suite(.enabled(if: ProcessInfo.processInfo.environment["SUFRA_BENCH"] == "1"), .timeLimit(.minutes(15)))
 struct PostgresWriteBenchmark {
     static let rows = 10_000
     static let batch = 100

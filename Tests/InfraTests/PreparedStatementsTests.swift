@@ -3,7 +3,7 @@ import Testing
 
 @testable import Infra
 
-@Suite struct PreparedStatementsTests {
+@Suite(.timeLimit(.minutes(3))) struct PreparedStatementsTests {
     private static let select = PreparedStatements.Key(sql: "SELECT $1", types: [0])
 
     @Test func aTextIsPreparedTheSecondTimeAndRunByNameAfter() {

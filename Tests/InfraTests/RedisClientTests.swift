@@ -2,7 +2,7 @@ import Testing
 
 @testable import Infra
 
-@Suite struct RedisClientTests {
+@Suite(.timeLimit(.minutes(3))) struct RedisClientTests {
     @Test func sendPipelineAndMultiExec() async throws {
         let prefix = uniqueRedisPrefix("client")
         try await withRedisClient(try sharedRedisConfiguration()) { redis in

@@ -2,7 +2,7 @@ import Testing
 
 @testable import Infra
 
-@Suite struct RedisConfigurationTests {
+@Suite(.timeLimit(.minutes(3))) struct RedisConfigurationTests {
     @Test func parsesFullURL() throws {
         let configuration = try RedisConfiguration(url: "redis://:s%40cret@cache.internal:6380/3")
         #expect(configuration.host == "cache.internal")

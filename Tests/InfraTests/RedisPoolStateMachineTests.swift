@@ -2,7 +2,7 @@ import Testing
 
 @testable import Infra
 
-@Suite struct RedisPoolStateMachineTests {
+@Suite(.timeLimit(.minutes(3))) struct RedisPoolStateMachineTests {
     typealias Machine = RedisPoolStateMachine<String, Int>
 
     @Test func callersWaitUntilASlotConnects() {

@@ -4,7 +4,7 @@ import Testing
 
 @testable import Infra
 
-@Suite struct RedisSubscriberTests {
+@Suite(.timeLimit(.minutes(3))) struct RedisSubscriberTests {
     @Test func channelAndPatternSubscriptionsReceiveMessages() async throws {
         let prefix = uniqueRedisPrefix("pubsub")
         let configuration = try sharedRedisConfiguration()

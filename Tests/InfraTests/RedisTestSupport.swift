@@ -7,6 +7,7 @@ import Testing
 /// The shared test Redis (`REDIS_URL`, from scripts/services). Tests fail, not skip, when it is unreachable.
 func sharedRedisConfiguration() throws -> RedisConfiguration {
     let url = ProcessInfo.processInfo.environment["REDIS_URL"] ?? "redis://127.0.0.1:56379/0"
+    try TestServices.require("Redis", url: url, variable: "REDIS_URL")
     var configuration = try RedisConfiguration(url: url)
     configuration.poolSize = 2
     return configuration

@@ -3,7 +3,7 @@ import Testing
 
 @testable import Infra
 
-@Suite struct RedisTokenLeaserTests {
+@Suite(.timeLimit(.minutes(3))) struct RedisTokenLeaserTests {
     /// Moves a bucket's clock back, as if `milliseconds` had passed (no sleeping in tests).
     private func age(_ key: String, by milliseconds: Int, on redis: RedisClient) async throws {
         let stamp = try #require(try await redis.send(["HGET", RedisArgument(key), "ts"]).int)

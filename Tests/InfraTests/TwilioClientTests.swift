@@ -3,7 +3,7 @@ import Testing
 @testable import Infra
 
 /// How Twilio answers map to send results (the live mapping against the sandbox is in ServerTests).
-@Suite("TwilioClient mapping")
+@Suite("TwilioClient mapping", .timeLimit(.minutes(3)))
 struct TwilioClientMappingTests {
     static func response(
         _ status: Int, _ body: String, headers: [(name: String, value: String)] = []

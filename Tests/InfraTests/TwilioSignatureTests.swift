@@ -3,7 +3,7 @@ import Testing
 @testable import Infra
 
 /// Vectors from Twilio's own request-validator tests (twilio-python, twilio-node, twilio-csharp).
-@Suite("TwilioSignature")
+@Suite("TwilioSignature", .timeLimit(.minutes(3)))
 struct TwilioSignatureTests {
     static let token = "12345"
     static let url = "https://mycompany.com/myapp.php?foo=1&bar=2"

@@ -79,7 +79,7 @@ import Testing
         try await running(registry) { () async throws in
             #expect(try await registry.ask("a", .increment) == 1)
             #expect(try await registry.ask("a", .increment) == 2)
-            while !registry.isIdle("a") { await Task.yield() }
+            while !registry.isIdle("a"), !Task.isCancelled { await Task.yield() }
             for _ in 0..<2 {
                 await clock.waitForSleepers(count: 1)
                 clock.advance(by: .seconds(5))
@@ -98,7 +98,7 @@ import Testing
         let registry = makeRegistry(clock: clock, configuration: configuration, passivationGate: gate)
         try await running(registry) { () async throws in
             #expect(try await registry.ask("a", .increment) == 1)
-            while !registry.isIdle("a") { await Task.yield() }
+            while !registry.isIdle("a"), !Task.isCancelled { await Task.yield() }
             await clock.waitForSleepers(count: 1)
             clock.advance(by: .seconds(1))
             await store.activations.waitForCount(1)
@@ -204,11 +204,11 @@ import Testing
             group.addTask { try await registry.run() }
             try registry.tell("a", .waitFor(gate))
             async let stranded = registry.ask("a", .increment)
-            while registry.queuedCount(for: "a") < 2 { await Task.yield() }
+            while registry.queuedCount(for: "a") < 2, !Task.isCancelled { await Task.yield() }
             registry.beginShutdown()
             await clock.waitForSleepers(count: 2)  // sweeper + drain deadline
             clock.advance(by: .seconds(5))
-            while !registry.isAbandoning { await Task.yield() }
+            while !registry.isAbandoning, !Task.isCancelled { await Task.yield() }
             gate.open()
             do {
                 _ = try await stranded

@@ -3,7 +3,7 @@ import Testing
 
 @testable import Runtime
 
-@Suite struct MailboxStateMachineTests {
+@Suite(.timeLimit(.minutes(3))) struct MailboxStateMachineTests {
     typealias Machine = MailboxStateMachine<Int, String, String>
 
     @Test func rejectsAtHighWatermarkUntilLowWatermark() {

@@ -2,7 +2,7 @@ import Testing
 
 @testable import Runtime
 
-@Suite struct RegistryStateMachineTests {
+@Suite(.timeLimit(.minutes(3))) struct RegistryStateMachineTests {
     typealias Machine = RegistryStateMachine<String, Int, String, String>
 
     func machine(maxEntities: Int = 10, idleSweeps: UInt64 = 2) -> Machine {

@@ -2,7 +2,7 @@ import Testing
 
 @testable import Runtime
 
-@Suite struct RestartStateMachineTests {
+@Suite(.timeLimit(.minutes(3))) struct RestartStateMachineTests {
     typealias Instant = ManualClock.Instant
     let policy = RestartPolicy(
         maxRestarts: 3, window: .seconds(60), initialBackoff: .seconds(1), maxBackoff: .seconds(3), jitter: 0.5)

@@ -3,61 +3,99 @@ import Testing
 
 @testable import Runtime
 
-/// A one-shot gate: `wait()` suspends until `open()`.
-final class Gate: Sendable {
-    private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
-
-    func wait() async {
-        await withCheckedContinuation { continuation in
-            let open = state.withLock { state -> Bool in
-                if state.open { return true }
-                state.waiters.append(continuation)
-                return false
-            }
-            if open { continuation.resume() }
-        }
+/// Continuations waiting for something, each resumed when it happens, at its deadline, or when its task is
+/// cancelled (a suite's time limit), so a test whose feature broke fails instead of hanging.
+final class DeadlineWaiters: Sendable {
+    private struct State {
+        var nextID = 0
+        var waiting: [Int: (ready: @Sendable () -> Bool, continuation: CheckedContinuation<Void, Never>)] = [:]
+        var released: Set<Int> = []
     }
 
-    func open() {
-        let waiters = state.withLock { state in
-            state.open = true
-            defer { state.waiters = [] }
-            return state.waiters
+    private let state = Mutex(State())
+
+    /// Suspends until `ready()` holds (checked now and on every ``wake()``) or `timeout` passes; returns whether
+    /// it held. `ready` is called under this object's lock: keep it a cheap read.
+    func wait(timeout: Duration, until ready: @escaping @Sendable () -> Bool) async -> Bool {
+        let id = state.withLock { state in
+            state.nextID += 1
+            return state.nextID
         }
-        for waiter in waiters { waiter.resume() }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await withCheckedContinuation { continuation in
+                    let resumeNow = self.state.withLock { state -> Bool in
+                        if state.released.remove(id) != nil || ready() { return true }
+                        state.waiting[id] = (ready, continuation)
+                        return false
+                    }
+                    if resumeNow { continuation.resume() }
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                self.release(id)
+            }
+            await group.next()
+            group.cancelAll()
+        }
+        state.withLock { _ = $0.released.remove(id) }
+        return ready()
+    }
+
+    /// Resumes every waiter whose condition now holds.
+    func wake() {
+        let ready = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            let due = state.waiting.filter { $0.value.ready() }
+            for id in due.keys { state.waiting[id] = nil }
+            return due.values.map(\.continuation)
+        }
+        for continuation in ready { continuation.resume() }
+    }
+
+    private func release(_ id: Int) {
+        let continuation = state.withLock { state in
+            guard let waiter = state.waiting.removeValue(forKey: id) else {
+                state.released.insert(id)
+                return CheckedContinuation<Void, Never>?.none
+            }
+            return waiter.continuation
+        }
+        continuation?.resume()
     }
 }
 
-/// A thread-safe log of events with "wait until there are n" (no sleeping in tests).
-final class Journal<Event: Sendable>: Sendable {
-    private let state = Mutex<(events: [Event], waiters: [(Int, CheckedContinuation<Void, Never>)])>(([], []))
+/// A one-shot gate: `wait()` suspends until `open()` (failing the test after `timeout`).
+final class Gate: Sendable {
+    private let isOpen = Mutex(false)
+    private let waiters = DeadlineWaiters()
 
-    var events: [Event] { state.withLock { $0.events } }
-
-    func append(_ event: Event) {
-        let ready = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-            state.events.append(event)
-            let count = state.events.count
-            var ready: [CheckedContinuation<Void, Never>] = []
-            state.waiters.removeAll { waiter in
-                guard waiter.0 <= count else { return false }
-                ready.append(waiter.1)
-                return true
-            }
-            return ready
-        }
-        for waiter in ready { waiter.resume() }
+    func wait(timeout: Duration = .seconds(30)) async {
+        let opened = await waiters.wait(timeout: timeout) { self.isOpen.withLock { $0 } }
+        if !opened { Issue.record("gate not opened within \(timeout)") }
     }
 
-    func waitForCount(_ count: Int) async {
-        await withCheckedContinuation { continuation in
-            let done = state.withLock { state -> Bool in
-                if state.events.count >= count { return true }
-                state.waiters.append((count, continuation))
-                return false
-            }
-            if done { continuation.resume() }
-        }
+    func open() {
+        isOpen.withLock { $0 = true }
+        waiters.wake()
+    }
+}
+
+/// A thread-safe log of events with "wait until there are n" (no sleeping in tests; failing after `timeout`).
+final class Journal<Event: Sendable>: Sendable {
+    private let state = Mutex<[Event]>([])
+    private let waiters = DeadlineWaiters()
+
+    var events: [Event] { state.withLock { $0 } }
+
+    func append(_ event: Event) {
+        state.withLock { $0.append(event) }
+        waiters.wake()
+    }
+
+    func waitForCount(_ count: Int, timeout: Duration = .seconds(30)) async {
+        let reached = await waiters.wait(timeout: timeout) { self.state.withLock { $0.count } >= count }
+        if !reached { Issue.record("\(count) events not recorded within \(timeout) (have \(events.count))") }
     }
 }
 

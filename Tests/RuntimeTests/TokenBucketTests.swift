@@ -2,7 +2,7 @@ import Testing
 
 @testable import Runtime
 
-@Suite struct TokenBucketTests {
+@Suite(.timeLimit(.minutes(3))) struct TokenBucketTests {
     typealias Instant = ManualClock.Instant
     let start = Instant(offset: .zero)
 

@@ -1,7 +1,7 @@
 import Runtime
 import Testing
 
-@Suite struct WakeSignalTests {
+@Suite(.timeLimit(.minutes(3))) struct WakeSignalTests {
     @Test func aSignalBeforeTheWaitIsRemembered() async {
         let wake = WakeSignal()
         wake.signal()

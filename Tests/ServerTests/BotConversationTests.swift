@@ -5,7 +5,7 @@ import Testing
 
 @testable import Server
 
-@Suite(.serialized) struct BotConversationTests {
+@Suite(.serialized, .timeLimit(.minutes(3))) struct BotConversationTests {
     /// Sends `texts` in order as one customer and waits until the bot handled them all.
     static func converse(
         _ app: SufraTestApp, _ client: some TestClientProtocol, _ restaurant: TestRestaurant, customer: String,

@@ -4,7 +4,7 @@ import Testing
 
 @testable import Server
 
-@Suite struct DashboardTokensTests {
+@Suite(.timeLimit(.minutes(3))) struct DashboardTokensTests {
     let secret = "test-secret-0123456789-0123456789-abc"
 
     func claims(exp: TimeInterval = 3600, nbf: TimeInterval? = nil) -> DashboardClaims {

@@ -7,7 +7,7 @@ import Testing
 
 /// The hot path decides the bot step before anything is written and commits it with the message: by the time
 /// Twilio has its 200, the message is handled and its replies are queued, in the same transaction.
-@Suite(.serialized) struct DecideBeforeCommitTests {
+@Suite(.serialized, .timeLimit(.minutes(3))) struct DecideBeforeCommitTests {
     private static func inboundAndReplies(
         _ app: SufraTestApp, customer: String
     ) async throws -> (

@@ -2,7 +2,7 @@ import Testing
 
 @testable import Server
 
-@Suite struct FormBodyTests {
+@Suite(.timeLimit(.minutes(3))) struct FormBodyTests {
     @Test func decodesTwilioStyleBodyInOrderWithRepeats() throws {
         let raw = "MessageSid=SM1&From=whatsapp%3A%2B966500000001&Body=%D9%85%D8%B1%D8%AD%D8%A8%D8%A7+bro&To=x&To=y"
         let form = try FormBody(decoding: Array(raw.utf8))

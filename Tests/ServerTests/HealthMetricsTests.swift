@@ -7,7 +7,7 @@ import Testing
 
 @testable import Server
 
-@Suite(.serialized) struct HealthMetricsTests {
+@Suite(.serialized, .timeLimit(.minutes(3))) struct HealthMetricsTests {
     static func json(_ response: TestResponse) throws -> [String: Any] {
         try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any] ?? [:]
     }

@@ -9,7 +9,7 @@ import Testing
 
 @testable import Server
 
-@Suite(.serialized) struct LiveEventsTests {
+@Suite(.serialized, .timeLimit(.minutes(3))) struct LiveEventsTests {
     @Test func handshakeWithABadTokenAnswers401() async throws {
         try await SufraTestApp.run { _, client, _ in
             let restaurant = try await client.createRestaurant()

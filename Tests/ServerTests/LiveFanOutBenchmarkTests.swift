@@ -10,7 +10,7 @@ import Testing
 /// WebSocket fan-out numbers, not assertions: `SUFRA_WS_BENCH=1 [SUFRA_WS_CONNECTIONS=2000] swift test -c release
 /// --filter LiveFanOutBenchmark`. Holds N sockets of one restaurant, publishes events through Redis, and reports the
 /// publish-to-receive latency over every (event, socket) pair.
-@Suite(.enabled(if: ProcessInfo.processInfo.environment["SUFRA_WS_BENCH"] == "1"))
+@Suite(.enabled(if: ProcessInfo.processInfo.environment["SUFRA_WS_BENCH"] == "1"), .timeLimit(.minutes(15)))
 struct LiveFanOutBenchmarkTests {
     @Test func fanOutLatency() async throws {
         let connections = Int(ProcessInfo.processInfo.environment["SUFRA_WS_CONNECTIONS"] ?? "") ?? 1000

@@ -19,7 +19,7 @@ func withSandbox<T: Sendable>(
     }
 }
 
-@Suite("TwilioSandbox")
+@Suite("TwilioSandbox", .timeLimit(.minutes(3)))
 struct SandboxTests {
     static let account = TwilioAccount(sid: "AC" + String(repeating: "a", count: 32), authToken: "token-1")
 

@@ -8,7 +8,7 @@ import Testing
 
 @testable import Server
 
-@Suite(.serialized) struct StaffAPITests {
+@Suite(.serialized, .timeLimit(.minutes(3))) struct StaffAPITests {
     @Test func forgedExpiredAndOrphanTokensAnswer401() async throws {
         try await SufraTestApp.run { _, client, _ in
             let restaurant = try await client.createRestaurant()

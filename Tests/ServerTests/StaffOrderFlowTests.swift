@@ -7,7 +7,7 @@ import Testing
 @testable import Server
 
 /// A customer orders through the bot, staff move the order through the API, the customer rates it.
-@Suite(.serialized) struct StaffOrderFlowTests {
+@Suite(.serialized, .timeLimit(.minutes(3))) struct StaffOrderFlowTests {
     static func move(
         _ client: some TestClientProtocol, _ order: String, to target: String, token: String
     ) async throws {

@@ -2,7 +2,7 @@ import Testing
 
 @testable import Server
 
-@Suite struct SufraConfigurationTests {
+@Suite(.timeLimit(.minutes(3))) struct SufraConfigurationTests {
     @Test func defaultsFollowTheContract() throws {
         let configuration = try SufraConfiguration(environment: [:])
         #expect(configuration.rateGlobalPerMinute == 200)

@@ -7,7 +7,7 @@ import Testing
 
 /// Each restaurant's TenantActor leases inbound tokens from the shared Redis buckets in slices, so most
 /// webhooks cost no Redis round trip, while the limits still hold.
-@Suite(.serialized) struct TenantAdmissionTests {
+@Suite(.serialized, .timeLimit(.minutes(3))) struct TenantAdmissionTests {
     @Test func tokensAreLeasedFromRedisInSlicesNotOnePerWebhook() async throws {
         var options = SufraApplication.Options.forTests
         options.redisKeyPrefix = "t:" + UUID().uuidString.prefix(8) + ":"

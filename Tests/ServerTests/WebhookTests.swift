@@ -7,7 +7,7 @@ import Testing
 
 @testable import Server
 
-@Suite(.serialized) struct WebhookTests {
+@Suite(.serialized, .timeLimit(.minutes(3))) struct WebhookTests {
     static let customer = "whatsapp:+966500000001"
 
     @Test func acceptsSignedMessageWithEmptyTwiMLAndStoresItOnce() async throws {

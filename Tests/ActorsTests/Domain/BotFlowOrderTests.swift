@@ -2,7 +2,7 @@ import Testing
 
 @testable import Actors
 
-@Suite struct BotFlowOrderTests {
+@Suite(.timeLimit(.minutes(3))) struct BotFlowOrderTests {
     @Test func completeArabicDeliveryOrder() {
         var bot = BotTestDriver()
         bot.send("السلام عليكم")

@@ -2,7 +2,7 @@ import Testing
 
 @testable import Actors
 
-@Suite struct BotFlowRobustnessTests {
+@Suite(.timeLimit(.minutes(3))) struct BotFlowRobustnessTests {
     /// Messages that bring the driver to each step of placing an order, and whether a draft exists there.
     static let steps: [(name: String, messages: [String], hasDraft: Bool)] = [
         ("choosing type", ["hi", "1"], false),

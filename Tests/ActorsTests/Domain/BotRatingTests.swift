@@ -2,7 +2,7 @@ import Testing
 
 @testable import Actors
 
-@Suite struct BotRatingTests {
+@Suite(.timeLimit(.minutes(3))) struct BotRatingTests {
     private func delivered(_ type: OrderType = .delivery, status: OrderStatus = .delivered) -> OrderSnapshot {
         OrderSnapshot(id: "o9", number: 41, type: type, status: status, total: 2500)
     }

@@ -3,7 +3,7 @@ import Testing
 
 @testable import Actors
 
-@Suite struct BotStateCodingTests {
+@Suite(.timeLimit(.minutes(3))) struct BotStateCodingTests {
     private func decode(_ json: String) throws -> BotState {
         try JSONDecoder().decode(BotState.self, from: Data(json.utf8))
     }

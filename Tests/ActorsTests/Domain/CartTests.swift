@@ -3,7 +3,7 @@ import Testing
 
 @testable import Actors
 
-@Suite struct CartTests {
+@Suite(.timeLimit(.minutes(3))) struct CartTests {
     @Test func lineTotalsAndTotalAreSums() throws {
         var cart = Cart()
         try cart.add(menuItemId: "a", name: "A", unitPrice: 1250, quantity: 2)

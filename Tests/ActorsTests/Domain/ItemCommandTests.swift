@@ -2,7 +2,7 @@ import Testing
 
 @testable import Actors
 
-@Suite struct ItemCommandTests {
+@Suite(.timeLimit(.minutes(3))) struct ItemCommandTests {
     private func parse(_ body: String, payload: String? = nil) -> ItemCommand? {
         ItemCommand.parse(BotInput(InboundContent(body: body, buttonPayload: payload)))
     }

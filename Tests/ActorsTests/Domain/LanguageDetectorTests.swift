@@ -2,7 +2,7 @@ import Testing
 
 @testable import Actors
 
-@Suite struct LanguageDetectorTests {
+@Suite(.timeLimit(.minutes(3))) struct LanguageDetectorTests {
     private func resolve(_ current: Language?, _ body: String) -> Language? {
         LanguageDetector.resolve(current: current, content: InboundContent(body: body))
     }

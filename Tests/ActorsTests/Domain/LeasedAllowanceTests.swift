@@ -2,7 +2,7 @@ import Actors
 import Testing
 
 /// The leased share of a shared token bucket, as a value.
-@Suite struct LeasedAllowanceTests {
+@Suite(.timeLimit(.minutes(3))) struct LeasedAllowanceTests {
     let start = ContinuousClock.now
 
     @Test func anEmptyAllowanceAsksForALeaseAndSpendsWhatItWasGranted() {

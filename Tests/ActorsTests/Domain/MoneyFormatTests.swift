@@ -2,7 +2,7 @@ import Testing
 
 @testable import Actors
 
-@Suite struct MoneyFormatTests {
+@Suite(.timeLimit(.minutes(3))) struct MoneyFormatTests {
     @Test func minorUnitsAreWrittenWithoutFloatingPoint() {
         #expect(MoneyFormat.default.string(1250) == "12.50")
         #expect(MoneyFormat.default.string(5) == "0.05")

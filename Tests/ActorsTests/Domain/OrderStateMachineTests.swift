@@ -2,7 +2,7 @@ import Testing
 
 @testable import Actors
 
-@Suite struct OrderStateMachineTests {
+@Suite(.timeLimit(.minutes(3))) struct OrderStateMachineTests {
     /// The contract's table, written out independently of the implementation.
     static let legal: Set<String> = [
         "DRAFT>CONFIRMED/delivery", "DRAFT>CONFIRMED/pickup", "DRAFT>CANCELLED/delivery", "DRAFT>CANCELLED/pickup",

@@ -2,7 +2,7 @@ import Testing
 
 @testable import Actors
 
-@Suite struct TextNormalizerTests {
+@Suite(.timeLimit(.minutes(3))) struct TextNormalizerTests {
     @Test func foldsDigitsCaseDiacriticsAndSpelling() {
         #expect(TextNormalizer.normalize("  إلغاء!  ") == "الغاء")
         #expect(TextNormalizer.normalize("إلغاء") == TextNormalizer.normalize("الغاء"))

@@ -2,7 +2,7 @@ import Actors
 import Runtime
 import Testing
 
-@Suite struct OutboundRetryPolicyTests {
+@Suite(.timeLimit(.minutes(3))) struct OutboundRetryPolicyTests {
     let policy = OutboundRetryPolicy()
 
     @Test func backoffDoublesFromFiveSecondsWithAtMostTwentyPercentJitter() {

@@ -60,7 +60,7 @@ struct NoEvents: LiveEventPublishing {
     func publish(_ event: LiveEvent) {}
 }
 
-@Suite struct TenantSenderTests {
+@Suite(.timeLimit(.minutes(3))) struct TenantSenderTests {
     static func jobs(_ count: Int, windowOpen: Bool = true) -> [OutboundJob] {
         (0..<count).map {
             OutboundJob(

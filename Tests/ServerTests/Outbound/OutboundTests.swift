@@ -10,7 +10,7 @@ import Testing
 
 /// The outbound path against a private Twilio sandbox: order, auth and fields, retries, dead letters, bad
 /// credentials, expired leases, two senders, pause/resume and the send rate.
-@Suite(.serialized) struct OutboundTests {
+@Suite(.serialized, .timeLimit(.minutes(3))) struct OutboundTests {
     @Test func fullOrderRepliesArriveInOrderWithTheRestaurantsAuthAndFields() async throws {
         try await OutboundHarness.run { app, client, _, sandbox in
             let restaurant = try await client.createRestaurant()

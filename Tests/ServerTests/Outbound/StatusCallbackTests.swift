@@ -7,7 +7,7 @@ import Testing
 @testable import Server
 
 /// `POST /whatsapp/status`: signed like the webhook, status only moves forward, ErrorCode stored.
-@Suite(.serialized) struct StatusCallbackTests {
+@Suite(.serialized, .timeLimit(.minutes(3))) struct StatusCallbackTests {
     static func post(
         _ client: some TestClientProtocol, _ restaurant: TestRestaurant, sid: String, status: String,
         extra: [(String, String)] = [], token: String? = nil

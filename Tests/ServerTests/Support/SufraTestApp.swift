@@ -33,6 +33,9 @@ struct SufraTestApp: Sendable {
         overrides: [String: String] = [:], options: SufraApplication.Options = .forTests,
         _ body: @Sendable (SufraTestApp, any TestClientProtocol, SufraApplication) async throws -> Void
     ) async throws {
+        if overrides["REDIS_URL"] == nil {
+            try TestServices.require("Redis", url: TestDatabase.redisURL, variable: "REDIS_URL")
+        }
         let database = try await TestDatabase.create()
         do {
             var logger = Logger(label: "sufra.test")

@@ -20,6 +20,7 @@ struct TestDatabase: Sendable {
 
     /// Creates and migrates a fresh database.
     static func create() async throws -> TestDatabase {
+        try TestServices.require("PostgreSQL", url: serverURL, variable: "TEST_DATABASE_URL")
         let name = "t_srv_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
         let logger = Logger(label: "test")
         _ = try await withPostgres(url: serverURL, logger: logger) { client in
