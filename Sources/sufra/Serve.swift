@@ -21,6 +21,7 @@ struct Serve: AsyncParsableCommand {
         try await reportingErrors {
             let app = try SufraApplication(configuration: configuration, options: options, logger: logger)
             logger.info("sufra serving", metadata: ["config": "\(configuration)"])
+            for warning in configuration.warnings { logger.warning("\(warning)") }
             try await app.application().runService()
         }
     }

@@ -161,11 +161,14 @@ public struct SufraApplication: Sendable {
     /// The router with every route of CONTRACT.md that exists so far.
     func router() -> Router<SufraRequestContext> {
         let router = Router(context: SufraRequestContext.self)
-        WebhookController(supervisor: supervisor, publicURL: configuration.publicURL, metrics: metrics)
-            .addRoutes(to: router)
+        WebhookController(
+            supervisor: supervisor, publicURL: configuration.publicURL, trustedProxies: configuration.trustedProxies,
+            metrics: metrics
+        ).addRoutes(to: router)
         StatusCallbackController(
             directory: directory, signatures: TwilioSignatureVerifier(), queue: outboundQueue, events: events,
-            publicURL: configuration.publicURL, logger: logger.with(label: "status")
+            publicURL: configuration.publicURL, trustedProxies: configuration.trustedProxies,
+            logger: logger.with(label: "status")
         ).addRoutes(to: router)
         HealthController(postgres: postgres, redis: redis, metrics: metrics, started: .now).addRoutes(to: router)
         if let adminToken = configuration.adminToken {

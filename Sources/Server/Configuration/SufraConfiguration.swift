@@ -11,6 +11,9 @@ public struct SufraConfiguration: Sendable, CustomStringConvertible {
     public var port: Int
     /// The base URL Twilio calls; signatures are checked against it when set.
     public var publicURL: String?
+    /// `TRUSTED_PROXIES`: peers whose `X-Forwarded-Proto`/`X-Forwarded-Host` are believed when ``publicURL``
+    /// is unset (default: loopback and private ranges).
+    public var trustedProxies: TrustedProxies
     /// `MASTER_KEY`: base64 of 32 bytes.
     public var masterKey: String?
     /// `JWT_SECRET`: HS256 key for dashboard tokens.
@@ -52,6 +55,12 @@ public struct SufraConfiguration: Sendable, CustomStringConvertible {
             port = 8080
         }
         publicURL = nonEmpty("PUBLIC_URL").map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+        // Set but empty trusts nobody; unset takes the default.
+        if let raw = environment["TRUSTED_PROXIES"] {
+            trustedProxies = try TrustedProxies(parsing: raw)
+        } else {
+            trustedProxies = .default
+        }
         masterKey = nonEmpty("MASTER_KEY")
         jwtSecret = nonEmpty("JWT_SECRET")
         adminToken = nonEmpty("ADMIN_TOKEN")
@@ -71,8 +80,19 @@ public struct SufraConfiguration: Sendable, CustomStringConvertible {
         guard jwtSecret.utf8.count >= 32 else { throw .invalid("JWT_SECRET", "must be at least 32 bytes for HS256") }
     }
 
+    /// What an operator should hear at startup about the configuration (e.g. no `PUBLIC_URL`).
+    public var warnings: [String] {
+        guard publicURL == nil else { return [] }
+        return [
+            "PUBLIC_URL is not set: Twilio signatures are checked against a URL rebuilt from Host, and from "
+                + "X-Forwarded-Proto/X-Forwarded-Host when the peer is in TRUSTED_PROXIES (\(trustedProxies)); "
+                + "set PUBLIC_URL to the URL Twilio calls"
+        ]
+    }
+
     public var description: String {
         "SufraConfiguration(host: \(host), port: \(port), publicURL: \(publicURL ?? "unset"), "
+            + "trustedProxies: \(trustedProxies), "
             + "twilioAPIBase: \(twilioAPIBase), adminAPI: \(adminToken == nil ? "disabled" : "enabled"), "
             + "rates: \(rateGlobalPerMinute)/min global, \(rateCustomerPerMinute)/min customer)"
     }

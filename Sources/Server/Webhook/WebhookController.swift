@@ -2,12 +2,14 @@ import Actors
 import HTTPTypes
 import Hummingbird
 import Logging
+import NIOCore
 
 /// `POST /whatsapp/webhook`: decodes Twilio's form, then lets the ``Supervisor`` run admission, and maps its
 /// verdict to the status codes of CONTRACT.md §3.
 struct WebhookController: Sendable {
     let supervisor: Supervisor
     let publicURL: String?
+    let trustedProxies: TrustedProxies
     let metrics: SufraMetrics
 
     func addRoutes(to router: Router<some RequestContext>) {
@@ -19,12 +21,13 @@ struct WebhookController: Sendable {
     func handle(_ request: Request, context: some RequestContext) async throws -> Response {
         let started = ContinuousClock.now
         metrics.webhooksReceived.increment()
-        let response = await answer(request)
+        let peer = (context as? any RemoteAddressRequestContext)?.remoteAddress
+        let response = await answer(request, peer: peer)
         metrics.webhookDuration.observe(ContinuousClock.now - started)
         return response
     }
 
-    private func answer(_ request: Request) async -> Response {
+    private func answer(_ request: Request, peer: SocketAddress?) async -> Response {
         var request = request
         let form: FormBody
         do {
@@ -38,7 +41,7 @@ struct WebhookController: Sendable {
 
         let inbound = InboundRequest(
             parameters: form.pairs, signature: request.headers[.twilioSignature],
-            signedURL: SignedURL.of(request, publicURL: publicURL))
+            signedURL: SignedURL.of(request, publicURL: publicURL, peer: peer, trustedProxies: trustedProxies))
         switch await supervisor.receive(inbound, messageSid: messageSid, from: from, to: to) {
         case .unknownRestaurant:
             return fail(.notFound, "unknown_restaurant", body: "no restaurant has this number")
