@@ -14,11 +14,15 @@ public struct SufraConfiguration: Sendable, CustomStringConvertible {
     /// `TRUSTED_PROXIES`: peers whose `X-Forwarded-Proto`/`X-Forwarded-Host` are believed when ``publicURL``
     /// is unset (default: loopback and private ranges).
     public var trustedProxies: TrustedProxies
-    /// `MASTER_KEY`: base64 of 32 bytes.
+    /// `MASTER_KEY`: the current master key, `ID:BASE64` or `BASE64` (32 bytes; id `k1`).
     public var masterKey: String?
+    /// `MASTER_KEY_PREVIOUS`: comma-separated older keys that still open secrets sealed before a rotation.
+    public var masterKeyPrevious: String?
+    /// `MASTER_KEYS`: the whole ring at once, current key first (replaces the two above).
+    public var masterKeys: String?
     /// `JWT_SECRET`: HS256 key for dashboard tokens.
     public var jwtSecret: String?
-    /// `ADMIN_TOKEN`: bearer token of `/admin/*`; nil disables the admin API.
+    /// `ADMIN_TOKEN`: bearer token of `/admin/*`, at least 32 bytes; nil disables the admin API.
     public var adminToken: String?
     /// `TWILIO_API_BASE`.
     public var twilioAPIBase: String
@@ -26,6 +30,9 @@ public struct SufraConfiguration: Sendable, CustomStringConvertible {
     public var rateGlobalPerMinute: Int
     /// `RATE_CUSTOMER_PER_MIN`.
     public var rateCustomerPerMinute: Int
+    /// `HTTP_IDLE_TIMEOUT_SECONDS`: an HTTP connection that sends nothing this long is closed, whether idle
+    /// between requests or stalled inside a request's head (slowloris).
+    public var httpIdleTimeoutSeconds: Int
     /// `CONVERSATION_IDLE_SECONDS`: a conversation without messages this long leaves memory (its state stays in
     /// the database; the next message loads it again).
     public var conversationIdleSeconds: Int
@@ -62,6 +69,8 @@ public struct SufraConfiguration: Sendable, CustomStringConvertible {
             trustedProxies = .default
         }
         masterKey = nonEmpty("MASTER_KEY")
+        masterKeyPrevious = nonEmpty("MASTER_KEY_PREVIOUS")
+        masterKeys = nonEmpty("MASTER_KEYS")
         jwtSecret = nonEmpty("JWT_SECRET")
         adminToken = nonEmpty("ADMIN_TOKEN")
         twilioAPIBase =
@@ -70,14 +79,26 @@ public struct SufraConfiguration: Sendable, CustomStringConvertible {
         rateGlobalPerMinute = try positiveInt("RATE_GLOBAL_PER_MIN", default: 200)
         rateCustomerPerMinute = try positiveInt("RATE_CUSTOMER_PER_MIN", default: 20)
         conversationIdleSeconds = try positiveInt("CONVERSATION_IDLE_SECONDS", default: 30)
+        httpIdleTimeoutSeconds = try positiveInt("HTTP_IDLE_TIMEOUT_SECONDS", default: 30)
     }
+
+    /// The key ring of `MASTER_KEYS` or `MASTER_KEY` + `MASTER_KEY_PREVIOUS` (see ``MasterKeyRing``).
+    public func secretBox() throws(ConfigurationError) -> SecretBox {
+        try MasterKeyRing.secretBox(masterKeys: masterKeys, masterKey: masterKey, previous: masterKeyPrevious)
+    }
+
+    /// The shortest `ADMIN_TOKEN` `serve` accepts.
+    public static let minimumAdminTokenBytes = 32
 
     /// Checks what `serve` and `worker` cannot start without.
     public func requireServing() throws(ConfigurationError) {
         guard databaseURL != nil else { throw .missing("DATABASE_URL") }
-        guard masterKey != nil else { throw .missing("MASTER_KEY") }
+        _ = try secretBox()
         guard let jwtSecret else { throw .missing("JWT_SECRET") }
         guard jwtSecret.utf8.count >= 32 else { throw .invalid("JWT_SECRET", "must be at least 32 bytes for HS256") }
+        if let adminToken, adminToken.utf8.count < Self.minimumAdminTokenBytes {
+            throw .invalid("ADMIN_TOKEN", "must be at least \(Self.minimumAdminTokenBytes) bytes (e.g. openssl rand -hex 32)")
+        }
     }
 
     /// What an operator should hear at startup about the configuration (e.g. no `PUBLIC_URL`).

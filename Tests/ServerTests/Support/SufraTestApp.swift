@@ -12,7 +12,7 @@ import NIOCore
 /// to create restaurants and send signed webhooks the way Twilio does.
 struct SufraTestApp: Sendable {
     static let publicURL = "https://bot.sufra.test"
-    static let adminToken = "admin-token-for-tests"
+    static let adminToken = "admin-token-for-tests-0123456789abcdef"
     static let masterKey = Data((0..<32).map { UInt8($0) }).base64EncodedString()
 
     let database: TestDatabase
