@@ -38,8 +38,8 @@ public struct PostgresConfiguration: Sendable, Hashable {
         }
     }
 
-    /// Host name or IP address; nil with ``unixSocketDirectory`` set means the socket.
-    /// Prefer an IP address: libpq resolves names synchronously when a connection starts.
+    /// Host name or IP address; nil with ``unixSocketDirectory`` set means the socket. A name is resolved off
+    /// the event loop and the cooperative pool (``HostResolver``) and passed to libpq as `hostaddr`.
     public var host: String?
     /// TCP port, or the socket file's port suffix.
     public var port: Int

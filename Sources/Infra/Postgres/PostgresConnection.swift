@@ -108,9 +108,21 @@ public actor PostgresConnection {
         configuration: PostgresConfiguration, loop: IOEventLoop = .shared,
         onClose: (@Sendable () -> Void)? = nil
     ) async throws -> PostgresConnection {
-        // PQconnectStartParams resolves a host name synchronously; it runs here, on the caller's executor, and
-        // never on the loop thread. With an IP address or a socket directory it does not block.
-        let pq = try startConnect(configuration.libpqParameters)
+        // PQconnectStartParams would resolve a host name with a blocking getaddrinfo on the caller's (cooperative)
+        // thread: resolve it on a thread of its own and hand libpq the address as `hostaddr` (the name stays in
+        // `host` for TLS verification). With an IP address or a socket directory nothing is resolved.
+        var parameters = configuration.libpqParameters
+        if configuration.unixSocketDirectory == nil, let host = configuration.host, !HostResolver.isNumeric(host),
+            configuration.extraParameters["hostaddr"] == nil
+        {
+            do {
+                let addresses = try await HostResolver.resolve(host, timeout: configuration.connectTimeout, loop: loop)
+                parameters.append(("hostaddr", addresses[0]))
+            } catch {
+                throw PostgresError(.connectionFailed, "\(error)")
+            }
+        }
+        let pq = try startConnect(parameters)
         let connection = PostgresConnection(
             loop: loop, pq: pq, requestTimeout: configuration.requestTimeout, onClose: onClose)
         try await connection.runConnect(timeout: configuration.connectTimeout)
