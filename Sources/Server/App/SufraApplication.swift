@@ -163,7 +163,7 @@ public struct SufraApplication: Sendable {
         let router = Router(context: SufraRequestContext.self)
         WebhookController(
             supervisor: supervisor, publicURL: configuration.publicURL, trustedProxies: configuration.trustedProxies,
-            metrics: metrics
+            metrics: metrics, directory: directory, logger: logger.with(label: "webhook")
         ).addRoutes(to: router)
         StatusCallbackController(
             directory: directory, signatures: TwilioSignatureVerifier(), queue: outboundQueue, events: events,

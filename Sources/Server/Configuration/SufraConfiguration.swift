@@ -30,6 +30,8 @@ public struct SufraConfiguration: Sendable, CustomStringConvertible {
     public var rateGlobalPerMinute: Int
     /// `RATE_CUSTOMER_PER_MIN`.
     public var rateCustomerPerMinute: Int
+    /// `LOG_FORMAT`: `text` or `json`.
+    public var logFormat: LogFormat
     /// `HTTP_IDLE_TIMEOUT_SECONDS`: an HTTP connection that sends nothing this long is closed, whether idle
     /// between requests or stalled inside a request's head (slowloris).
     public var httpIdleTimeoutSeconds: Int
@@ -79,6 +81,7 @@ public struct SufraConfiguration: Sendable, CustomStringConvertible {
         rateGlobalPerMinute = try positiveInt("RATE_GLOBAL_PER_MIN", default: 200)
         rateCustomerPerMinute = try positiveInt("RATE_CUSTOMER_PER_MIN", default: 20)
         conversationIdleSeconds = try positiveInt("CONVERSATION_IDLE_SECONDS", default: 30)
+        logFormat = try LogFormat(environment: environment)
         httpIdleTimeoutSeconds = try positiveInt("HTTP_IDLE_TIMEOUT_SECONDS", default: 30)
     }
 

@@ -43,6 +43,8 @@ extension HTTPField.Name {
     static let forwardedProto = HTTPField.Name("X-Forwarded-Proto") ?? .via
     /// `X-Forwarded-Host`.
     static let forwardedHost = HTTPField.Name("X-Forwarded-Host") ?? .via
+    /// `I-Twilio-Idempotency-Token`: the same on Twilio's retries of one delivery; the request id of its logs.
+    static let twilioIdempotencyToken = HTTPField.Name("I-Twilio-Idempotency-Token") ?? .via
     /// `X-Twilio-Signature`.
     static let twilioSignature = HTTPField.Name("X-Twilio-Signature") ?? .via
 }

@@ -1,4 +1,5 @@
 import Actors
+import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -11,6 +12,9 @@ struct WebhookController: Sendable {
     let publicURL: String?
     let trustedProxies: TrustedProxies
     let metrics: SufraMetrics
+    /// Routes `To` to a restaurant id for the log metadata (the Supervisor routes for real).
+    let directory: TenantDirectory
+    let logger: Logger
 
     func addRoutes(to router: Router<some RequestContext>) {
         router.post("/whatsapp/webhook") { request, context in
@@ -22,7 +26,11 @@ struct WebhookController: Sendable {
         let started = ContinuousClock.now
         metrics.webhooksReceived.increment()
         let peer = (context as? any RemoteAddressRequestContext)?.remoteAddress
-        let response = await answer(request, peer: peer)
+        // Every log line written while this webhook is handled carries its request id (RequestLogContext).
+        let requestID = request.headers[.twilioIdempotencyToken] ?? UUID().uuidString.lowercased()
+        let response = await RequestLogContext.$metadata.withValue([RequestLogContext.requestIDKey: "\(requestID)"]) {
+            await answer(request, peer: peer)
+        }
         metrics.webhookDuration.observe(ContinuousClock.now - started)
         return response
     }
@@ -33,15 +41,31 @@ struct WebhookController: Sendable {
         do {
             form = try await FormBody.read(&request)
         } catch {
+            logger.debug("webhook refused", metadata: ["reason": "\(error.reason)"])
             return fail(error.status, error.reason)
         }
         guard let messageSid = nonEmpty(form["MessageSid"]), let from = nonEmpty(form["From"]),
             let to = nonEmpty(form["To"])
-        else { return fail(.badRequest, "MessageSid, From and To are required") }
-
+        else {
+            logger.debug("webhook refused", metadata: ["reason": "missing MessageSid, From or To"])
+            return fail(.badRequest, "MessageSid, From and To are required")
+        }
         let inbound = InboundRequest(
             parameters: form.pairs, signature: request.headers[.twilioSignature],
             signedURL: SignedURL.of(request, publicURL: publicURL, peer: peer, trustedProxies: trustedProxies))
+        // From here on every log line also names the restaurant.
+        var metadata = RequestLogContext.metadata
+        if let restaurantID = directory.tenant(forNumber: to)?.id {
+            metadata[RequestLogContext.restaurantIDKey] = "\(restaurantID)"
+        }
+        return await RequestLogContext.$metadata.withValue(metadata) {
+            let response = await admit(inbound, messageSid: messageSid, from: from, to: to)
+            logger.debug("webhook answered", metadata: ["status": "\(response.status.code)", "sid": "\(messageSid)"])
+            return response
+        }
+    }
+
+    private func admit(_ inbound: InboundRequest, messageSid: String, from: String, to: String) async -> Response {
         switch await supervisor.receive(inbound, messageSid: messageSid, from: from, to: to) {
         case .unknownRestaurant:
             return fail(.notFound, "unknown_restaurant", body: "no restaurant has this number")

@@ -31,12 +31,18 @@ struct SufraTestApp: Sendable {
     /// Runs `body` against a live instance on a fresh database.
     static func run(
         overrides: [String: String] = [:], options: SufraApplication.Options = .forTests,
+        logLabel: String = "sufra.test", logLevel: Logger.Level = .warning, databasePassword: String? = nil,
         _ body: @Sendable (SufraTestApp, any TestClientProtocol, SufraApplication) async throws -> Void
     ) async throws {
         let database = try await TestDatabase.create()
+        var overrides = overrides
+        if let databasePassword, let at = database.url.firstIndex(of: "@") {
+            // The test server trusts local connections, so the password is never checked, only carried.
+            overrides["DATABASE_URL"] = database.url[..<at] + ":" + databasePassword + database.url[at...]
+        }
         do {
-            var logger = Logger(label: "sufra.test")
-            logger.logLevel = .warning
+            var logger = Logger(label: logLabel)
+            logger.logLevel = logLevel
             let sufra = try SufraApplication(
                 configuration: try configuration(database: database, overrides: overrides), options: options,
                 logger: logger)
