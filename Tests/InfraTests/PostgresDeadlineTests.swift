@@ -4,7 +4,7 @@ import Testing
 @testable import Infra
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// A database that stops answering fails requests within their deadline, and the pool recovers.

@@ -1,12 +1,12 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
-@testable import Infra
 import NIOCore
 import NIOPosix
 import Synchronization
 import Testing
 
+@testable import Infra
 @testable import Server
 
 /// ADMIN_TOKEN rules, the health answer's privacy and cost, the tenant token's sources, slow HTTP clients.
@@ -38,17 +38,22 @@ import Testing
         #expect(!BearerTokenMiddleware<SufraRequestContext>.constantTimeEqual(token + [0x30], token))
         #expect(!BearerTokenMiddleware<SufraRequestContext>.constantTimeEqual([], token))
         // 256 bytes longer: a length folded into one byte would compare equal.
-        #expect(!BearerTokenMiddleware<SufraRequestContext>.constantTimeEqual(token + Array(repeating: 0, count: 256), token))
+        #expect(
+            !BearerTokenMiddleware<SufraRequestContext>.constantTimeEqual(
+                token + Array(repeating: 0, count: 256), token))
     }
 
     @Test func healthReasonsNameTheKindOnly() {
         let connect = PostgresError(
             .connectionFailed,
-            #"connection to server at "10.0.0.5", port 5432 failed: FATAL: password authentication failed for user "sufra""#)
+            #"connection to server at "10.0.0.5", port 5432 failed: FATAL: password authentication failed for user "sufra""#
+        )
         #expect(HealthController.reason(connect) == "connectionFailed")
         let server = PostgresError(.server, "relation \"messages\" does not exist", sqlState: "42P01")
         #expect(HealthController.reason(server) == "server 42P01")
-        #expect(HealthController.reason(RedisError(.connection, "connect to redis://:pw@10.0.0.6:6379 failed")) == "connection")
+        #expect(
+            HealthController.reason(RedisError(.connection, "connect to redis://:pw@10.0.0.6:6379 failed"))
+                == "connection")
         #expect(HealthController.reason(CancellationError()) == "cancelled")
     }
 
@@ -79,13 +84,17 @@ import Testing
     }
 
     @Test func tenantAuthTokenComesFromStdinEnvironmentOrArgument() throws {
-        #expect(try TenantCommands.authToken(argument: "-", environment: [:], standardInput: { "tok-stdin" }) == "tok-stdin")
         #expect(
-            try TenantCommands.authToken(argument: nil, environment: ["TWILIO_AUTH_TOKEN": "tok-env"], standardInput: { nil })
+            try TenantCommands.authToken(argument: "-", environment: [:], standardInput: { "tok-stdin" }) == "tok-stdin"
+        )
+        #expect(
+            try TenantCommands.authToken(
+                argument: nil, environment: ["TWILIO_AUTH_TOKEN": "tok-env"], standardInput: { nil })
                 == "tok-env")
         #expect(
             try TenantCommands.authToken(
-                argument: "tok-argv", environment: ["TWILIO_AUTH_TOKEN": "tok-env"], standardInput: { nil }) == "tok-argv")
+                argument: "tok-argv", environment: ["TWILIO_AUTH_TOKEN": "tok-env"], standardInput: { nil })
+                == "tok-argv")
         #expect(throws: CommandError.self) {
             try TenantCommands.authToken(argument: "-", environment: [:], standardInput: { nil })
         }

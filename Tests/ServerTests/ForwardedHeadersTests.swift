@@ -49,7 +49,9 @@ import Testing
     }
 
     /// Signed for the https URL a proxy would present; the test client connects from 127.0.0.1.
-    private func sendBehindProxy(_ client: some TestClientProtocol, to restaurant: TestRestaurant) async throws
+    private func sendBehindProxy(
+        _ client: some TestClientProtocol, to restaurant: TestRestaurant
+    ) async throws
         -> HTTPResponse.Status
     {
         let parameters: [(name: String, value: String)] = [

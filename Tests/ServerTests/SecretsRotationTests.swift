@@ -49,8 +49,10 @@ import Testing
             let newOnly = try configuration(["MASTER_KEY": "k2:\(Self.newKey)"])
             try await SecretsCommands.requireDecryptableTokens(configuration: newOnly, logger: logger)
             let sealed = try await app.database.withClient { db in
-                try await db.query("SELECT twilio_auth_token_enc AS t FROM restaurants WHERE id = \(restaurant.id)::uuid")
-                    .single().decode("t", as: String.self)
+                try await db.query(
+                    "SELECT twilio_auth_token_enc AS t FROM restaurants WHERE id = \(restaurant.id)::uuid"
+                )
+                .single().decode("t", as: String.self)
             }
             #expect(sealed.hasPrefix("k2:"))
             #expect(try newOnly.secretBox().open(sealed, associatedData: restaurant.id) == restaurant.authToken)

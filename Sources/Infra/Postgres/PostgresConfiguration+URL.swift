@@ -144,7 +144,9 @@ extension PostgresConfiguration {
     }
 
     /// A non-negative count of `unit`s; 0 means "off" (nil).
-    private static func duration(_ text: String, key: String, unit: Duration) throws(PostgresConfigurationError)
+    private static func duration(
+        _ text: String, key: String, unit: Duration
+    ) throws(PostgresConfigurationError)
         -> Duration?
     {
         guard let count = Int(text), count >= 0 else {

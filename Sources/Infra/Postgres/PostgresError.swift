@@ -85,7 +85,8 @@ public struct PostgresError: Error, Sendable, Hashable, CustomStringConvertible 
     /// itself was wrong, and trying again later may work. The webhook answers 503 on these.
     public var isConnectionError: Bool {
         switch code.base {
-        case .connectionFailed, .connectionClosed, .connectTimeout, .requestTimeout, .acquireTimeout, .poolNotRunning, .poolShutDown,
+        case .connectionFailed, .connectionClosed, .connectTimeout, .requestTimeout, .acquireTimeout, .poolNotRunning,
+            .poolShutDown,
             .tooManyWaiters, .unavailable:
             return true
         case .server:

@@ -116,7 +116,6 @@ public actor RedisConnection {
         throw lastError
     }
 
-
     /// True once the connection is closed (by ``close()``, an error, a timeout or the server).
     public var isClosed: Bool {
         if case .closed = state { return true }

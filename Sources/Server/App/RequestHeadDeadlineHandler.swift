@@ -70,7 +70,8 @@ final class RequestHeadDeadlineHandler: ChannelInboundHandler, RemovableChannelH
 
     private static func contains(_ needle: [UInt8], in haystack: [UInt8]) -> Bool {
         guard haystack.count >= needle.count else { return false }
-        for start in 0...(haystack.count - needle.count) where haystack[start..<start + needle.count].elementsEqual(needle) {
+        for start in 0...(haystack.count - needle.count)
+        where haystack[start..<start + needle.count].elementsEqual(needle) {
             return true
         }
         return false
@@ -87,7 +88,8 @@ struct RequestHeadDeadlineChannel<Base: ServerChildChannel>: ServerChildChannel 
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
-            try channel.pipeline.syncOperations.addHandler(RequestHeadDeadlineHandler(deadline: deadline), position: .first)
+            try channel.pipeline.syncOperations.addHandler(
+                RequestHeadDeadlineHandler(deadline: deadline), position: .first)
         }.flatMap {
             base.setup(channel: channel, logger: logger)
         }

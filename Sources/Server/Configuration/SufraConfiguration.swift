@@ -100,7 +100,8 @@ public struct SufraConfiguration: Sendable, CustomStringConvertible {
         guard let jwtSecret else { throw .missing("JWT_SECRET") }
         guard jwtSecret.utf8.count >= 32 else { throw .invalid("JWT_SECRET", "must be at least 32 bytes for HS256") }
         if let adminToken, adminToken.utf8.count < Self.minimumAdminTokenBytes {
-            throw .invalid("ADMIN_TOKEN", "must be at least \(Self.minimumAdminTokenBytes) bytes (e.g. openssl rand -hex 32)")
+            throw .invalid(
+                "ADMIN_TOKEN", "must be at least \(Self.minimumAdminTokenBytes) bytes (e.g. openssl rand -hex 32)")
         }
     }
 

@@ -21,7 +21,9 @@ public struct JSONLogHandler: LogHandler {
     private let sink: Sink
 
     /// Creates a handler for `label` writing to `sink` (standard output by default).
-    public init(label: String, metadataProvider: Logger.MetadataProvider? = nil, sink: @escaping Sink = Self.standardOutput) {
+    public init(
+        label: String, metadataProvider: Logger.MetadataProvider? = nil, sink: @escaping Sink = Self.standardOutput
+    ) {
         self.label = label
         self.metadataProvider = metadataProvider
         self.sink = sink
@@ -54,7 +56,8 @@ public struct JSONLogHandler: LogHandler {
     }
 
     private static func json(_ metadata: Logger.Metadata) -> String {
-        "{" + metadata.sorted { $0.key < $1.key }.map { JSONText.quoted($0.key) + ":" + json($0.value) }
+        "{"
+            + metadata.sorted { $0.key < $1.key }.map { JSONText.quoted($0.key) + ":" + json($0.value) }
             .joined(separator: ",") + "}"
     }
 

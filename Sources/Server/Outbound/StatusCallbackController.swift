@@ -42,7 +42,8 @@ struct StatusCallbackController: Sendable {
         }
         guard let signature = request.headers[.twilioSignature],
             signatures.isValid(
-                signature: signature, url: SignedURL.of(request, publicURL: publicURL, peer: peer, trustedProxies: trustedProxies),
+                signature: signature,
+                url: SignedURL.of(request, publicURL: publicURL, peer: peer, trustedProxies: trustedProxies),
                 parameters: form.pairs,
                 authToken: tenant.authToken)
         else { return plain(.forbidden, "invalid X-Twilio-Signature") }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// The peers whose `X-Forwarded-Proto` / `X-Forwarded-Host` are believed: `TRUSTED_PROXIES`, a comma-separated
