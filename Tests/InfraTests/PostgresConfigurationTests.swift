@@ -35,6 +35,15 @@ import Testing
         #expect(configuration.extraParameters["sslrootcert"] == "/ca.pem")
     }
 
+    @Test func printingNeverShowsThePassword() throws {
+        let configuration = try PostgresConfiguration(url: "postgres://me:hunter2@db.local/app")
+        #expect(!"\(configuration)".contains("hunter2"))
+        #expect(!String(reflecting: configuration).contains("hunter2"))
+        #expect("\(configuration)" == "PostgresConfiguration(me@db.local:5432/app, password: <redacted>)")
+        let redis = try RedisConfiguration(url: "redis://:hunter2@cache.local:6380/2")
+        #expect(!"\(redis)".contains("hunter2") && !String(reflecting: redis).contains("hunter2"))
+    }
+
     @Test func defaultDeadlinesReachLibpqAndTheSession() throws {
         let configuration = try PostgresConfiguration(url: "postgres://me@127.0.0.1/app")
         let parameters = Dictionary(configuration.libpqParameters, uniquingKeysWith: { $1 })

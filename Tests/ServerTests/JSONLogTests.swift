@@ -69,16 +69,16 @@ final class LogCapture: Sendable {
         let label = "sufra.logtest\(UInt32.random(in: 0...UInt32.max))"
         let databasePassword = "pw-\(UUID().uuidString)"
         capture.record(labelPrefix: label)
-        var secrets: [String] = [
+        let found = Found()
+        found.add(secrets: [
             SufraTestApp.masterKey, SufraTestApp.adminToken, "jwt-secret-for-tests-0123456789abcdef", databasePassword,
-        ]
-        var restaurantID = ""
+        ])
         do {
             try await SufraTestApp.run(logLabel: label, logLevel: .trace, databasePassword: databasePassword) {
                 app, client, _ in
                 let restaurant = try await client.createRestaurant()
-                restaurantID = restaurant.id
-                secrets.append(restaurant.authToken)
+                found.set(restaurantID: restaurant.id)
+                found.add(secrets: [restaurant.authToken])
                 let customer = "whatsapp:+966533333339"
                 // One webhook carrying Twilio's idempotency token: it becomes the request id of its lines.
                 let parameters: [(name: String, value: String)] = [
@@ -101,7 +101,7 @@ final class LogCapture: Sendable {
                     [("1", []), ("2", []), ("1 x2", []), ("تم", []), ("1", [])])
                 let order = try await StaffFixtures.latestOrder(app, customer: customer)
                 let token = try await StaffAuth.token(restaurant.id)
-                secrets.append(token)
+                found.add(secrets: [token])
                 try await StaffOrderFlowTests.move(client, order.id, to: "PREPARING", token: token)
                 try await StaffOrderFlowTests.move(client, order.id, to: "DELIVERED", token: token)
                 try await BotConversationTests.converse(app, client, restaurant, customer: customer, [("5", [])])
@@ -111,6 +111,7 @@ final class LogCapture: Sendable {
             throw error
         }
         let lines = capture.stop()
+        let (restaurantID, secrets) = found.values
         #expect(lines.count > 10, "the flow logs at trace level")
         for line in lines {
             let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
@@ -127,4 +128,12 @@ final class LogCapture: Sendable {
         #expect(answered.count == 7)
         #expect(answered.allSatisfy { $0.contains("\"request_id\":") && $0.contains(restaurantID) })
     }
+}
+
+/// What the flow learns inside the app's closure.
+final class Found: Sendable {
+    private let state = Mutex<(restaurantID: String, secrets: [String])>(("", []))
+    func set(restaurantID: String) { state.withLock { $0.restaurantID = restaurantID } }
+    func add(secrets: [String]) { state.withLock { $0.secrets += secrets } }
+    var values: (String, [String]) { state.withLock { ($0.restaurantID, $0.secrets) } }
 }

@@ -71,7 +71,7 @@ public actor RedisConnection {
     var closeWhenIdle = false
     let pushHandler: (@Sendable (RESPValue) -> Void)?
     /// The numeric address hiredis connects to (``configuration``'s host, resolved off the loop).
-    let address: String
+    nonisolated let address: String
 
     init(
         configuration: RedisConfiguration, address: String, loop: IOEventLoop,

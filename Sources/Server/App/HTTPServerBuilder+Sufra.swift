@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdCore
 import HummingbirdWebSocket
 import Logging
 import NIOCore
@@ -14,8 +15,9 @@ extension HTTPServerBuilder {
                 WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>
             >
     ) -> HTTPServerBuilder {
-        var configuration = configuration
-        configuration.http1.idleTimeout = idleTimeout
+        var http1 = configuration.http1
+        http1.idleTimeout = idleTimeout
+        let configuration = HTTP1WebSocketUpgradeChannel.Configuration(http1: http1, ws: configuration.ws)
         return HTTPServerBuilder { [configuration] responder in
             RequestHeadDeadlineChannel(
                 base: HTTP1WebSocketUpgradeChannel(

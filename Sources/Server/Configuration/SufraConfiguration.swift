@@ -1,3 +1,5 @@
+import Infra
+
 /// Everything `sufra serve`/`worker` read from the environment (CONTRACT.md §2). Flags override fields after
 /// loading. Secrets are kept here but never printed: ``description`` redacts them.
 public struct SufraConfiguration: Sendable, CustomStringConvertible {
