@@ -32,6 +32,7 @@ struct SufraTestApp: Sendable {
     static func run(
         overrides: [String: String] = [:], options: SufraApplication.Options = .forTests,
         logLabel: String = "sufra.test", logLevel: Logger.Level = .warning, databasePassword: String? = nil,
+        databaseParameters: String? = nil,
         _ body: @Sendable (SufraTestApp, any TestClientProtocol, SufraApplication) async throws -> Void
     ) async throws {
         let database = try await TestDatabase.create()
@@ -39,6 +40,9 @@ struct SufraTestApp: Sendable {
         if let databasePassword, let at = database.url.firstIndex(of: "@") {
             // The test server trusts local connections, so the password is never checked, only carried.
             overrides["DATABASE_URL"] = database.url[..<at] + ":" + databasePassword + database.url[at...]
+        }
+        if let databaseParameters {
+            overrides["DATABASE_URL"] = (overrides["DATABASE_URL"] ?? database.url) + "?" + databaseParameters
         }
         do {
             var logger = Logger(label: logLabel)
