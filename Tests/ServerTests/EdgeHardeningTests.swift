@@ -149,6 +149,31 @@ import Testing
         }
     }
 
+    @Test func slowBodyIsRefusedAfterItsDeadline() async throws {
+        try await SufraTestApp.run { _, client, _ in
+            let port = try #require(client.port)
+            let clock = ContinuousClock()
+            let started = clock.now
+            let answer = try await withThrowingTaskGroup(of: String?.self) { group in
+                group.addTask {
+                    // 100 bytes announced, 5 sent: the body never completes (one byte an hour would do the same).
+                    try await Self.exchange(
+                        port: port,
+                        "POST /whatsapp/webhook HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                            + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nBody=")
+                }
+                group.addTask {
+                    try await Task.sleep(for: .seconds(25))
+                    return nil
+                }
+                defer { group.cancelAll() }
+                return try await group.next() ?? nil
+            }
+            #expect(answer?.hasPrefix("HTTP/1.1 408") == true, "\(answer ?? "no answer")")
+            #expect(clock.now - started < .seconds(20))
+        }
+    }
+
     /// Writes `request` on a new connection and returns everything received until the server closes it.
     private static func exchange(port: Int, _ request: String) async throws -> String {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)

@@ -104,6 +104,7 @@ struct WebhookController: Sendable {
         switch status {
         case .badRequest: "bad_request"
         case .contentTooLarge: "too_large"
+        case .requestTimeout: "too_slow"
         default: reason
         }
     }
