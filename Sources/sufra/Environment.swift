@@ -12,8 +12,17 @@ func loadConfiguration() throws -> SufraConfiguration {
     }
 }
 
-/// A logger at `LOG_LEVEL` (default info).
+/// Bootstraps swift-log with `LOG_FORMAT` once, before the first logger (an invalid value falls back to text;
+/// `loadConfiguration()` reports it).
+private let loggingBootstrapped: Bool = {
+    let format = (try? LogFormat(environment: ProcessInfo.processInfo.environment)) ?? .text
+    SufraLogging.bootstrap(format: format)
+    return true
+}()
+
+/// A logger at `LOG_LEVEL` (default info), in `LOG_FORMAT`.
 func makeLogger(_ label: String = "sufra") -> Logger {
+    _ = loggingBootstrapped
     var logger = Logger(label: label)
     logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
     return logger

@@ -20,7 +20,9 @@ struct Serve: AsyncParsableCommand {
         let logger = makeLogger()
         try await reportingErrors {
             let app = try SufraApplication(configuration: configuration, options: options, logger: logger)
+            try await SecretsCommands.requireDecryptableTokens(configuration: configuration, logger: logger)
             logger.info("sufra serving", metadata: ["config": "\(configuration)"])
+            for warning in configuration.warnings { logger.warning("\(warning)") }
             try await app.application().runService()
         }
     }

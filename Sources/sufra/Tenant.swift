@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Server
 
 /// `sufra tenant add|list|pause|resume`: manage restaurants from the shell.
@@ -12,7 +13,11 @@ struct Tenant: AsyncParsableCommand {
         @Option(help: "Display name.") var name: String
         @Option(help: "WhatsApp number as Twilio's To, e.g. whatsapp:+14155238886.") var whatsappFrom: String
         @Option(help: "Twilio account SID.") var accountSid: String
-        @Option(help: "Twilio auth token (stored encrypted).") var authToken: String
+        @Option(
+            help: ArgumentHelp(
+                "Twilio auth token (stored encrypted): '-' reads it from standard input; without the option, "
+                    + "TWILIO_AUTH_TOKEN is used, so that the token need not appear in the process list."))
+        var authToken: String?
         @Option(help: "Reply language: ar or en.") var language = "ar"
         @Option(help: "Outbound messages per minute.") var sendPerMinute: Int?
         @Option(help: "Inbound webhooks per minute.") var inboundPerMinute: Int?
@@ -20,6 +25,9 @@ struct Tenant: AsyncParsableCommand {
         func run() async throws {
             let configuration = try loadConfiguration()
             try await reportingErrors {
+                let authToken = try TenantCommands.authToken(
+                    argument: authToken, environment: ProcessInfo.processInfo.environment,
+                    standardInput: { readLine(strippingNewline: true) })
                 print(
                     try await TenantCommands.add(
                         configuration: configuration, name: name, whatsappFrom: whatsappFrom, accountSid: accountSid,

@@ -11,6 +11,7 @@ struct Worker: AsyncParsableCommand {
         let logger = makeLogger()
         try await reportingErrors {
             let app = try SufraApplication(configuration: configuration, logger: logger)
+            try await SecretsCommands.requireDecryptableTokens(configuration: configuration, logger: logger)
             logger.info("sufra worker sending", metadata: ["config": "\(configuration)"])
             try await app.runWorker()
         }

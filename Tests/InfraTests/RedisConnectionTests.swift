@@ -175,3 +175,27 @@ import Testing
 private final class ReplyCounter: Sendable {
     let value = Atomic<Int>(0)
 }
+
+/// Host names are resolved off the event loop, then hiredis connects to the address.
+@Suite struct HostResolverTests {
+    @Test func numericAddressesPassThroughAndNamesResolve() async throws {
+        #expect(try await HostResolver.resolve("127.0.0.1", timeout: .seconds(2)) == ["127.0.0.1"])
+        #expect(try await HostResolver.resolve("::1", timeout: .seconds(2)) == ["::1"])
+        let localhost = try await HostResolver.resolve("localhost", timeout: .seconds(5))
+        #expect(!localhost.isEmpty && localhost.allSatisfy(HostResolver.isNumeric))
+        #expect(localhost.contains("127.0.0.1") || localhost.contains("::1"))
+        await #expect(throws: HostResolver.Failure.self) {
+            try await HostResolver.resolve("no-such-host.invalid", timeout: .seconds(5))
+        }
+    }
+
+    @Test func redisConnectsByHostName() async throws {
+        var configuration = try sharedRedisConfiguration()
+        try #require(configuration.host == "127.0.0.1", "the test Redis listens on 127.0.0.1")
+        configuration.host = "localhost"
+        let connection = try await RedisConnection.connect(configuration: configuration)
+        #expect(HostResolver.isNumeric(connection.address))
+        #expect(try await connection.send(["PING"]) == .simpleString("PONG"))
+        await connection.close()
+    }
+}

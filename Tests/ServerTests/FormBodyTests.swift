@@ -25,6 +25,21 @@ import Testing
         #expect(throws: FormBodyError.self) { try FormBody(decoding: Array(raw.utf8)) }
     }
 
+    @Test func rejectsNULInAValueOrAName() {
+        #expect(throws: FormBodyError.nulCharacter(parameter: "Body")) {
+            try FormBody(decoding: Array("From=x&Body=hi%00there".utf8))
+        }
+        #expect(throws: FormBodyError.nulCharacter(parameter: "Body")) {
+            try FormBody(decoding: Array("Body=hi".utf8) + [0] + Array("there".utf8))
+        }
+        #expect(throws: FormBodyError.nulCharacter(parameter: nil)) { try FormBody(decoding: Array("B%00dy=x".utf8)) }
+        #expect(
+            FormBodyError.nulCharacter(parameter: "Body").description
+                == #"form parameter "Body" contains a NUL character (%00), which is not accepted"#)
+        // Other control characters are ordinary text.
+        #expect((try? FormBody(decoding: Array("Body=a%01b%0A".utf8)))?["Body"] == "a\u{01}b\n")
+    }
+
     @Test func rejectsTooManyParameters() {
         let raw = (0...FormBody.maximumParameters).map { "p\($0)=1" }.joined(separator: "&")
         #expect(throws: FormBodyError.tooManyParameters) { try FormBody(decoding: Array(raw.utf8)) }

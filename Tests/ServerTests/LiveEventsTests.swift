@@ -24,6 +24,23 @@ import Testing
         }
     }
 
+    @Test func socketClosesWhenItsTokenExpires() async throws {
+        try await SufraTestApp.run { _, client, sufra in
+            let restaurant = try await client.createRestaurant()
+            let token = try await StaffAuth.token(restaurant.id, exp: 3)
+            let clock = ContinuousClock()
+            let opened = clock.now
+            try await client.ws("/ws?token=\(token)") { inbound, _, _ in
+                // The server ends the socket; without the expiry this loop would wait for events forever.
+                for try await _ in inbound.messages(maxSize: 1 << 16) {}
+            }
+            let lasted = clock.now - opened
+            #expect(lasted >= .seconds(1))
+            #expect(lasted < .seconds(15))
+            try await eventually("socket detached") { sufra.liveHub.socketCount == 0 }
+        }
+    }
+
     @Test func socketOfOneRestaurantGetsItsEventsWithinASecondAndNeverAnothers() async throws {
         try await SufraTestApp.run { _, client, sufra in
             let a = try await client.createRestaurant(name: "A")

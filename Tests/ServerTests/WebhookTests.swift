@@ -72,6 +72,15 @@ import Testing
                 headers: [.contentType: "application/x-www-form-urlencoded"],
                 body: ByteBuffer(string: "MessageSid=SM1&From=a&To=b&Body=%C3%28"))
             #expect(badUTF8.status == .badRequest)
+            // A correctly signed message whose body holds a NUL is refused at the edge, before anything is stored.
+            let nul = try await client.sendWebhook(to: restaurant, from: Self.customer, body: "two\u{0}pizzas")
+            #expect(nul.status == .badRequest)
+            #expect(String(buffer: nul.body).contains("NUL character"))
+            let nulCallback = try await client.execute(
+                uri: "/whatsapp/status", method: .post,
+                headers: [.contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: "MessageSid=SM1&MessageStatus=deliv%00ered"))
+            #expect(nulCallback.status == .badRequest)
             let huge = try await client.execute(
                 uri: "/whatsapp/webhook", method: .post,
                 headers: [.contentType: "application/x-www-form-urlencoded"],

@@ -5,7 +5,7 @@ import ServiceLifecycle
 /// Keeps a ``TenantDirectory`` in step with the `restaurants` table on every instance: a full load at start
 /// and after every (re)connection of its listener, one restaurant on each `sufra_restaurants` notification, and
 /// a full refresh every `refreshInterval` as a safety net for a missed notification.
-public struct TenantDirectorySync: Service {
+public struct TenantDirectorySync: Service, CustomStringConvertible {
     private let directory: TenantDirectory
     private let repository: RestaurantRepository
     private let secrets: SecretBox
@@ -28,6 +28,9 @@ public struct TenantDirectorySync: Service {
         self.onMenuChange = onMenuChange
         self.logger = logger
     }
+
+    /// The name ServiceLifecycle logs; the fields (database configuration, key ring) stay out of logs.
+    public var description: String { "TenantDirectorySync" }
 
     /// Loads every restaurant now (also called before serving, so the first webhook is routed).
     public func loadAll() async throws {

@@ -32,11 +32,22 @@ public struct Migrator: Sendable {
 
     /// Applies pending migrations on one connection (for tools and tests that hold a connection).
     @discardableResult
+    ///
+    /// A migration may run longer than a request's deadline: the connection's deadline and the transaction's
+    /// `statement_timeout` are lifted while migrating (the lock wait and the DDL are bounded by nothing else).
     public func migrate(on connection: PostgresConnection) async throws -> [Int] {
+        let deadline = await connection.requestTimeout
+        await connection.setRequestTimeout(nil)
         var applied: [Int] = []
-        for migration in migrations {
-            if try await apply(migration, on: connection) { applied.append(migration.version) }
+        do {
+            for migration in migrations {
+                if try await apply(migration, on: connection) { applied.append(migration.version) }
+            }
+        } catch {
+            await connection.setRequestTimeout(deadline)
+            throw error
         }
+        await connection.setRequestTimeout(deadline)
         return applied
     }
 
@@ -52,6 +63,7 @@ public struct Migrator: Sendable {
     private func apply(_ migration: Migration, on connection: PostgresConnection) async throws -> Bool {
         try await connection.simpleQuery("BEGIN")
         do {
+            try await connection.simpleQuery("SET LOCAL statement_timeout = 0")
             // The lock is held until COMMIT/ROLLBACK; a second migrator waits here, then sees the recorded version.
             try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))")
             try await connection.simpleQuery(

@@ -10,6 +10,11 @@ extension PostgresConfiguration {
     /// Parses `postgres://user:password@host:port/database?sslmode=…&host=/socket/dir&application_name=…`
     /// (also `postgresql://`). User, password and database are percent-decoded; unknown query parameters are
     /// passed to libpq unchanged.
+    ///
+    /// The deadlines can be set in the query too (`0` turns one off):
+    /// `request_timeout`, `statement_timeout`, `idle_in_transaction_session_timeout` and `tcp_user_timeout` in
+    /// milliseconds; `connect_timeout`, `keepalives_idle` and `keepalives_interval` in seconds;
+    /// `keepalives_count`; `keepalives=0` turns keepalives off.
     public init(url: String) throws(PostgresConfigurationError) {
         var rest: Substring
         if url.hasPrefix("postgres://") {
@@ -98,6 +103,29 @@ extension PostgresConfiguration {
                     throw PostgresConfigurationError(reason: "connect_timeout must be a positive number of seconds")
                 }
                 self.connectTimeout = .seconds(seconds)
+            case "request_timeout": self.requestTimeout = try Self.duration(value, key: key, unit: .milliseconds(1))
+            case "statement_timeout":
+                self.statementTimeout = try Self.duration(value, key: key, unit: .milliseconds(1))
+            case "idle_in_transaction_session_timeout":
+                self.idleInTransactionSessionTimeout = try Self.duration(value, key: key, unit: .milliseconds(1))
+            case "tcp_user_timeout": self.tcpUserTimeout = try Self.duration(value, key: key, unit: .milliseconds(1))
+            case "keepalives":
+                switch value {
+                case "0": self.keepalives = nil
+                case "1": self.keepalives = self.keepalives ?? Keepalives()
+                default: throw PostgresConfigurationError(reason: "keepalives must be 0 or 1")
+                }
+            case "keepalives_idle", "keepalives_interval", "keepalives_count":
+                guard let number = Int(value), number > 0 else {
+                    throw PostgresConfigurationError(reason: "\(key) must be a positive number")
+                }
+                var keepalives = self.keepalives ?? Keepalives()
+                switch key {
+                case "keepalives_idle": keepalives.idle = .seconds(number)
+                case "keepalives_interval": keepalives.interval = .seconds(number)
+                default: keepalives.count = number
+                }
+                self.keepalives = keepalives
             default: self.extraParameters[key] = value
             }
         }
@@ -113,6 +141,18 @@ extension PostgresConfiguration {
             throw PostgresConfigurationError(reason: "\(variable) is not set")
         }
         return try PostgresConfiguration(url: url)
+    }
+
+    /// A non-negative count of `unit`s; 0 means "off" (nil).
+    private static func duration(
+        _ text: String, key: String, unit: Duration
+    ) throws(PostgresConfigurationError)
+        -> Duration?
+    {
+        guard let count = Int(text), count >= 0 else {
+            throw PostgresConfigurationError(reason: "\(key) must be a non-negative whole number")
+        }
+        return count == 0 ? nil : unit * count
     }
 
     private static func percentDecoded(_ text: Substring, field: String) throws(PostgresConfigurationError) -> String {

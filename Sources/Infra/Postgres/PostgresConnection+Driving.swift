@@ -141,6 +141,7 @@ extension PostgresConnection {
                     && PQpipelineSync(pq) == 1
             }
             inFlight = flight
+            startRequestTimer()
             guard sent else {
                 // Parameter counts are checked before queueing, so a send failure means the connection is unusable.
                 failConnection(PostgresError(.connectionClosed, Self.errorMessage(pq)))
@@ -148,6 +149,33 @@ extension PostgresConnection {
             }
             flush()
         }
+    }
+
+    /// Arms the deadline of the request just sent: when it fires first, the request fails with `.requestTimeout`
+    /// and the connection closes (its state is unknown: the statement may still run, results may still come).
+    private func startRequestTimer() {
+        requestSequence &+= 1
+        guard let timeout = requestTimeout else { return }
+        let sequence = requestSequence
+        requestTimer = loop.schedule(after: timeout) { [weak self] in
+            self?.assumeIsolated { connection in
+                guard connection.requestSequence == sequence, let flight = connection.inFlight else { return }
+                connection.requestTimer = nil
+                connection.inFlight = nil
+                flight.pending.forEach { PQclear($0) }
+                flight.request.continuation.resume(
+                    throwing: PostgresError(
+                        .requestTimeout,
+                        "no answer from PostgreSQL within \(timeout); the connection was closed"))
+                connection.failConnection(
+                    PostgresError(.connectionClosed, "closed after a request missed its deadline of \(timeout)"))
+            }
+        }
+    }
+
+    private func cancelRequestTimer() {
+        if let requestTimer { loop.cancel(requestTimer) }
+        requestTimer = nil
     }
 
     private func send(_ query: PostgresQuery, on pq: OpaquePointer) -> Bool {
@@ -225,6 +253,7 @@ extension PostgresConnection {
     private func complete() {
         guard let pq, let flight = inFlight else { return }
         inFlight = nil
+        cancelRequestTimer()
         if flight.pipelined && PQexitPipelineMode(pq) != 1 {
             // Results left over after the sync would desynchronize every later request: drop the connection.
             inFlight = flight
@@ -311,6 +340,7 @@ extension PostgresConnection {
     /// Closes the socket and fails everything waiting; runs `onClose` if the connection had been open.
     func failConnection(_ error: PostgresError) {
         guard case .open = phase else { return }
+        cancelRequestTimer()
         teardown(error)
         if let flight = inFlight {
             inFlight = nil

@@ -24,6 +24,12 @@ public actor PostgresConnection {
     var connectTimer: IOEventLoop.TimerID?
     var requests: Deque<Request> = []
     var inFlight: InFlight?
+    /// The deadline of each request from the moment it is sent (nil: none); see ``setRequestTimeout(_:)``.
+    public internal(set) var requestTimeout: Duration?
+    /// Fires when the request in flight misses its deadline.
+    var requestTimer: IOEventLoop.TimerID?
+    /// Numbers the requests sent, so that a late timer never hits the request after the one it was set for.
+    var requestSequence: UInt64 = 0
     var needsFlush = false
     var prepared = PreparedStatements()
     var notifications: Deque<PostgresNotification> = []
@@ -71,10 +77,16 @@ public actor PostgresConnection {
         }
     }
 
-    init(loop: IOEventLoop, pq: OpaquePointer, onClose: (@Sendable () -> Void)?) {
+    init(loop: IOEventLoop, pq: OpaquePointer, requestTimeout: Duration?, onClose: (@Sendable () -> Void)?) {
         self.loop = loop
         self.pq = pq
+        self.requestTimeout = requestTimeout
         self.onClose = onClose
+    }
+
+    /// Changes the deadline of the requests sent from now on (nil: none), e.g. for a migration that may run long.
+    public func setRequestTimeout(_ timeout: Duration?) {
+        requestTimeout = timeout
     }
 
     isolated deinit {
@@ -89,16 +101,30 @@ public actor PostgresConnection {
     public nonisolated var isInTransaction: Bool { inTransactionFlag.load(ordering: .acquiring) }
 
     /// Connects without blocking; fails with a `.connectionFailed` or `.connectTimeout` ``PostgresError``.
+    /// Each request on the connection then has ``PostgresConfiguration/requestTimeout`` as its deadline.
     ///
     /// - Parameter onClose: runs on the loop thread once, if this established connection later closes or breaks.
     public static func connect(
         configuration: PostgresConfiguration, loop: IOEventLoop = .shared,
         onClose: (@Sendable () -> Void)? = nil
     ) async throws -> PostgresConnection {
-        // PQconnectStartParams resolves a host name synchronously; it runs here, on the caller's executor, and
-        // never on the loop thread. With an IP address or a socket directory it does not block.
-        let pq = try startConnect(configuration.libpqParameters)
-        let connection = PostgresConnection(loop: loop, pq: pq, onClose: onClose)
+        // PQconnectStartParams would resolve a host name with a blocking getaddrinfo on the caller's (cooperative)
+        // thread: resolve it on a thread of its own and hand libpq the address as `hostaddr` (the name stays in
+        // `host` for TLS verification). With an IP address or a socket directory nothing is resolved.
+        var parameters = configuration.libpqParameters
+        if configuration.unixSocketDirectory == nil, let host = configuration.host, !HostResolver.isNumeric(host),
+            configuration.extraParameters["hostaddr"] == nil
+        {
+            do {
+                let addresses = try await HostResolver.resolve(host, timeout: configuration.connectTimeout, loop: loop)
+                parameters.append(("hostaddr", addresses[0]))
+            } catch {
+                throw PostgresError(.connectionFailed, "\(error)")
+            }
+        }
+        let pq = try startConnect(parameters)
+        let connection = PostgresConnection(
+            loop: loop, pq: pq, requestTimeout: configuration.requestTimeout, onClose: onClose)
         try await connection.runConnect(timeout: configuration.connectTimeout)
         return connection
     }

@@ -8,7 +8,7 @@ public struct PostgresError: Error, Sendable, Hashable, CustomStringConvertible 
     /// What kind of failure this is.
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         fileprivate enum Base: String, Sendable, Hashable {
-            case server, connectionFailed, connectionClosed, connectTimeout
+            case server, connectionFailed, connectionClosed, connectTimeout, requestTimeout
             case acquireTimeout, poolNotRunning, poolShutDown, tooManyWaiters, unavailable
             case pipelineAborted, transactionRolledBack, decoding, unsupported, invalidQuery
         }
@@ -23,6 +23,9 @@ public struct PostgresError: Error, Sendable, Hashable, CustomStringConvertible 
         public static let connectionClosed = Code(.connectionClosed)
         /// Connecting took longer than the configured connect timeout.
         public static let connectTimeout = Code(.connectTimeout)
+        /// A request missed its deadline (``PostgresConfiguration/requestTimeout``); its connection was closed and
+        /// the statement's outcome is unknown.
+        public static let requestTimeout = Code(.requestTimeout)
         /// No connection became free within the pool's acquire timeout.
         public static let acquireTimeout = Code(.acquireTimeout)
         /// The pool's `run()` was not running when the acquire timeout expired.
@@ -82,13 +85,15 @@ public struct PostgresError: Error, Sendable, Hashable, CustomStringConvertible 
     /// itself was wrong, and trying again later may work. The webhook answers 503 on these.
     public var isConnectionError: Bool {
         switch code.base {
-        case .connectionFailed, .connectionClosed, .connectTimeout, .acquireTimeout, .poolNotRunning, .poolShutDown,
+        case .connectionFailed, .connectionClosed, .connectTimeout, .requestTimeout, .acquireTimeout, .poolNotRunning,
+            .poolShutDown,
             .tooManyWaiters, .unavailable:
             return true
         case .server:
-            // Class 08 (connection exception) and 57P01–57P03 (admin shutdown, crash shutdown, cannot connect now).
+            // Class 08 (connection exception), 57P01–57P03 (admin shutdown, crash shutdown, cannot connect now) and
+            // 57014 (query_canceled: `statement_timeout` fired, the server is too slow to answer now).
             guard let sqlState else { return false }
-            return sqlState.hasPrefix("08") || ["57P01", "57P02", "57P03"].contains(sqlState)
+            return sqlState.hasPrefix("08") || ["57P01", "57P02", "57P03", "57014"].contains(sqlState)
         default:
             return false
         }

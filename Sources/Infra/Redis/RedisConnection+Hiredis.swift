@@ -33,7 +33,7 @@ extension RedisConnection {
 
     private func startConnecting() {
         state = .connecting
-        guard let context = redisAsyncConnect(configuration.host, Int32(clamping: configuration.port)) else {
+        guard let context = redisAsyncConnect(address, Int32(clamping: configuration.port)) else {
             finishConnecting(RedisError.connection("hiredis could not allocate a context"))
             state = .closed(RedisError.connection("hiredis could not allocate a context"))
             return

@@ -70,9 +70,15 @@ public actor RedisConnection {
     /// Set by ``drainAndClose()``: close as soon as the last pending reply arrives.
     var closeWhenIdle = false
     let pushHandler: (@Sendable (RESPValue) -> Void)?
+    /// The numeric address hiredis connects to (``configuration``'s host, resolved off the loop).
+    nonisolated let address: String
 
-    init(configuration: RedisConfiguration, loop: IOEventLoop, pushHandler: (@Sendable (RESPValue) -> Void)?) {
+    init(
+        configuration: RedisConfiguration, address: String, loop: IOEventLoop,
+        pushHandler: (@Sendable (RESPValue) -> Void)?
+    ) {
         self.configuration = configuration
+        self.address = address
         self.loop = loop
         self.pushHandler = pushHandler
     }
@@ -87,9 +93,27 @@ public actor RedisConnection {
         configuration: RedisConfiguration, loop: IOEventLoop = .shared,
         pushHandler: (@Sendable (RESPValue) -> Void)? = nil
     ) async throws -> RedisConnection {
-        let connection = RedisConnection(configuration: configuration, loop: loop, pushHandler: pushHandler)
-        try await connection.open()
-        return connection
+        // hiredis would resolve a host name with a blocking getaddrinfo on the loop thread: resolve it here,
+        // on a thread of its own (HostResolver), and let hiredis connect to numeric addresses, in order.
+        let addresses: [String]
+        do {
+            addresses = try await HostResolver.resolve(
+                configuration.host, timeout: configuration.connectTimeout, loop: loop)
+        } catch {
+            throw RedisError.connection("connect to \(configuration.host):\(configuration.port) failed: \(error)")
+        }
+        var lastError: any Error = RedisError.connection("no address for \(configuration.host)")
+        for address in addresses {
+            let connection = RedisConnection(
+                configuration: configuration, address: address, loop: loop, pushHandler: pushHandler)
+            do {
+                try await connection.open()
+                return connection
+            } catch let error as RedisError where error.code == .connection || error.code == .timeout {
+                lastError = error  // unreachable on this address: try the next one
+            }
+        }
+        throw lastError
     }
 
     /// True once the connection is closed (by ``close()``, an error, a timeout or the server).

@@ -48,7 +48,7 @@ public struct RestaurantRepository: Sendable {
         (extract(epoch FROM created_at) * 1000000)::bigint AS created_micros
         """
 
-    private let client: PostgresClient
+    let client: PostgresClient
 
     /// Creates the repository.
     public init(client: PostgresClient) {

@@ -18,10 +18,12 @@ struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
         return try await next(request, context)
     }
 
+    /// Compares in time that depends only on `rhs`'s length (the configured token's, which is not secret):
+    /// every byte of `rhs` is visited whatever `lhs` holds, and a length mismatch fails without an early exit.
     static func constantTimeEqual(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
-        var difference = UInt8(truncatingIfNeeded: lhs.count ^ rhs.count)
-        for index in 0..<max(lhs.count, rhs.count) {
-            difference |= (index < lhs.count ? lhs[index] : 0) ^ (index < rhs.count ? rhs[index] : 0)
+        var difference: UInt8 = lhs.count == rhs.count ? 0 : 1
+        for index in rhs.indices {
+            difference |= (index < lhs.count ? lhs[index] : ~rhs[index]) ^ rhs[index]
         }
         return difference == 0
     }

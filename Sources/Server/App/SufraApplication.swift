@@ -66,7 +66,7 @@ public struct SufraApplication: Sendable {
         self.configuration = configuration
         self.options = options
         self.logger = logger
-        self.secrets = SecretBox(current: try Self.masterKey(configuration))
+        self.secrets = try configuration.secretBox()
         let postgresConfiguration: PostgresConfiguration
         do {
             postgresConfiguration = try PostgresConfiguration(url: configuration.databaseURL ?? "")
@@ -161,11 +161,14 @@ public struct SufraApplication: Sendable {
     /// The router with every route of CONTRACT.md that exists so far.
     func router() -> Router<SufraRequestContext> {
         let router = Router(context: SufraRequestContext.self)
-        WebhookController(supervisor: supervisor, publicURL: configuration.publicURL, metrics: metrics)
-            .addRoutes(to: router)
+        WebhookController(
+            supervisor: supervisor, publicURL: configuration.publicURL, trustedProxies: configuration.trustedProxies,
+            metrics: metrics, directory: directory, logger: logger.with(label: "webhook")
+        ).addRoutes(to: router)
         StatusCallbackController(
             directory: directory, signatures: TwilioSignatureVerifier(), queue: outboundQueue, events: events,
-            publicURL: configuration.publicURL, logger: logger.with(label: "status")
+            publicURL: configuration.publicURL, trustedProxies: configuration.trustedProxies,
+            logger: logger.with(label: "status")
         ).addRoutes(to: router)
         HealthController(postgres: postgres, redis: redis, metrics: metrics, started: .now).addRoutes(to: router)
         if let adminToken = configuration.adminToken {
@@ -186,33 +189,30 @@ public struct SufraApplication: Sendable {
     }
 
     /// The Hummingbird application listening on `HOST:PORT`: HTTP/1 with the dashboard WebSocket upgrade on
-    /// `/ws` (pinged every 30 s so idle connections stay up through proxies).
+    /// `/ws` (pinged every 30 s so idle connections stay up through proxies). A connection that sends nothing
+    /// for `HTTP_IDLE_TIMEOUT_SECONDS` (between requests, or in the middle of a request's head) is closed.
     public func application() -> some ApplicationProtocol {
         let route = LiveSocketRoute(authenticator: authenticator)
         let hub = liveHub
         return Application(
             router: router(),
-            server: .http1WebSocketUpgrade(
+            server: .sufra(
                 configuration: .init(
                     http1: .init(additionalChannelHandlers: [RefusedUpgradeStatusHandler()]),
-                    ws: .init(autoPing: .enabled(timePeriod: .seconds(30))))
+                    ws: .init(autoPing: .enabled(timePeriod: .seconds(30)))),
+                idleTimeout: .seconds(Int64(configuration.httpIdleTimeoutSeconds))
             ) { request, _, _ in
-                guard let restaurantId = await route.restaurant(upgrading: request) else { return .dontUpgrade }
+                guard let identity = await route.identity(upgrading: request) else { return .dontUpgrade }
                 return .upgrade([:]) { inbound, outbound, _ in
-                    await hub.serve(restaurantId: restaurantId, inbound: inbound, outbound: outbound)
+                    await hub.serve(
+                        restaurantId: identity.restaurantId, expiresAt: identity.expiresAt, inbound: inbound,
+                        outbound: outbound)
                 }
             },
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "sufra"),
             services: services, logger: logger)
     }
 
-    private static func masterKey(_ configuration: SufraConfiguration) throws -> MasterKey {
-        do {
-            return try MasterKey(base64: configuration.masterKey ?? "")
-        } catch {
-            throw ConfigurationError.invalid("MASTER_KEY", "must be base64 of exactly 32 bytes")
-        }
-    }
 }
 
 extension Logger {

@@ -25,7 +25,8 @@ final class StaffAuthenticator: Sendable {
         }
         let restaurantId = claims.restaurantId.lowercased()
         guard directory.tenant(id: restaurantId) != nil else { throw APIError(.unauthorized, "invalid token") }
-        return StaffIdentity(subject: claims.sub.value, restaurantId: restaurantId, role: claims.role)
+        return StaffIdentity(
+            subject: claims.sub.value, restaurantId: restaurantId, role: claims.role, expiresAt: claims.exp.value)
     }
 
     /// The caller of an `Authorization: Bearer …` header value, or a 401 ``APIError``.

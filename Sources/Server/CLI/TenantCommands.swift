@@ -44,12 +44,31 @@ public enum TenantCommands {
         return try pretty(record)
     }
 
-    static func secretBox(_ configuration: SufraConfiguration) throws -> SecretBox {
-        do {
-            return SecretBox(current: try MasterKey(base64: configuration.masterKey ?? ""))
-        } catch {
-            throw ConfigurationError.invalid("MASTER_KEY", "must be base64 of exactly 32 bytes")
+    /// The auth token `tenant add` stores, kept out of argv when wanted: `--auth-token -` reads the first line
+    /// of standard input, no `--auth-token` takes `TWILIO_AUTH_TOKEN` from the environment, anything else is
+    /// the token itself.
+    public static func authToken(
+        argument: String?, environment: [String: String], standardInput: () -> String?
+    ) throws(CommandError) -> String {
+        let token: String?
+        switch argument {
+        case "-": token = standardInput()
+        case let value?: token = value
+        case nil: token = environment["TWILIO_AUTH_TOKEN"]
         }
+        let trimmed = token.map { String($0.filter { !$0.isNewline }).trimmingCharacters(in: .whitespaces) } ?? ""
+        guard !trimmed.isEmpty else {
+            throw CommandError(
+                argument == "-"
+                    ? "no auth token on standard input"
+                    : "the Twilio auth token is missing: pass --auth-token - (stdin), set TWILIO_AUTH_TOKEN, "
+                        + "or pass --auth-token TOKEN")
+        }
+        return trimmed
+    }
+
+    static func secretBox(_ configuration: SufraConfiguration) throws -> SecretBox {
+        try configuration.secretBox()
     }
 
     static func databaseURL(_ configuration: SufraConfiguration) throws -> String {

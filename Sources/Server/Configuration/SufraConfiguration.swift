@@ -1,3 +1,5 @@
+import Infra
+
 /// Everything `sufra serve`/`worker` read from the environment (CONTRACT.md §2). Flags override fields after
 /// loading. Secrets are kept here but never printed: ``description`` redacts them.
 public struct SufraConfiguration: Sendable, CustomStringConvertible {
@@ -11,11 +13,18 @@ public struct SufraConfiguration: Sendable, CustomStringConvertible {
     public var port: Int
     /// The base URL Twilio calls; signatures are checked against it when set.
     public var publicURL: String?
-    /// `MASTER_KEY`: base64 of 32 bytes.
+    /// `TRUSTED_PROXIES`: peers whose `X-Forwarded-Proto`/`X-Forwarded-Host` are believed when ``publicURL``
+    /// is unset (default: loopback and private ranges).
+    public var trustedProxies: TrustedProxies
+    /// `MASTER_KEY`: the current master key, `ID:BASE64` or `BASE64` (32 bytes; id `k1`).
     public var masterKey: String?
+    /// `MASTER_KEY_PREVIOUS`: comma-separated older keys that still open secrets sealed before a rotation.
+    public var masterKeyPrevious: String?
+    /// `MASTER_KEYS`: the whole ring at once, current key first (replaces the two above).
+    public var masterKeys: String?
     /// `JWT_SECRET`: HS256 key for dashboard tokens.
     public var jwtSecret: String?
-    /// `ADMIN_TOKEN`: bearer token of `/admin/*`; nil disables the admin API.
+    /// `ADMIN_TOKEN`: bearer token of `/admin/*`, at least 32 bytes; nil disables the admin API.
     public var adminToken: String?
     /// `TWILIO_API_BASE`.
     public var twilioAPIBase: String
@@ -23,6 +32,11 @@ public struct SufraConfiguration: Sendable, CustomStringConvertible {
     public var rateGlobalPerMinute: Int
     /// `RATE_CUSTOMER_PER_MIN`.
     public var rateCustomerPerMinute: Int
+    /// `LOG_FORMAT`: `text` or `json`.
+    public var logFormat: LogFormat
+    /// `HTTP_IDLE_TIMEOUT_SECONDS`: an HTTP connection that sends nothing this long is closed, whether idle
+    /// between requests or stalled inside a request's head (slowloris).
+    public var httpIdleTimeoutSeconds: Int
     /// `CONVERSATION_IDLE_SECONDS`: a conversation without messages this long leaves memory (its state stays in
     /// the database; the next message loads it again).
     public var conversationIdleSeconds: Int
@@ -52,7 +66,15 @@ public struct SufraConfiguration: Sendable, CustomStringConvertible {
             port = 8080
         }
         publicURL = nonEmpty("PUBLIC_URL").map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+        // Set but empty trusts nobody; unset takes the default.
+        if let raw = environment["TRUSTED_PROXIES"] {
+            trustedProxies = try TrustedProxies(parsing: raw)
+        } else {
+            trustedProxies = .default
+        }
         masterKey = nonEmpty("MASTER_KEY")
+        masterKeyPrevious = nonEmpty("MASTER_KEY_PREVIOUS")
+        masterKeys = nonEmpty("MASTER_KEYS")
         jwtSecret = nonEmpty("JWT_SECRET")
         adminToken = nonEmpty("ADMIN_TOKEN")
         twilioAPIBase =
@@ -61,18 +83,43 @@ public struct SufraConfiguration: Sendable, CustomStringConvertible {
         rateGlobalPerMinute = try positiveInt("RATE_GLOBAL_PER_MIN", default: 200)
         rateCustomerPerMinute = try positiveInt("RATE_CUSTOMER_PER_MIN", default: 20)
         conversationIdleSeconds = try positiveInt("CONVERSATION_IDLE_SECONDS", default: 30)
+        logFormat = try LogFormat(environment: environment)
+        httpIdleTimeoutSeconds = try positiveInt("HTTP_IDLE_TIMEOUT_SECONDS", default: 30)
     }
+
+    /// The key ring of `MASTER_KEYS` or `MASTER_KEY` + `MASTER_KEY_PREVIOUS` (see ``MasterKeyRing``).
+    public func secretBox() throws(ConfigurationError) -> SecretBox {
+        try MasterKeyRing.secretBox(masterKeys: masterKeys, masterKey: masterKey, previous: masterKeyPrevious)
+    }
+
+    /// The shortest `ADMIN_TOKEN` `serve` accepts.
+    public static let minimumAdminTokenBytes = 32
 
     /// Checks what `serve` and `worker` cannot start without.
     public func requireServing() throws(ConfigurationError) {
         guard databaseURL != nil else { throw .missing("DATABASE_URL") }
-        guard masterKey != nil else { throw .missing("MASTER_KEY") }
+        _ = try secretBox()
         guard let jwtSecret else { throw .missing("JWT_SECRET") }
         guard jwtSecret.utf8.count >= 32 else { throw .invalid("JWT_SECRET", "must be at least 32 bytes for HS256") }
+        if let adminToken, adminToken.utf8.count < Self.minimumAdminTokenBytes {
+            throw .invalid(
+                "ADMIN_TOKEN", "must be at least \(Self.minimumAdminTokenBytes) bytes (e.g. openssl rand -hex 32)")
+        }
+    }
+
+    /// What an operator should hear at startup about the configuration (e.g. no `PUBLIC_URL`).
+    public var warnings: [String] {
+        guard publicURL == nil else { return [] }
+        return [
+            "PUBLIC_URL is not set: Twilio signatures are checked against a URL rebuilt from Host, and from "
+                + "X-Forwarded-Proto/X-Forwarded-Host when the peer is in TRUSTED_PROXIES (\(trustedProxies)); "
+                + "set PUBLIC_URL to the URL Twilio calls"
+        ]
     }
 
     public var description: String {
         "SufraConfiguration(host: \(host), port: \(port), publicURL: \(publicURL ?? "unset"), "
+            + "trustedProxies: \(trustedProxies), "
             + "twilioAPIBase: \(twilioAPIBase), adminAPI: \(adminToken == nil ? "disabled" : "enabled"), "
             + "rates: \(rateGlobalPerMinute)/min global, \(rateCustomerPerMinute)/min customer)"
     }

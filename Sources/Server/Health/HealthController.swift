@@ -5,12 +5,23 @@ import Infra
 
 /// `GET /health` (CONTRACT.md §8) and `GET /metrics` (Prometheus text). Each dependency is probed with a
 /// deadline so a hung server answers "down", not a hung health check.
+///
+/// The probes' result is cached for a second and computed by one request at a time (``SnapshotCache``), so a
+/// flood of health checks costs the databases nothing more. A failure is named by its kind only
+/// (`down: unavailable`, `down: timed out`): never a connection string, user, host or server message.
 struct HealthController: Sendable {
     let postgres: PostgresClient
     let redis: RedisClient
     let metrics: SufraMetrics
     let started: ContinuousClock.Instant
     var probeTimeout: Duration = .seconds(2)
+    let snapshots = SnapshotCache<Snapshot>(ttl: .seconds(1))
+
+    /// One round of probes.
+    struct Snapshot: Sendable {
+        var queue: ProbeResult<QueueCounts>
+        var redis: ProbeResult<Void>
+    }
 
     func addRoutes(to router: Router<some RequestContext>) {
         router.get("health") { _, _ in try await health() }
@@ -23,10 +34,18 @@ struct HealthController: Sendable {
         var dead: Int
     }
 
+    /// The latest probes (at most a second old).
+    func snapshot() async -> Snapshot {
+        await snapshots.value {
+            async let queue = probe { try await queueCounts() }
+            async let redisState = probe { _ = try await redis.send(["PING"]) }
+            return await Snapshot(queue: queue, redis: redisState)
+        }
+    }
+
     private func health() async throws -> Response {
-        async let queue = probe { try await queueCounts() }
-        async let redisState = probe { _ = try await redis.send(["PING"]) }
-        let (queueResult, redisResult) = await (queue, redisState)
+        let snapshot = await snapshot()
+        let (queueResult, redisResult) = (snapshot.queue, snapshot.redis)
         let uptime = Int((ContinuousClock.now - started).components.seconds)
         var body: [String: HealthValue] = [
             "postgres": .text(queueResult.failure.map { "down: \($0)" } ?? "ok"),
@@ -41,7 +60,7 @@ struct HealthController: Sendable {
     }
 
     private func prometheus() async throws -> Response {
-        let counts = await probe { try await queueCounts() }.value
+        let counts = await snapshot().queue.value
         let text = metrics.render(gauges: [
             ("outbound_queue_depth", "Outbound messages queued or sending.", counts?.depth ?? 0),
             ("dead_letters", "Outbound messages dead-lettered.", counts?.dead ?? 0),
@@ -62,7 +81,7 @@ struct HealthController: Sendable {
         return QueueCounts(depth: try row.decode("depth", as: Int.self), dead: try row.decode("dead", as: Int.self))
     }
 
-    /// Runs `body` with the probe deadline; the failure is a short reason without secrets.
+    /// Runs `body` with the probe deadline; the failure is the error's kind, without secrets or addresses.
     private func probe<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async -> ProbeResult<T> {
         await withTaskGroup(of: ProbeResult<T>?.self) { group in
             group.addTask {
@@ -80,9 +99,16 @@ struct HealthController: Sendable {
         }
     }
 
-    private static func reason(_ error: any Error) -> String {
-        let text = "\(error)"
-        return text.count > 160 ? String(text.prefix(160)) + "…" : text
+    /// The kind of failure only: server messages and connect errors name hosts, users and databases.
+    static func reason(_ error: any Error) -> String {
+        switch error {
+        case let error as PostgresError:
+            if let sqlState = error.sqlState { return "\(error.code) \(sqlState)" }
+            return "\(error.code)"
+        case let error as RedisError: return "\(error.code)"
+        case is CancellationError: return "cancelled"
+        default: return "error"
+        }
     }
 }
 

@@ -8,12 +8,12 @@ import Hummingbird
 struct LiveSocketRoute: Sendable {
     let authenticator: StaffAuthenticator
 
-    /// The restaurant whose events an upgrade request may receive, or nil to refuse it.
-    func restaurant(upgrading request: HTTPRequest) async -> String? {
+    /// Who an upgrade request is (its restaurant's events, until its token expires), or nil to refuse it.
+    func identity(upgrading request: HTTPRequest) async -> StaffIdentity? {
         guard let path = request.path, path.split(separator: "?", maxSplits: 1).first == "/ws",
             let token = Self.token(inPath: path)
         else { return nil }
-        return try? await authenticator.authenticate(token: token).restaurantId
+        return try? await authenticator.authenticate(token: token)
     }
 
     func addRoutes(to router: Router<some RequestContext>) {

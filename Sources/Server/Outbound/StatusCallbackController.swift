@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Infra
 import Logging
+import NIOCore
 
 /// `POST /whatsapp/status`: Twilio's delivery receipts (CONTRACT.md §3). Routed by `From` (the restaurant's
 /// number), signature-checked like the webhook, the status moved forward only, `message.status` published.
@@ -12,6 +13,7 @@ struct StatusCallbackController: Sendable {
     let queue: OutboundQueue
     let events: any LiveEventPublishing
     let publicURL: String?
+    let trustedProxies: TrustedProxies
     let logger: Logger
     /// Receipts can overtake the send's own commit of the sid (Twilio posts `queued` before we record the 201):
     /// an unknown sid is looked up again this many times, `lookupDelay` apart, before it is logged and dropped.
@@ -19,12 +21,12 @@ struct StatusCallbackController: Sendable {
     var lookupDelay: Duration = .milliseconds(100)
 
     func addRoutes(to router: Router<some RequestContext>) {
-        router.post("/whatsapp/status") { request, _ in
-            try await handle(request)
+        router.post("/whatsapp/status") { request, context in
+            try await handle(request, peer: (context as? any RemoteAddressRequestContext)?.remoteAddress)
         }
     }
 
-    func handle(_ request: Request) async throws -> Response {
+    func handle(_ request: Request, peer: SocketAddress?) async throws -> Response {
         var request = request
         let form: FormBody
         do {
@@ -40,7 +42,9 @@ struct StatusCallbackController: Sendable {
         }
         guard let signature = request.headers[.twilioSignature],
             signatures.isValid(
-                signature: signature, url: SignedURL.of(request, publicURL: publicURL), parameters: form.pairs,
+                signature: signature,
+                url: SignedURL.of(request, publicURL: publicURL, peer: peer, trustedProxies: trustedProxies),
+                parameters: form.pairs,
                 authToken: tenant.authToken)
         else { return plain(.forbidden, "invalid X-Twilio-Signature") }
 

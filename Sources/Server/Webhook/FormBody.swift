@@ -1,5 +1,9 @@
 /// An `application/x-www-form-urlencoded` body, decoded strictly: every name and value must be valid
 /// percent-encoding of UTF-8 (Twilio's webhooks always are), repeated names are kept in order.
+///
+/// A NUL character (`%00`, or a raw zero byte) is refused anywhere in the body: PostgreSQL cannot store it in
+/// `text` or `jsonb`, no WhatsApp message carries one, and deciding here keeps one bad message from reaching
+/// the database at all (see docs/inbound.md).
 public struct FormBody: Sendable, Equatable {
     /// The parameters in the order received.
     public var pairs: [(name: String, value: String)]
@@ -18,7 +22,10 @@ public struct FormBody: Sendable, Equatable {
             let rawValue = equals.map { field[field.index(after: $0)...] } ?? []
             let name = try Self.decodeComponent(rawName)
             guard !name.isEmpty else { throw .malformed("empty parameter name") }
-            pairs.append((name, try Self.decodeComponent(rawValue)))
+            guard !name.utf8.contains(0) else { throw .nulCharacter(parameter: nil) }
+            let value = try Self.decodeComponent(rawValue)
+            guard !value.utf8.contains(0) else { throw .nulCharacter(parameter: name) }
+            pairs.append((name, value))
         }
         self.pairs = pairs
     }
@@ -73,11 +80,16 @@ public enum FormBodyError: Error, Sendable, Equatable, CustomStringConvertible {
     case malformed(String)
     /// More than ``FormBody/maximumParameters`` parameters.
     case tooManyParameters
+    /// A name or value holds a NUL character; `parameter` names the parameter whose value does (nil: a name).
+    case nulCharacter(parameter: String?)
 
     public var description: String {
         switch self {
         case .malformed(let reason): "malformed form body: \(reason)"
         case .tooManyParameters: "too many form parameters (at most \(FormBody.maximumParameters))"
+        case .nulCharacter(let parameter?):
+            "form parameter \(parameter.debugDescription) contains a NUL character (%00), which is not accepted"
+        case .nulCharacter(nil): "a form parameter name contains a NUL character (%00), which is not accepted"
         }
     }
 }

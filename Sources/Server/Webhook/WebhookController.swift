@@ -1,14 +1,20 @@
 import Actors
+import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import NIOCore
 
 /// `POST /whatsapp/webhook`: decodes Twilio's form, then lets the ``Supervisor`` run admission, and maps its
 /// verdict to the status codes of CONTRACT.md §3.
 struct WebhookController: Sendable {
     let supervisor: Supervisor
     let publicURL: String?
+    let trustedProxies: TrustedProxies
     let metrics: SufraMetrics
+    /// Routes `To` to a restaurant id for the log metadata (the Supervisor routes for real).
+    let directory: TenantDirectory
+    let logger: Logger
 
     func addRoutes(to router: Router<some RequestContext>) {
         router.post("/whatsapp/webhook") { request, context in
@@ -19,26 +25,47 @@ struct WebhookController: Sendable {
     func handle(_ request: Request, context: some RequestContext) async throws -> Response {
         let started = ContinuousClock.now
         metrics.webhooksReceived.increment()
-        let response = await answer(request)
+        let peer = (context as? any RemoteAddressRequestContext)?.remoteAddress
+        // Every log line written while this webhook is handled carries its request id (RequestLogContext).
+        let requestID = request.headers[.twilioIdempotencyToken] ?? UUID().uuidString.lowercased()
+        let response = await RequestLogContext.$metadata.withValue([RequestLogContext.requestIDKey: "\(requestID)"]) {
+            await answer(request, peer: peer)
+        }
         metrics.webhookDuration.observe(ContinuousClock.now - started)
         return response
     }
 
-    private func answer(_ request: Request) async -> Response {
+    private func answer(_ request: Request, peer: SocketAddress?) async -> Response {
         var request = request
         let form: FormBody
         do {
             form = try await FormBody.read(&request)
         } catch {
+            logger.debug("webhook refused", metadata: ["reason": "\(error.reason)"])
             return fail(error.status, error.reason)
         }
         guard let messageSid = nonEmpty(form["MessageSid"]), let from = nonEmpty(form["From"]),
             let to = nonEmpty(form["To"])
-        else { return fail(.badRequest, "MessageSid, From and To are required") }
-
+        else {
+            logger.debug("webhook refused", metadata: ["reason": "missing MessageSid, From or To"])
+            return fail(.badRequest, "MessageSid, From and To are required")
+        }
         let inbound = InboundRequest(
             parameters: form.pairs, signature: request.headers[.twilioSignature],
-            signedURL: SignedURL.of(request, publicURL: publicURL))
+            signedURL: SignedURL.of(request, publicURL: publicURL, peer: peer, trustedProxies: trustedProxies))
+        // From here on every log line also names the restaurant.
+        var metadata = RequestLogContext.metadata
+        if let restaurantID = directory.tenant(forNumber: to)?.id {
+            metadata[RequestLogContext.restaurantIDKey] = "\(restaurantID)"
+        }
+        return await RequestLogContext.$metadata.withValue(metadata) {
+            let response = await admit(inbound, messageSid: messageSid, from: from, to: to)
+            logger.debug("webhook answered", metadata: ["status": "\(response.status.code)", "sid": "\(messageSid)"])
+            return response
+        }
+    }
+
+    private func admit(_ inbound: InboundRequest, messageSid: String, from: String, to: String) async -> Response {
         switch await supervisor.receive(inbound, messageSid: messageSid, from: from, to: to) {
         case .unknownRestaurant:
             return fail(.notFound, "unknown_restaurant", body: "no restaurant has this number")
@@ -77,6 +104,7 @@ struct WebhookController: Sendable {
         switch status {
         case .badRequest: "bad_request"
         case .contentTooLarge: "too_large"
+        case .requestTimeout: "too_slow"
         default: reason
         }
     }

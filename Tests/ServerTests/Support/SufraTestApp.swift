@@ -12,7 +12,7 @@ import NIOCore
 /// to create restaurants and send signed webhooks the way Twilio does.
 struct SufraTestApp: Sendable {
     static let publicURL = "https://bot.sufra.test"
-    static let adminToken = "admin-token-for-tests"
+    static let adminToken = "admin-token-for-tests-0123456789abcdef"
     static let masterKey = Data((0..<32).map { UInt8($0) }).base64EncodedString()
 
     let database: TestDatabase
@@ -31,15 +31,25 @@ struct SufraTestApp: Sendable {
     /// Runs `body` against a live instance on a fresh database.
     static func run(
         overrides: [String: String] = [:], options: SufraApplication.Options = .forTests,
+        logLabel: String = "sufra.test", logLevel: Logger.Level = .warning, databasePassword: String? = nil,
+        databaseParameters: String? = nil,
         _ body: @Sendable (SufraTestApp, any TestClientProtocol, SufraApplication) async throws -> Void
     ) async throws {
         if overrides["REDIS_URL"] == nil {
             try TestServices.require("Redis", url: TestDatabase.redisURL, variable: "REDIS_URL")
         }
         let database = try await TestDatabase.create()
+        var overrides = overrides
+        if let databasePassword, let at = database.url.firstIndex(of: "@") {
+            // The test server trusts local connections, so the password is never checked, only carried.
+            overrides["DATABASE_URL"] = database.url[..<at] + ":" + databasePassword + database.url[at...]
+        }
+        if let databaseParameters {
+            overrides["DATABASE_URL"] = (overrides["DATABASE_URL"] ?? database.url) + "?" + databaseParameters
+        }
         do {
-            var logger = Logger(label: "sufra.test")
-            logger.logLevel = .warning
+            var logger = Logger(label: logLabel)
+            logger.logLevel = logLevel
             let sufra = try SufraApplication(
                 configuration: try configuration(database: database, overrides: overrides), options: options,
                 logger: logger)
