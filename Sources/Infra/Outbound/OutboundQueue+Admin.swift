@@ -48,25 +48,46 @@ extension OutboundQueue {
     /// Applies a delivery receipt for `sid` of restaurant `restaurantId`: the status moves only forward by rank
     /// (``DeliveryStatus``), an unknown status is stored without changing the rank, `errorCode` is kept. Nil when
     /// no message of that restaurant has this sid.
+    ///
+    /// `jobId` (the `job` of the receipt URL) settles a send whose answer was lost: when no message has the sid yet
+    /// and that job has none either, the job adopts the sid and counts as sent (at least; a later status ranks
+    /// higher), its lease and any pending resend are dropped.
     public func applyStatus(
-        restaurantId: String, sid: String, status: String, errorCode: String?, errorMessage: String?
+        restaurantId: String, sid: String, status: String, errorCode: String?, errorMessage: String?,
+        jobId: String? = nil
     ) async throws -> StatusUpdate? {
         let rank = DeliveryStatus.rank(of: status)
+        let job = jobId.flatMap { UUID(uuidString: $0) }?.uuidString.lowercased()
         let rows = try await client.query(
             """
             WITH target AS (
-                SELECT id, status_rank FROM messages
-                WHERE sid = \(sid) AND restaurant_id = \(restaurantId)::uuid FOR UPDATE
+                SELECT id, status_rank, sid IS NULL AS adopt FROM messages
+                WHERE restaurant_id = \(restaurantId)::uuid AND (sid = \(sid) OR (
+                    \(job)::uuid IS NOT NULL AND id = \(job)::uuid AND sid IS NULL AND direction = 'outbound'
+                    AND NOT EXISTS (SELECT 1 FROM messages s WHERE s.sid = \(sid))))
+                LIMIT 1 FOR UPDATE
             ), updated AS (
                 UPDATE messages m SET
-                    status = \(status), status_rank = coalesce(\(rank), m.status_rank),
+                    status = CASE
+                        WHEN NOT target.adopt THEN \(status)
+                        WHEN coalesce(\(rank)::smallint, 2) > 2 THEN \(status) ELSE 'sent' END,
+                    status_rank = CASE
+                        WHEN NOT target.adopt THEN coalesce(\(rank), m.status_rank)
+                        ELSE greatest(coalesce(\(rank)::smallint, 2), 2) END,
+                    sid = \(sid), sent_at = coalesce(m.sent_at, now()),
+                    lease_owner = CASE WHEN target.adopt THEN NULL ELSE m.lease_owner END,
+                    lease_until = CASE WHEN target.adopt THEN NULL ELSE m.lease_until END,
+                    next_attempt_at = CASE WHEN target.adopt THEN NULL ELSE m.next_attempt_at END,
+                    send_uncertain = CASE WHEN target.adopt THEN false ELSE m.send_uncertain END,
                     error_code = coalesce(\(errorCode), m.error_code),
                     error_message = coalesce(\(errorMessage), m.error_message)
                 FROM target
-                WHERE m.id = target.id AND (\(rank)::smallint IS NULL OR \(rank) >= target.status_rank)
-                RETURNING m.id
+                WHERE m.id = target.id
+                    AND (target.adopt OR \(rank)::smallint IS NULL OR \(rank) >= target.status_rank)
+                RETURNING m.id, m.status
             )
-            SELECT \(unescaped: Self.messageColumns), EXISTS (SELECT 1 FROM updated) AS applied
+            SELECT \(unescaped: Self.messageColumns), EXISTS (SELECT 1 FROM updated) AS applied,
+                (SELECT status FROM updated) AS new_status
             FROM messages m JOIN target ON target.id = m.id
             """)
         guard let row = rows.first else { return nil }
@@ -74,7 +95,8 @@ extension OutboundQueue {
         let applied = try row.decode("applied", as: Bool.self)
         if applied {
             // The SELECT sees the row as it was before the data-modifying CTE (one snapshot): show the new values.
-            message.status = status
+            message.status = try row.decode("new_status", as: String?.self) ?? status
+            message.sid = sid
             if let errorCode { message.errorCode = errorCode }
         }
         return StatusUpdate(restaurantId: restaurantId, message: message, applied: applied)
