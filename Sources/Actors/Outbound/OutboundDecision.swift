@@ -1,7 +1,8 @@
 /// What the queue records for a job after an attempt (decided by ``OutboundRetryPolicy``).
 public enum OutboundDecision: Sendable, Hashable {
-    /// Sent: store the sid, status `sent` (unless a callback already ranked it higher).
-    case sent(sid: String)
+    /// Sent: store the sid, status `sent` (unless a callback already ranked it higher). `attempted` is false when
+    /// no attempt was made now: the provider's list showed that an earlier, uncertain attempt went through.
+    case sent(sid: String, attempted: Bool = true)
     /// Back to `queued`, one attempt used, due again after `after`.
     case retry(after: Duration, reason: String)
     /// Back to `queued` marked *uncertain*, due after `after`: before any resend the job is looked up at the

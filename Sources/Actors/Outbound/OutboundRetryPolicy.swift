@@ -71,7 +71,7 @@ public struct OutboundRetryPolicy: Sendable, Hashable {
     public func resolve(_ lookup: SentMessageLookup, attemptsBefore: Int, random: Double) -> UncertainResolution {
         switch lookup {
         case .found(let sid):
-            return .record(.sent(sid: sid))
+            return .record(.sent(sid: sid, attempted: false))
         case .notFound:
             guard attemptsBefore < maxAttempts else {
                 return .record(

@@ -157,7 +157,7 @@ public final class TenantSender: Sendable {
     }
 
     /// The wait after `failures` claims in a row failed: 100 ms doubling, at most `maximum`.
-    static func claimBackoff(failures: Int, maximum: Duration) -> Duration {
+    public static func claimBackoff(failures: Int, maximum: Duration) -> Duration {
         var delay = Duration.milliseconds(100)
         var step = 1
         while step < failures && delay < maximum {

@@ -206,7 +206,7 @@ public actor HTTPClient {
         case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
             return .failure(.connectFailed(Self.message(transfer, code)))
         case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,
-            CURLE_SSL_CACERT_BADFILE, CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMED:
+            CURLE_SSL_CACERT_BADFILE, CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT:
             // Failed before the request could be written (TLS handshake, bad URL): nothing reached the server.
             return .failure(
                 HTTPClientError.transport(code: Int(code.rawValue), message: Self.message(transfer, code))

@@ -89,10 +89,10 @@ public struct OutboundQueue: OutboundQueueing {
         // Every statement is fenced: only the lease holder, only while the row is still `sending`.
         let rows: PostgresRows
         switch decision {
-        case .sent(let sid):
+        case .sent(let sid, let attempted):
             rows = try await client.query(
                 """
-                UPDATE messages m SET sid = \(sid), sent_at = now(), attempts = attempts + 1,
+                UPDATE messages m SET sid = \(sid), sent_at = now(), attempts = attempts + \(attempted ? 1 : 0),
                     status = CASE WHEN status_rank > 2 THEN status ELSE 'sent' END,
                     status_rank = greatest(status_rank, 2), lease_owner = NULL, lease_until = NULL,
                     next_attempt_at = NULL, last_error = NULL, send_uncertain = false

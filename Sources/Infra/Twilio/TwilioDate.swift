@@ -1,6 +1,6 @@
 /// Twilio's API dates (RFC 2822 in GMT, e.g. `Thu, 24 Aug 2023 05:01:45 +0000`), to and from seconds since 1970.
 public enum TwilioDate {
-    private static let days = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]
+    private static let weekdays = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]
     private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
     /// Formats `seconds` since 1970 as Twilio does.
@@ -8,7 +8,7 @@ public enum TwilioDate {
         let day = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let time = seconds - day * 86_400
         let (year, month, date) = civil(fromDays: day)
-        let weekday = days[Int(((day % 7) + 7) % 7)]
+        let weekday = weekdays[Int(((day % 7) + 7) % 7)]
         return "\(weekday), \(two(date)) \(months[month - 1]) \(year) \(two(time / 3600)):\(two(time / 60 % 60)):"
             + "\(two(time % 60)) +0000"
     }
@@ -37,7 +37,7 @@ public enum TwilioDate {
     }
 
     /// Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm).
-    static func days(year: Int64, month: Int64, day: Int64) -> Int64 {
+    public static func days(year: Int64, month: Int64, day: Int64) -> Int64 {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400

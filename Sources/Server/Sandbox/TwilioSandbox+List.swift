@@ -14,7 +14,9 @@ extension TwilioSandbox {
         guard let known, let token, known == token else {
             return Self.error(.unauthorized, code: 20003, message: "Authenticate")
         }
-        let query = request.uri.queryParameters
+        // Decoded names too: `DateSent<` arrives as `DateSent%3C`.
+        let pairs = FormURLEncoding.decode(Array((request.uri.query ?? "").utf8)) ?? []
+        let query = SandboxQuery(pairs: pairs)
         let pageSize = min(max(Int(query.get("PageSize") ?? "") ?? 50, 1), 1000)
         let page = max(Int(query.get("Page") ?? "") ?? 0, 0)
         let filter = SandboxListFilter(
@@ -40,6 +42,13 @@ extension TwilioSandbox {
             uri: uri(page: page))
         return Self.json(.ok, try JSONEncoder().encode(body))
     }
+}
+
+/// A decoded query string.
+struct SandboxQuery {
+    var pairs: [(name: String, value: String)]
+
+    func get(_ name: String) -> String? { pairs.last { $0.name == name }?.value }
 }
 
 /// The list filters, as Twilio reads them (dates in UTC).

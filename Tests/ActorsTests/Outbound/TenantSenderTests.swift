@@ -45,7 +45,10 @@ final class MemoryQueue: OutboundQueueing {
             }
             $0.decisions[job.id] = decision
         }
-        return .leaseLost
+        return OutboundCompletion(
+            message: MessageRecord(
+                id: job.id, conversationId: job.conversationId, direction: "outbound", body: job.body, contentSid: nil,
+                sid: nil, status: "recorded", errorCode: nil, attempts: job.attempts + 1, lastError: nil, createdAt: ""))
     }
 
     var decisions: [String: OutboundDecision] { state.withLock { $0.decisions } }
@@ -233,7 +236,7 @@ struct NoEvents: LiveEventPublishing {
         let provider = RecordingProvider()
         provider.state.withLock { $0.lookups["m0"] = .found(sid: "SMfound") }
         await Self.sender(queue: queue, provider: provider, perMinute: 600).run(retire: { true })
-        #expect(queue.decisions["m0"] == .sent(sid: "SMfound"))
+        #expect(queue.decisions["m0"] == .sent(sid: "SMfound", attempted: false))
         // Not found: sent again.
         #expect(queue.decisions["m1"] == .sent(sid: "SMm1"))
         #expect(provider.state.withLock { $0.times.count } == 1)
