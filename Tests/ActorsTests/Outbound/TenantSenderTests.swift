@@ -48,7 +48,8 @@ final class MemoryQueue: OutboundQueueing {
         return OutboundCompletion(
             message: MessageRecord(
                 id: job.id, conversationId: job.conversationId, direction: "outbound", body: job.body, contentSid: nil,
-                sid: nil, status: "recorded", errorCode: nil, attempts: job.attempts + 1, lastError: nil, createdAt: ""))
+                sid: nil, status: "recorded", errorCode: nil, attempts: job.attempts + 1, lastError: nil, createdAt: "")
+        )
     }
 
     var decisions: [String: OutboundDecision] { state.withLock { $0.decisions } }
