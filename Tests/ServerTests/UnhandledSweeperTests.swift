@@ -87,6 +87,14 @@ import Testing
                     WHERE body = 'poison' AND handle_attempts = 2 AND error_code = 'unhandled'
                         AND last_error LIKE 'not handled after 2 re-drives: %poison message refused%'
                     """) == 600)
+            // Fair progress: the healthy message was handled before any poison message gave up (oldest-first
+            // sweeps would have re-driven the 500 oldest poison messages until they failed).
+            #expect(
+                try await scalar(
+                    """
+                    SELECT ((SELECT handled_at FROM messages WHERE id = \(healthy)::uuid)
+                        < (SELECT min(handle_failed_at) FROM messages WHERE body = 'poison'))::int AS n
+                    """) == 1)
             #expect(sufra.metrics.inboundUnhandledFailed.current == 600)
             #expect(sufra.metrics.render(gauges: []).contains("sufra_inbound_unhandled_failed_total 600"))
 
