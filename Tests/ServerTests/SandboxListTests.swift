@@ -91,6 +91,29 @@ struct SandboxListTests {
         }
     }
 
+    /// A template is matched without its body: the conversation's message sent just before must not be taken
+    /// for it.
+    @Test func theLookupSkipsTheConversationsOtherMessages() async throws {
+        try await withSandbox { sandbox, base in
+            sandbox.registerAccount(sid: Self.account.sid, authToken: Self.account.authToken)
+            let since = Int64(Date().timeIntervalSince1970)
+            let client = TwilioClient(http: HTTPClient(), apiBase: base)
+            let to = "whatsapp:+1704"
+            guard case .sent(let previous, _) = await client.send(account: Self.account, message: SandboxTests.text(to))
+            else { throw TestFailure("not sent") }
+            #expect(
+                await client.findMessage(
+                    account: Self.account, to: to, from: Self.from, body: nil, since: since, excluding: [previous])
+                    == .notFound)
+            guard case .sent(let same, _) = await client.send(account: Self.account, message: SandboxTests.text(to))
+            else { throw TestFailure("not sent") }
+            #expect(
+                await client.findMessage(
+                    account: Self.account, to: to, from: Self.from, body: "hello", since: since, excluding: [previous])
+                    == .found(sid: same))
+        }
+    }
+
     @Test func aConnectionThatNeverCarriedTheRequestIsSafeToRetry() async throws {
         // Nothing listens on port 1: connection refused, nothing sent.
         let client = TwilioClient(http: HTTPClient(), apiBase: "http://127.0.0.1:1", timeout: .seconds(2))

@@ -23,6 +23,10 @@ public struct OutboundJob: Sendable, Hashable {
     public var uncertain: Bool
     /// When the first attempt was claimed (microseconds since 1970), the lower bound of a lookup.
     public var firstAttemptMicros: Int64?
+    /// For an uncertain job: the provider's sids of the conversation's other messages sent around its first
+    /// attempt. A lookup never takes one of them for this job (a template is matched without its body, and two
+    /// texts may be equal).
+    public var otherSids: Set<String> = []
 
     /// Creates a job.
     public init(

@@ -64,6 +64,11 @@ public struct OutboundQueue: OutboundQueueing {
                 m.content_variables::text AS content_variables, m.attempts,
                 coalesce(c.last_inbound_at > now() - interval '24 hours', false) AS window_open,
                 m.send_uncertain,
+                CASE WHEN m.send_uncertain THEN (
+                    SELECT string_agg(o.sid, ',') FROM messages o
+                    WHERE o.conversation_id = m.conversation_id AND o.id <> m.id AND o.direction = 'outbound'
+                        AND o.sid IS NOT NULL AND o.sent_at >= m.first_attempt_at - interval '10 minutes'
+                ) END AS other_sids,
                 (extract(epoch FROM coalesce(m.first_attempt_at, now())) * 1000000)::bigint AS first_attempt_micros,
                 (extract(epoch FROM m.created_at) * 1000000)::bigint AS created_micros
             """)
@@ -80,7 +85,11 @@ public struct OutboundQueue: OutboundQueueing {
                 windowOpen: try row.decode("window_open", as: Bool.self),
                 uncertain: try row.decode("send_uncertain", as: Bool.self),
                 firstAttemptMicros: try row.decode("first_attempt_micros", as: Int64.self))
-            return (micros: try row.decode("created_micros", as: Int64.self), job: job)
+            var uncertain = job
+            if let others = try row.decode("other_sids", as: String?.self) {
+                uncertain.otherSids = Set(others.split(separator: ",").map(String.init))
+            }
+            return (micros: try row.decode("created_micros", as: Int64.self), job: uncertain)
         }
         return claimed.sorted { ($0.micros, $0.job.id) < ($1.micros, $1.job.id) }.map(\.job)
     }

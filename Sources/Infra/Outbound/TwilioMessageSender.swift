@@ -43,7 +43,8 @@ public struct TwilioMessageSender: OutboundMessageSending {
         let since = job.firstAttemptMicros.map { $0 / 1_000_000 } ?? (Self.nowSeconds() - 600)
         let result = await client.findMessage(
             account: TwilioAccount(sid: tenant.accountSid, authToken: tenant.authToken), to: job.customer,
-            from: tenant.whatsappFrom, body: job.contentSid == nil ? (job.body ?? "") : nil, since: since)
+            from: tenant.whatsappFrom, body: job.contentSid == nil ? (job.body ?? "") : nil, since: since,
+            excluding: job.otherSids)
         switch result {
         case .found(let sid): return .found(sid: sid)
         case .notFound: return .notFound

@@ -18,13 +18,14 @@ public enum TwilioLookupResult: Sendable, Hashable {
 extension TwilioClient {
     /// Looks for a message `from` → `to` with `body` (nil: any body, for templates, whose text Twilio renders)
     /// created at or after `since` (seconds since 1970; two seconds of slack for the clocks and Twilio's whole
-    /// seconds): `GET /2010-04-01/Accounts/{sid}/Messages.json?To=&From=&PageSize=50`, newest first, following
+    /// seconds), whose sid is not in `excluding` (messages known to be others'): `GET /2010-04-01/Accounts/{sid}/Messages.json?To=&From=&PageSize=50`, newest first, following
     /// `next_page_uri` until the pages are older than `since` (at most `maximumPages`). The oldest match wins.
     ///
     /// No `DateSent` filter: a message Twilio accepted but has not sent yet has no `date_sent` and would be
     /// filtered out, which is exactly the message looked for. Recipient and sender narrow the list enough.
     public func findMessage(
-        account: TwilioAccount, to: String, from: String, body: String?, since: Int64, maximumPages: Int = 5
+        account: TwilioAccount, to: String, from: String, body: String?, since: Int64, excluding: Set<String> = [],
+        maximumPages: Int = 5
     ) async -> TwilioLookupResult {
         let credentials = Base64.encode(Array((account.sid + ":" + account.authToken).utf8))
         var url: String? =
@@ -56,7 +57,9 @@ extension TwilioClient {
                     olderSeen = true
                     continue
                 }
-                guard message.to == to, message.from == from, body == nil || message.body == body else { continue }
+                guard message.to == to, message.from == from, body == nil || message.body == body,
+                    !excluding.contains(message.sid)
+                else { continue }
                 if match == nil || created <= match?.created ?? .max { match = (message.sid, created) }
             }
             if olderSeen { break }

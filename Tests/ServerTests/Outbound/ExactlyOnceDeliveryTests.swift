@@ -91,6 +91,27 @@ import Testing
         }
     }
 
+    /// An uncertain job is claimed with the sids of its conversation's other messages, which its lookup skips.
+    @Test func anUncertainClaimNamesTheConversationsOtherSids() async throws {
+        try await SufraTestApp.run(options: OutboundHarness.withoutSender()) { app, client, _ in
+            let restaurant = try await client.createRestaurant()
+            let ids = try await OutboundHarness.enqueue(
+                app, restaurant: restaurant.id, customer: "whatsapp:+966500000706", prefix: "pair", count: 2)
+            try await app.database.withClient { db in
+                let queue = OutboundQueue(client: db, leaseDuration: .milliseconds(200), owner: "worker")
+                let first = try await queue.claim(restaurantId: restaurant.id, limit: 2)
+                #expect(first.map(\.id) == [ids[0]])
+                _ = try await queue.complete(first[0], with: .sent(sid: "SMfirst"))
+                let second = try await queue.claim(restaurantId: restaurant.id, limit: 2)
+                #expect(second.map(\.id) == [ids[1]] && second.first?.otherSids == [])
+                try await eventually("reaped") { try await !queue.reapExpiredLeases().isEmpty }
+                let again = try await queue.claim(restaurantId: restaurant.id, limit: 2)
+                #expect(again.first?.uncertain == true)
+                #expect(again.first?.otherSids == ["SMfirst"])
+            }
+        }
+    }
+
     /// The receipt URL carries the job id, so a receipt settles a job whose answer was lost even before any
     /// lookup: the job adopts Twilio's sid and its lease is dropped (the late completion then changes nothing).
     @Test func aReceiptWithTheJobIdSettlesALostAnswer() async throws {
