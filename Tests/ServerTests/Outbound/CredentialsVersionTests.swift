@@ -72,4 +72,27 @@ import Testing
             }
         }
     }
+
+    /// End to end: a send leaves with the old token, the operator rotates it while Twilio is answering, and
+    /// Twilio's 401 for the old token arrives after the rotation. Before, the restaurant went inactive although its
+    /// new token was right; now the reply goes out with the new token and the restaurant stays active.
+    @Test func aLate401ForTheOldTokenDoesNotDeactivateTheRestaurant() async throws {
+        try await OutboundHarness.run { app, client, sufra, sandbox in
+            let restaurant = try await client.createRestaurant()
+            // Twilio already knows only the new token; the old one's call is answered late (with 401).
+            sandbox.registerAccount(sid: restaurant.accountSid, authToken: "the-new-token")
+            sandbox.inject(.slow(milliseconds: 1_000), account: restaurant.accountSid, times: 1)
+            let customer = "whatsapp:+966500000803"
+            try await OutboundHarness.enqueue(app, restaurant: restaurant.id, customer: customer, prefix: "r", count: 1)
+            try await eventually("the old token's call is in flight") { sandbox.requestCount == 1 }
+            let patched = try await OutboundHarness.admin(
+                client, .patch, "/admin/restaurants/\(restaurant.id)", body: #"{"twilioAuthToken": "the-new-token"}"#)
+            #expect(patched.status == .ok)
+            let received = try await sandbox.waitForMessages(count: 1, to: customer, timeout: .seconds(10))
+            #expect(received.map(\.body) == ["r 1"])
+            let shown = try await OutboundHarness.admin(client, .get, "/admin/restaurants/\(restaurant.id)")
+            #expect(shown.json["status"] as? String == "active")
+            #expect(sufra.metrics.credentialAlerts.snapshot.isEmpty)
+        }
+    }
 }
