@@ -27,6 +27,9 @@ public struct OutboundJob: Sendable, Hashable {
     /// attempt. A lookup never takes one of them for this job (a template is matched without its body, and two
     /// texts may be equal).
     public var otherSids: Set<String> = []
+    /// For an uncertain job: the sid a receipt gave it while its attempt was in flight (the receipt URL carries
+    /// the job id), which settles it without a lookup.
+    public var knownSid: String?
 
     /// Creates a job.
     public init(

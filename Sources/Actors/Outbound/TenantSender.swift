@@ -216,7 +216,12 @@ public final class TenantSender: Sendable {
                 code: nil, reason: "outside the WhatsApp 24-hour window: only templates may be sent", attempted: false)
         }
         if job.uncertain {
-            let lookup = await dependencies.sender.find(job, tenant: tenant)
+            let lookup: SentMessageLookup
+            if let sid = job.knownSid {
+                lookup = .found(sid: sid)
+            } else {
+                lookup = await dependencies.sender.find(job, tenant: tenant)
+            }
             let resolution = dependencies.policy.resolve(
                 lookup, attemptsBefore: job.attempts, random: Double.random(in: 0..<1))
             if case .record(let decision) = resolution { return decision }

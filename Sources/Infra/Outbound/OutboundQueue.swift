@@ -63,7 +63,7 @@ public struct OutboundQueue: OutboundQueueing {
                 m.conversation_id::text AS conversation_id, c.customer, m.body, m.content_sid,
                 m.content_variables::text AS content_variables, m.attempts,
                 coalesce(c.last_inbound_at > now() - interval '24 hours', false) AS window_open,
-                m.send_uncertain,
+                m.send_uncertain, m.sid,
                 CASE WHEN m.send_uncertain THEN (
                     SELECT string_agg(o.sid, ',') FROM messages o
                     WHERE o.conversation_id = m.conversation_id AND o.id <> m.id AND o.direction = 'outbound'
@@ -86,6 +86,7 @@ public struct OutboundQueue: OutboundQueueing {
                 uncertain: try row.decode("send_uncertain", as: Bool.self),
                 firstAttemptMicros: try row.decode("first_attempt_micros", as: Int64.self))
             var uncertain = job
+            uncertain.knownSid = try row.decode("sid", as: String?.self)
             if let others = try row.decode("other_sids", as: String?.self) {
                 uncertain.otherSids = Set(others.split(separator: ",").map(String.init))
             }

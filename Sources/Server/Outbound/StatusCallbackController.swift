@@ -73,9 +73,10 @@ struct StatusCallbackController: Sendable {
     ) async throws -> OutboundQueue.StatusUpdate? {
         var remaining = lookupRetries
         while true {
+            // The job's worker records its own answer; only a receipt that waited in vain gives the job its sid.
             if let update = try await queue.applyStatus(
                 restaurantId: restaurantId, sid: sid, status: status, errorCode: errorCode, errorMessage: errorMessage,
-                jobId: jobId)
+                jobId: jobId, adoptWhileSending: remaining == 0)
             {
                 return update
             }

@@ -244,6 +244,17 @@ struct NoEvents: LiveEventPublishing {
         #expect(Set(provider.state.withLock { $0.finds }) == ["m0", "m1"])
     }
 
+    @Test func anUncertainJobWithASidFromItsReceiptIsSettledWithoutALookup() async throws {
+        var jobs = Self.jobs(1)
+        jobs[0].uncertain = true
+        jobs[0].knownSid = "SMreceipt"
+        let queue = MemoryQueue(jobs)
+        let provider = RecordingProvider()
+        await Self.sender(queue: queue, provider: provider, perMinute: 600).run(retire: { true })
+        #expect(queue.decisions["m0"] == .sent(sid: "SMreceipt", attempted: false))
+        #expect(provider.state.withLock { $0.finds.isEmpty && $0.times.isEmpty })
+    }
+
     @Test func badCredentialsCarryTheVersionOfTheTokenUsed() async throws {
         struct Refusing: OutboundMessageSending {
             func send(_ job: OutboundJob, tenant: TenantConfig) async -> SendOutcome {

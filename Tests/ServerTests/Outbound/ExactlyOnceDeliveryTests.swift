@@ -112,31 +112,65 @@ import Testing
         }
     }
 
-    /// The receipt URL carries the job id, so a receipt settles a job whose answer was lost even before any
-    /// lookup: the job adopts Twilio's sid and its lease is dropped (the late completion then changes nothing).
-    @Test func aReceiptWithTheJobIdSettlesALostAnswer() async throws {
+    /// The receipt URL carries the job id, so a receipt settles a job whose answer was lost: a job its worker
+    /// already recorded as uncertain adopts Twilio's sid and is sent, with no lookup and no resend.
+    @Test func aReceiptWithTheJobIdSettlesAnUncertainJob() async throws {
         try await SufraTestApp.run(options: OutboundHarness.withoutSender()) { app, client, _ in
             let restaurant = try await client.createRestaurant()
             let id = try await OutboundHarness.insertClaimed(
                 app, restaurant: restaurant.id, customer: "whatsapp:+966500000704", body: "receipt 1",
-                owner: "waiting-worker", lease: .seconds(60))
+                owner: "worker", lease: .seconds(60))
+            try await app.database.withClient { db in
+                let queue = OutboundQueue(client: db, owner: "worker")
+                let job = OutboundJob(
+                    id: id, restaurantId: restaurant.id, conversationId: "", customer: "", body: nil, contentSid: nil,
+                    contentVariables: nil, attempts: 0, windowOpen: true)
+                let recorded = try await queue.complete(
+                    job, with: .uncertain(after: .seconds(30), reason: "timed out", attempted: true))
+                #expect(recorded.message?.status == "queued")
+            }
             let response = try await StatusCallbackTests.post(
                 client, restaurant, sid: "SMreceipt", status: "sent", query: "?job=\(id)")
             #expect(response.status == .ok)
             let row = try await OutboundHarness.message(app, id)
             #expect(row.status == "sent" && row.sid == "SMreceipt")
-            // Later statuses find it by sid.
+            let pending = try await app.database.withClient { db in
+                try await db.query(
+                    """
+                    SELECT (next_attempt_at IS NULL AND NOT send_uncertain AND lease_owner IS NULL)::int AS n
+                    FROM messages WHERE id = \(id)::uuid
+                    """
+                ).single().decode("n", as: Int.self)
+            }
+            #expect(pending == 1)
+            // Later statuses find it by sid; a second sid for the same job (a duplicate) is not adopted.
             _ = try await StatusCallbackTests.post(client, restaurant, sid: "SMreceipt", status: "delivered")
             #expect(try await OutboundHarness.message(app, id).status == "delivered")
-            // A second sid for the same job (a duplicate already made) is not adopted.
             _ = try await StatusCallbackTests.post(
                 client, restaurant, sid: "SMother", status: "sent", query: "?job=\(id)")
             #expect(try await OutboundHarness.message(app, id).sid == "SMreceipt")
-            let lease = try await app.database.withClient { db in
-                try await db.query("SELECT lease_owner FROM messages WHERE id = \(id)::uuid").single()
-                    .decode("lease_owner", as: String?.self)
+        }
+    }
+
+    /// While the job's worker still waits for Twilio's answer the receipt leaves the row to it (its own record
+    /// publishes `message.sent`), and gives the job its sid only after waiting in vain: if the worker's answer is
+    /// then lost, the next claim carries the sid and settles the job without a lookup.
+    @Test func aReceiptForAJobInFlightWaitsForItsWorkerThenLeavesTheSid() async throws {
+        try await SufraTestApp.run(options: OutboundHarness.withoutSender()) { app, client, _ in
+            let restaurant = try await client.createRestaurant()
+            let id = try await OutboundHarness.insertClaimed(
+                app, restaurant: restaurant.id, customer: "whatsapp:+966500000707", body: "inflight 1",
+                owner: "worker", lease: .milliseconds(1_500))
+            _ = try await StatusCallbackTests.post(
+                client, restaurant, sid: "SMinflight", status: "sent", query: "?job=\(id)")
+            let held = try await OutboundHarness.message(app, id)
+            #expect(held.status == "sending" && held.sid == "SMinflight")
+            try await app.database.withClient { db in
+                let queue = OutboundQueue(client: db, owner: "other")
+                try await eventually("reaped") { try await !queue.reapExpiredLeases().isEmpty }
+                let claimed = try await queue.claim(restaurantId: restaurant.id, limit: 1)
+                #expect(claimed.first?.uncertain == true && claimed.first?.knownSid == "SMinflight")
             }
-            #expect(lease == nil)
         }
     }
 
