@@ -35,15 +35,25 @@ public struct OutboundRetryPolicy: Sendable, Hashable {
         return .seconds(double: delay.seconds * factor)
     }
 
-    /// The decision for `outcome` of an attempt made after `attemptsBefore` earlier attempts.
-    public func decide(_ outcome: SendOutcome, attemptsBefore: Int, random: Double) -> OutboundDecision {
+    /// The decision for `outcome` of an attempt made after `attemptsBefore` earlier attempts, with the token of
+    /// `credentialsVersion`.
+    public func decide(
+        _ outcome: SendOutcome, attemptsBefore: Int, random: Double, credentialsVersion: Int64 = 0
+    ) -> OutboundDecision {
         switch outcome {
         case .sent(let sid):
             return .sent(sid: sid)
         case .rejected(let code, let message):
             return .failed(code: String(code), reason: message, attempted: true)
         case .badCredentials(let code, let message):
-            return .credentialsRejected(reason: "Twilio rejected the credentials (\(code): \(message))")
+            return .credentialsRejected(
+                reason: "Twilio rejected the credentials (\(code): \(message))", credentialsVersion: credentialsVersion)
+        case .uncertain(let reason):
+            // Never dead from here, even after the last attempt: only a lookup that finds nothing may give up.
+            let attempts = attemptsBefore + 1
+            return .uncertain(
+                after: backoff(afterAttempt: attempts, random: random), reason: "outcome unknown: \(reason)",
+                attempted: true)
         case .retryLater(let retryAfter, let reason):
             let attempts = attemptsBefore + 1
             guard attempts < maxAttempts else {
@@ -51,6 +61,28 @@ public struct OutboundRetryPolicy: Sendable, Hashable {
             }
             let delay = max(backoff(afterAttempt: attempts, random: random), retryAfter ?? .zero)
             return .retry(after: delay, reason: reason)
+        }
+    }
+
+    /// Settles an uncertain job (``OutboundJob/uncertain``) after `attemptsBefore` attempts from the provider's
+    /// answer to a lookup: found → `sent` with the provider's sid, without sending; not found → send again while
+    /// attempts remain, else `dead`; lookup failed → stays uncertain, looked up again after a backoff (no attempt
+    /// used).
+    public func resolve(_ lookup: SentMessageLookup, attemptsBefore: Int, random: Double) -> UncertainResolution {
+        switch lookup {
+        case .found(let sid):
+            return .record(.sent(sid: sid, attempted: false))
+        case .notFound:
+            guard attemptsBefore < maxAttempts else {
+                return .record(
+                    .dead(reason: "gave up after \(attemptsBefore) attempts: the provider has no such message"))
+            }
+            return .resend
+        case .failed(let reason):
+            return .record(
+                .uncertain(
+                    after: backoff(afterAttempt: max(1, attemptsBefore), random: random),
+                    reason: "lookup failed: \(reason)", attempted: false))
         }
     }
 }

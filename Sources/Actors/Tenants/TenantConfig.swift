@@ -35,13 +35,18 @@ public struct TenantConfig: Sendable, Equatable, CustomStringConvertible {
     public var status: Status
     /// Why it is paused or inactive.
     public var statusReason: String?
+    /// The row's revision, bumped by every change: the directory never replaces a snapshot with an older one.
+    public var revision: Int64
+    /// The version of the credentials (account SID and auth token), bumped when either changes: a 401 makes the
+    /// restaurant inactive only when the failing send used the current version.
+    public var credentialsVersion: Int64
 
     /// Creates a snapshot.
     public init(
         id: String, name: String, whatsappFrom: String, accountSid: String, authToken: String,
         inboundPerMinute: Int = 60, sendPerMinute: Int = 60, language: String = "ar",
         supportContact: String? = nil, promoContentSid: String? = nil, status: Status = .active,
-        statusReason: String? = nil
+        statusReason: String? = nil, revision: Int64 = 0, credentialsVersion: Int64 = 0
     ) {
         self.id = id
         self.name = name
@@ -55,6 +60,8 @@ public struct TenantConfig: Sendable, Equatable, CustomStringConvertible {
         self.promoContentSid = promoContentSid
         self.status = status
         self.statusReason = statusReason
+        self.revision = revision
+        self.credentialsVersion = credentialsVersion
     }
 
     public var description: String {

@@ -32,10 +32,12 @@ public struct TenantDirectorySync: Service, CustomStringConvertible {
     /// The name ServiceLifecycle logs; the fields (database configuration, key ring) stay out of logs.
     public var description: String { "TenantDirectorySync" }
 
-    /// Loads every restaurant now (also called before serving, so the first webhook is routed).
+    /// Loads every restaurant now (also called before serving, so the first webhook is routed). A restaurant
+    /// reloaded by a notification while this runs keeps its newer snapshot (revisions only move forward).
     public func loadAll() async throws {
+        let mark = directory.mark()
         let rows = try await repository.allCredentialed()
-        directory.replaceAll(with: rows.compactMap(tenant))
+        directory.replaceAll(with: rows.compactMap(tenant), since: mark)
     }
 
     /// Reloads one restaurant (or removes it when it is gone).
@@ -108,6 +110,7 @@ public struct TenantDirectorySync: Service, CustomStringConvertible {
             id: record.id, name: record.name, whatsappFrom: record.whatsappFrom, accountSid: record.twilioAccountSid,
             authToken: token, inboundPerMinute: record.inboundPerMinute, sendPerMinute: record.sendPerMinute,
             language: record.language, supportContact: record.supportContact, promoContentSid: record.promoContentSid,
-            status: TenantConfig.Status(rawValue: record.status) ?? .active, statusReason: record.statusReason)
+            status: TenantConfig.Status(rawValue: record.status) ?? .active, statusReason: record.statusReason,
+            revision: row.revision, credentialsVersion: row.credentialsVersion)
     }
 }

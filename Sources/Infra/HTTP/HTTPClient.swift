@@ -157,8 +157,15 @@ public actor HTTPClient {
 
     /// Removes a cancelled transfer and resumes its caller with ``HTTPClientError/cancelled``.
     func cancel(id: UInt64) {
-        guard transfers[id] != nil else { return }
-        finish(id: id, result: .failure(.cancelled))
+        guard let transfer = transfers[id] else { return }
+        finish(id: id, result: .failure(HTTPClientError.cancelled.requestSent(Self.requestWritten(transfer))))
+    }
+
+    /// Whether libcurl wrote any byte of the request (`CURLINFO_REQUEST_SIZE` counts what was sent).
+    private static func requestWritten(_ transfer: HTTPTransfer) -> Bool {
+        var size = 0
+        guard sufra_curl_getinfo_long(transfer.easy, CURLINFO_REQUEST_SIZE, &size) == CURLE_OK else { return true }
+        return size > 0
     }
 
     func finish(id: UInt64, result: Result<HTTPClientResponse, HTTPClientError>) {
@@ -195,11 +202,20 @@ public actor HTTPClient {
             _ = sufra_curl_getinfo_long(transfer.easy, CURLINFO_RESPONSE_CODE, &status)
             return .success(HTTPClientResponse(status: status, headers: transfer.headers, body: transfer.body))
         case CURLE_OPERATION_TIMEDOUT:
-            return .failure(.timedOut)
+            return .failure(HTTPClientError.timedOut.requestSent(requestWritten(transfer)))
         case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
             return .failure(.connectFailed(Self.message(transfer, code)))
+        case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,
+            CURLE_SSL_CACERT_BADFILE, CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT:
+            // Failed before the request could be written (TLS handshake, bad URL): nothing reached the server.
+            return .failure(
+                HTTPClientError.transport(code: Int(code.rawValue), message: Self.message(transfer, code))
+                    .requestSent(false))
         default:
-            return .failure(.transport(code: Int(code.rawValue), message: Self.message(transfer, code)))
+            // Connection reset, empty or malformed answer, …: the request may have been written.
+            return .failure(
+                HTTPClientError.transport(code: Int(code.rawValue), message: Self.message(transfer, code))
+                    .requestSent(requestWritten(transfer)))
         }
     }
 

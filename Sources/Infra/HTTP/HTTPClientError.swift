@@ -1,4 +1,8 @@
 /// Why ``HTTPClient/execute(_:)`` did not produce a response.
+///
+/// Besides the kind of failure it says whether any of the request left this process (``requestMayHaveBeenSent``):
+/// a non-idempotent call (a Twilio send) may be repeated blindly only when nothing left. Equality compares the kind
+/// only.
 public struct HTTPClientError: Error, Hashable, CustomStringConvertible {
     private enum Base: Hashable {
         case timedOut
@@ -10,12 +14,29 @@ public struct HTTPClientError: Error, Hashable, CustomStringConvertible {
     }
 
     private let base: Base
-    private init(_ base: Base) { self.base = base }
+    private var sent: Bool
+    private init(_ base: Base, sent: Bool = true) {
+        self.base = base
+        self.sent = sent
+    }
+
+    public static func == (lhs: HTTPClientError, rhs: HTTPClientError) -> Bool { lhs.base == rhs.base }
+    public func hash(into hasher: inout Hasher) { hasher.combine(base) }
+
+    /// This error, noting whether bytes of the request were handed to the connection (libcurl's
+    /// `CURLINFO_REQUEST_SIZE` is 0 until the request is written).
+    func requestSent(_ sent: Bool) -> HTTPClientError {
+        var copy = self
+        copy.sent = sent
+        return copy
+    }
 
     /// The connect or total timeout passed.
     public static let timedOut = HTTPClientError(.timedOut)
     /// The host could not be resolved or connected to.
-    public static func connectFailed(_ message: String) -> HTTPClientError { HTTPClientError(.connectFailed(message)) }
+    public static func connectFailed(_ message: String) -> HTTPClientError {
+        HTTPClientError(.connectFailed(message), sent: false)
+    }
     /// The response body was larger than the configured limit.
     public static func responseTooLarge(limit: Int) -> HTTPClientError {
         HTTPClientError(.responseTooLarge(limit: limit))
@@ -24,7 +45,7 @@ public struct HTTPClientError: Error, Hashable, CustomStringConvertible {
     public static let cancelled = HTTPClientError(.cancelled)
     /// The request could not be set up (bad URL, header with a newline…).
     public static func invalidRequest(_ message: String) -> HTTPClientError {
-        HTTPClientError(.invalidRequest(message))
+        HTTPClientError(.invalidRequest(message), sent: false)
     }
     /// Any other libcurl failure.
     public static func transport(code: Int, message: String) -> HTTPClientError {
@@ -39,6 +60,10 @@ public struct HTTPClientError: Error, Hashable, CustomStringConvertible {
     public var isResponseTooLarge: Bool { if case .responseTooLarge = base { true } else { false } }
     /// True for ``cancelled``.
     public var isCancelled: Bool { base == .cancelled }
+    /// False only when the connection never carried the request (no connection, name not resolved, TLS handshake
+    /// failed, request invalid, or a timeout or cancellation before any byte was written): then the server cannot
+    /// have acted on it. True (the safe answer) for everything else, e.g. a timeout after the request was written.
+    public var requestMayHaveBeenSent: Bool { sent }
 
     public var description: String {
         switch base {

@@ -92,7 +92,7 @@ public final class OutboundDispatcher: Service, Sendable {
         let supervisor = ChildSupervisor(
             children: [
                 .init(name: "sender \(id)", policy: settings.restartPolicy) {
-                    try await sender.run(retire: { self.retire(sender) })
+                    await sender.run(retire: { self.retire(sender) })
                 }
             ], clock: ContinuousClock(), escalation: .stopChild, logger: logger)
         try? await supervisor.run()

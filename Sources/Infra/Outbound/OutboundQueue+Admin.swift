@@ -48,25 +48,53 @@ extension OutboundQueue {
     /// Applies a delivery receipt for `sid` of restaurant `restaurantId`: the status moves only forward by rank
     /// (``DeliveryStatus``), an unknown status is stored without changing the rank, `errorCode` is kept. Nil when
     /// no message of that restaurant has this sid.
+    ///
+    /// `jobId` (the `job` of the receipt URL) settles a send whose answer was lost, when no message has the sid
+    /// yet and that job has none either. A job no longer `sending` (its worker recorded it uncertain, or the lease
+    /// ran out) adopts the sid and counts as sent (at least; a later status ranks higher): lease and pending
+    /// resend dropped. A job still `sending` is its worker's to record; only with `adoptWhileSending` (the receipt
+    /// waited and the worker still has not recorded) does it take the sid, status unchanged, so that if the
+    /// worker's answer is lost the next claim settles it from the sid without a lookup.
     public func applyStatus(
-        restaurantId: String, sid: String, status: String, errorCode: String?, errorMessage: String?
+        restaurantId: String, sid: String, status: String, errorCode: String?, errorMessage: String?,
+        jobId: String? = nil, adoptWhileSending: Bool = false
     ) async throws -> StatusUpdate? {
         let rank = DeliveryStatus.rank(of: status)
+        let job = jobId.flatMap { UUID(uuidString: $0) }?.uuidString.lowercased()
         let rows = try await client.query(
             """
             WITH target AS (
-                SELECT id, status_rank FROM messages
-                WHERE sid = \(sid) AND restaurant_id = \(restaurantId)::uuid FOR UPDATE
+                SELECT id, status_rank, sid IS NULL AS adopt, status = 'sending' AS held FROM messages
+                WHERE restaurant_id = \(restaurantId)::uuid AND (sid = \(sid) OR (
+                    \(job)::uuid IS NOT NULL AND id = \(job)::uuid AND sid IS NULL AND direction = 'outbound'
+                    AND (status <> 'sending' OR \(adoptWhileSending)::bool)
+                    AND NOT EXISTS (SELECT 1 FROM messages s WHERE s.sid = \(sid))))
+                LIMIT 1 FOR UPDATE
+            ), decided AS (
+                SELECT id, adopt AND NOT held AS settle,
+                    CASE WHEN NOT adopt THEN \(status) WHEN held THEN 'sending'
+                        WHEN coalesce(\(rank)::smallint, 2) > 2 THEN \(status) ELSE 'sent' END AS new_status,
+                    CASE WHEN NOT adopt THEN coalesce(\(rank)::smallint, status_rank) WHEN held THEN status_rank
+                        ELSE greatest(coalesce(\(rank)::smallint, 2), 2) END AS new_rank,
+                    adopt OR \(rank)::smallint IS NULL OR \(rank) >= status_rank AS allowed
+                FROM target
             ), updated AS (
                 UPDATE messages m SET
-                    status = \(status), status_rank = coalesce(\(rank), m.status_rank),
+                    status = decided.new_status, status_rank = decided.new_rank, sid = \(sid),
+                    sent_at = CASE WHEN decided.new_rank >= 2 THEN coalesce(m.sent_at, now()) ELSE m.sent_at END,
+                    -- Settled (sent or beyond): no worker or resend owns it any more.
+                    lease_owner = CASE WHEN decided.new_rank >= 2 THEN NULL ELSE m.lease_owner END,
+                    lease_until = CASE WHEN decided.new_rank >= 2 THEN NULL ELSE m.lease_until END,
+                    next_attempt_at = CASE WHEN decided.new_rank >= 2 THEN NULL ELSE m.next_attempt_at END,
+                    send_uncertain = CASE WHEN decided.settle THEN false ELSE m.send_uncertain END,
                     error_code = coalesce(\(errorCode), m.error_code),
                     error_message = coalesce(\(errorMessage), m.error_message)
-                FROM target
-                WHERE m.id = target.id AND (\(rank)::smallint IS NULL OR \(rank) >= target.status_rank)
-                RETURNING m.id
+                FROM decided
+                WHERE m.id = decided.id AND decided.allowed
+                RETURNING m.id, m.status
             )
-            SELECT \(unescaped: Self.messageColumns), EXISTS (SELECT 1 FROM updated) AS applied
+            SELECT \(unescaped: Self.messageColumns), EXISTS (SELECT 1 FROM updated) AS applied,
+                (SELECT status FROM updated) AS new_status
             FROM messages m JOIN target ON target.id = m.id
             """)
         guard let row = rows.first else { return nil }
@@ -74,7 +102,8 @@ extension OutboundQueue {
         let applied = try row.decode("applied", as: Bool.self)
         if applied {
             // The SELECT sees the row as it was before the data-modifying CTE (one snapshot): show the new values.
-            message.status = status
+            message.status = try row.decode("new_status", as: String?.self) ?? status
+            message.sid = sid
             if let errorCode { message.errorCode = errorCode }
         }
         return StatusUpdate(restaurantId: restaurantId, message: message, applied: applied)

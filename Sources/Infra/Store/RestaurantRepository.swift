@@ -36,6 +36,18 @@ public struct RestaurantRepository: Sendable {
     public struct Credentialed: Sendable {
         public var record: RestaurantRecord
         public var encryptedAuthToken: String
+        /// The row's revision (bumped by every update).
+        public var revision: Int64
+        /// The credentials' version (bumped when the account SID or the token changes).
+        public var credentialsVersion: Int64
+
+        static func decode(_ row: PostgresRow) throws -> Credentialed {
+            Credentialed(
+                record: try RestaurantRepository.record(row),
+                encryptedAuthToken: try row.decode("twilio_auth_token_enc", as: String.self),
+                revision: try row.decode("revision", as: Int64.self),
+                credentialsVersion: try row.decode("credentials_version", as: Int64.self))
+        }
     }
 
     /// The channel restaurant changes are announced on (payload: the restaurant id).
@@ -43,7 +55,7 @@ public struct RestaurantRepository: Sendable {
 
     static let columns = """
         id::text AS id, name, whatsapp_from, twilio_account_sid, inbound_per_minute, send_per_minute, language,
-        support_contact, promo_content_sid, status, status_reason, twilio_auth_token_enc,
+        support_contact, promo_content_sid, status, status_reason, twilio_auth_token_enc, revision, credentials_version,
         to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_iso,
         (extract(epoch FROM created_at) * 1000000)::bigint AS created_micros
         """
@@ -109,22 +121,14 @@ public struct RestaurantRepository: Sendable {
     /// Every restaurant with its encrypted token (directory load).
     public func allCredentialed() async throws -> [Credentialed] {
         let rows = try await client.query("SELECT \(unescaped: Self.columns) FROM restaurants")
-        return try rows.map {
-            Credentialed(
-                record: try Self.record($0), encryptedAuthToken: try $0.decode("twilio_auth_token_enc", as: String.self)
-            )
-        }
+        return try rows.map(Credentialed.decode)
     }
 
     /// One restaurant with its encrypted token.
     public func credentialed(id: String) async throws -> Credentialed? {
         guard UUID(uuidString: id) != nil else { return nil }
         let rows = try await client.query("SELECT \(unescaped: Self.columns) FROM restaurants WHERE id = \(id)::uuid")
-        return try rows.first.map {
-            Credentialed(
-                record: try Self.record($0), encryptedAuthToken: try $0.decode("twilio_auth_token_enc", as: String.self)
-            )
-        }
+        return try rows.first.map(Credentialed.decode)
     }
 
     /// Replaces a restaurant's fields (and its token when `encryptedAuthToken` is given).

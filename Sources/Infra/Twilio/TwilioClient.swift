@@ -40,7 +40,9 @@ public struct TwilioClient: Sendable {
         do {
             return Self.result(of: try await http.execute(request))
         } catch {
-            return .retryLater(after: nil, reason: error.description)
+            // Only a request that never left is safe to repeat; any other failure may hide an accepted message.
+            return error.requestMayHaveBeenSent
+                ? .uncertain(reason: error.description) : .retryLater(after: nil, reason: error.description)
         }
     }
 
@@ -49,8 +51,8 @@ public struct TwilioClient: Sendable {
         let decoder = JSONDecoder()
         if (200..<300).contains(response.status) {
             guard let created = try? decoder.decode(CreatedMessage.self, from: Data(response.body)) else {
-                // Twilio took it: retrying could send it twice, so this is final.
-                return .rejected(code: response.status, message: "unreadable success answer from Twilio")
+                // Twilio took it but the sid is unreadable: the lookup before any resend finds it.
+                return .uncertain(reason: "unreadable success answer from Twilio (HTTP \(response.status))")
             }
             return .sent(sid: created.sid, status: created.status ?? "queued")
         }

@@ -60,8 +60,11 @@ public struct OutboundTwilioMessage: Sendable, Hashable {
 public enum TwilioSendResult: Sendable, Hashable {
     /// Twilio accepted the message.
     case sent(sid: String, status: String)
-    /// Try again later: 429 / 20429 (with Twilio's `Retry-After` when given), 5xx, timeouts, connection errors.
+    /// Not sent, try again later: 429 / 20429 (with Twilio's `Retry-After` when given), 5xx, or a connection that
+    /// never carried the request.
     case retryLater(after: Duration?, reason: String)
+    /// Maybe sent: the request left but no readable answer came (timeout after writing, reset, unreadable 2xx).
+    case uncertain(reason: String)
     /// Twilio refused the message for good (400, 403, 404, …); do not retry.
     case rejected(code: Int, message: String)
     /// The account's credentials are wrong (401 or code 20003): pause the restaurant.

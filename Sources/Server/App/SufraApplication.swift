@@ -31,6 +31,10 @@ public struct SufraApplication: Sendable {
         public var retryPolicy = OutboundRetryPolicy()
         /// How long a claimed outbound job stays leased (well above the Twilio call's timeout).
         public var outboundLease: Duration = .seconds(60)
+        /// Total time allowed per Twilio API call.
+        public var twilioTimeout: Duration = .seconds(15)
+        /// Re-drives of an unhandled inbound message before it is marked failed, and their backoff.
+        public var inboundRetryPolicy = InboundRetryPolicy()
 
         /// Default options.
         public init() {}
@@ -99,7 +103,8 @@ public struct SufraApplication: Sendable {
         let hooks = OutboundHooks(
             sent: { _ in metrics.messagesSent.increment() }, failed: { _ in metrics.messagesFailed.increment() },
             credentialsRejected: { id, _ in metrics.credentialAlerts.increment(id) })
-        let twilio = TwilioClient(http: HTTPClient(), apiBase: configuration.twilioAPIBase)
+        let twilio = TwilioClient(
+            http: HTTPClient(), apiBase: configuration.twilioAPIBase, timeout: options.twilioTimeout)
         outbound = OutboundDispatcher(
             queue: outboundQueue,
             dependencies: TenantSender.Dependencies(
@@ -132,9 +137,10 @@ public struct SufraApplication: Sendable {
             logger: logger.with(label: "conversations"),
             factory: { key in try await ConversationActor.activate(key, dependencies: dependencies) })
         sweeper = UnhandledSweeper(
-            store: store, registry: conversations, interval: options.unhandledSweepInterval,
+            queue: UnhandledInboundQueue(client: postgres), registry: conversations,
+            policy: options.inboundRetryPolicy, interval: options.unhandledSweepInterval,
             graceSeconds: options.unhandledGraceSeconds,
-            logger: logger.with(label: "sweeper"))
+            onFailed: { metrics.inboundUnhandledFailed.increment(by: $0) }, logger: logger.with(label: "sweeper"))
         supervisor = Supervisor(
             directory: directory,
             tenants: TenantActor.Dependencies(

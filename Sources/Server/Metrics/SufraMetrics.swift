@@ -9,6 +9,7 @@ public final class SufraMetrics: Sendable {
     let messagesSent = Counter()
     let messagesFailed = Counter()
     let credentialAlerts = LabeledCounter()
+    let inboundUnhandledFailed = Counter()
     let webhookDuration = Histogram()
     let botReplyDuration = Histogram()
     private let started = ContinuousClock.now
@@ -54,6 +55,9 @@ public final class SufraMetrics: Sendable {
         for (label, value) in credentialAlerts.snapshot {
             out += "sufra_credential_alerts_total{restaurant=\"\(label)\"} \(value)\n"
         }
+        counter(
+            "inbound_unhandled_failed_total", "Inbound messages marked failed after every re-drive failed.",
+            inboundUnhandledFailed.current)
         for entry in gauges { gauge(entry.name, entry.help, Double(entry.value)) }
         histogram("webhook_duration_seconds", "Webhook handling time.", webhookDuration)
         histogram("bot_reply_duration_seconds", "Inbound message to queued bot reply.", botReplyDuration)

@@ -6,7 +6,9 @@ import Logging
 import NIOCore
 
 /// `POST /whatsapp/status`: Twilio's delivery receipts (CONTRACT.md §3). Routed by `From` (the restaurant's
-/// number), signature-checked like the webhook, the status moved forward only, `message.status` published.
+/// number), signature-checked like the webhook, the status moved forward only, `message.status` published. The
+/// `job` query parameter (set by the sender) lets a receipt settle a send whose answer was lost: the job adopts
+/// the receipt's `MessageSid`.
 struct StatusCallbackController: Sendable {
     let directory: TenantDirectory
     let signatures: any SignatureVerifying
@@ -52,7 +54,7 @@ struct StatusCallbackController: Sendable {
         do {
             update = try await apply(
                 restaurantId: tenant.id, sid: sid, status: status, errorCode: nonEmpty(form["ErrorCode"]),
-                errorMessage: nonEmpty(form["ErrorMessage"]))
+                errorMessage: nonEmpty(form["ErrorMessage"]), jobId: request.uri.queryParameters.get("job"))
         } catch {
             logger.warning("status callback not stored", metadata: ["sid": "\(sid)", "error": "\(error)"])
             return plain(.serviceUnavailable, "storage unavailable, retry later")
@@ -71,12 +73,14 @@ struct StatusCallbackController: Sendable {
     }
 
     private func apply(
-        restaurantId: String, sid: String, status: String, errorCode: String?, errorMessage: String?
+        restaurantId: String, sid: String, status: String, errorCode: String?, errorMessage: String?, jobId: String?
     ) async throws -> OutboundQueue.StatusUpdate? {
         var remaining = lookupRetries
         while true {
+            // The job's worker records its own answer; only a receipt that waited in vain gives the job its sid.
             if let update = try await queue.applyStatus(
-                restaurantId: restaurantId, sid: sid, status: status, errorCode: errorCode, errorMessage: errorMessage)
+                restaurantId: restaurantId, sid: sid, status: status, errorCode: errorCode, errorMessage: errorMessage,
+                jobId: jobId, adoptWhileSending: remaining == 0)
             {
                 return update
             }

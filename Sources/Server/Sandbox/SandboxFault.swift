@@ -10,6 +10,9 @@ public enum SandboxFault: Sendable, Hashable, Codable {
     case hang
     /// Answer normally after a fixed delay.
     case slow(milliseconds: Int)
+    /// Accept and record the message (and post its callbacks), then hold the answer for `milliseconds` — past the
+    /// client's timeout, so the client never learns that Twilio accepted it (a lost answer).
+    case acceptThenLoseAnswer(milliseconds: Int)
 }
 
 /// One fault rule: a fault for the next `remaining` answers, or until cleared when `remaining` is nil.
@@ -38,4 +41,6 @@ public struct SandboxMessage: Sendable, Hashable, Codable {
     public var statusCallback: String?
     /// Position in the record (0, 1, 2, …), to tell order.
     public var index: Int
+    /// When it was accepted (seconds since 1970), shown as `date_created` / `date_sent` by the list endpoint.
+    public var createdAt: Int64 = 0
 }

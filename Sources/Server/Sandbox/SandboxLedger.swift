@@ -30,9 +30,14 @@ struct SandboxLedger {
                 faults[account] = rules.isEmpty ? nil : rules
             }
             // A slow answer is still an answer: it falls through to the normal checks after its delay.
-            if case .slow(let milliseconds) = first.fault {
+            switch first.fault {
+            case .slow(let milliseconds):
                 delay = milliseconds
-            } else {
+            case .acceptThenLoseAnswer:
+                // Accepted like any message (credentials checked); the route holds the answer back.
+                let decision = check(account: account, authToken: authToken, nowNanoseconds: nowNanoseconds)
+                return (decision == .accept ? .fault(first.fault) : decision, nil)
+            default:
                 return (.fault(first.fault), nil)
             }
         }

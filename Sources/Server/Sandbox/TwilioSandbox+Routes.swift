@@ -9,6 +9,9 @@ extension TwilioSandbox {
         router.post("/2010-04-01/Accounts/:account/Messages.json") { request, context in
             try await self.createMessage(request, account: context.parameters.get("account") ?? "")
         }
+        router.get("/2010-04-01/Accounts/:account/Messages.json") { request, context in
+            try self.listMessages(request, account: context.parameters.get("account") ?? "")
+        }
         router.get("/sandbox/messages") { request, _ in
             let to = request.uri.queryParameters.get("to")
             return Self.json(.ok, try JSONEncoder().encode(self.messages(to: to)))
@@ -49,7 +52,7 @@ extension TwilioSandbox {
         case .fault(.hang):
             try await Task.sleep(for: configuration.hangLimit)
             return Self.error(.gatewayTimeout, code: 20504, message: "hang limit reached")
-        case .fault(.slow), .accept:
+        case .fault(.slow), .fault(.acceptThenLoseAnswer), .accept:
             break
         }
         let buffer = try await request.body.collect(upTo: configuration.maxBodySize)
@@ -71,9 +74,13 @@ extension TwilioSandbox {
             SandboxMessage(
                 sid: sid, accountSid: account, to: to, from: from, body: field("Body"),
                 contentSid: field("ContentSid"), contentVariables: field("ContentVariables"),
-                statusCallback: field("StatusCallback"), index: 0))
+                statusCallback: field("StatusCallback"), index: 0,
+                createdAt: Int64(Date().timeIntervalSince1970)))
         if configuration.statusCallbacks, let callback = message.statusCallback, let token {
             callbackInput.yield(SandboxCallbackJob(message: message, url: callback, authToken: token))
+        }
+        if case .fault(.acceptThenLoseAnswer(let milliseconds)) = decision {
+            try await Task.sleep(for: .milliseconds(milliseconds))
         }
         let created = CreatedMessage(
             sid: sid, account_sid: account, to: to, from: from, body: message.body ?? "", status: "queued",
@@ -90,6 +97,10 @@ extension TwilioSandbox {
         case "401": inject(.unauthorized, account: order.account, times: order.count)
         case "hang": inject(.hang, account: order.account, times: order.count)
         case "slow": inject(.slow(milliseconds: order.delayMs ?? 1000), account: order.account, times: order.count)
+        case "acceptThenLose":
+            inject(
+                .acceptThenLoseAnswer(milliseconds: order.delayMs ?? 30_000), account: order.account, times: order.count
+            )
         case "rateLimit": setRateLimit(account: order.account, perSecond: order.perSecond)
         default: clearFaults(account: order.account)
         }
@@ -129,7 +140,8 @@ struct AccountRegistration: Codable {
     var authToken: String
 }
 
-/// `POST /sandbox/faults` body: `fault` is `429`, `500`, `401`, `hang`, `slow`, `rateLimit` or `clear`.
+/// `POST /sandbox/faults` body: `fault` is `429`, `500`, `401`, `hang`, `slow`, `acceptThenLose` (answer held
+/// `delayMs`, 30 s by default), `rateLimit` or `clear`.
 struct FaultOrder: Codable {
     var account: String
     var fault: String

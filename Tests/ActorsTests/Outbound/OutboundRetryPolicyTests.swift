@@ -43,4 +43,40 @@ import Testing
         }
         #expect(policy.decide(.sent(sid: "SM1"), attemptsBefore: 0, random: 0) == .sent(sid: "SM1"))
     }
+
+    @Test func anUncertainOutcomeIsNeverDeadAndUsesAnAttempt() {
+        for before in 0..<5 {
+            #expect(
+                policy.decide(.uncertain(reason: "timed out"), attemptsBefore: before, random: 0)
+                    == .uncertain(
+                        after: policy.backoff(afterAttempt: before + 1, random: 0),
+                        reason: "outcome unknown: timed out",
+                        attempted: true))
+        }
+    }
+
+    @Test func anUncertainJobIsSettledByItsLookup() {
+        let found = UncertainResolution.record(.sent(sid: "SM9", attempted: false))
+        #expect(policy.resolve(.found(sid: "SM9"), attemptsBefore: 1, random: 0) == found)
+        #expect(policy.resolve(.found(sid: "SM9"), attemptsBefore: 3, random: 0) == found)
+        #expect(policy.resolve(.notFound, attemptsBefore: 1, random: 0) == .resend)
+        #expect(policy.resolve(.notFound, attemptsBefore: 2, random: 0) == .resend)
+        guard case .record(.dead(let reason)) = policy.resolve(.notFound, attemptsBefore: 3, random: 0) else {
+            Issue.record("not found after the last attempt must dead-letter")
+            return
+        }
+        #expect(reason.contains("no such message"))
+        #expect(
+            policy.resolve(.failed(reason: "503"), attemptsBefore: 1, random: 0)
+                == .record(.uncertain(after: .seconds(5), reason: "lookup failed: 503", attempted: false)))
+    }
+
+    @Test func badCredentialsNameTheTokenVersion() {
+        #expect(
+            policy.decide(
+                .badCredentials(code: 20003, message: "Authenticate"), attemptsBefore: 0, random: 0,
+                credentialsVersion: 4)
+                == .credentialsRejected(
+                    reason: "Twilio rejected the credentials (20003: Authenticate)", credentialsVersion: 4))
+    }
 }

@@ -4,39 +4,67 @@ import Runtime
 import Synchronization
 import Testing
 
-/// An in-memory queue: jobs in order, claims and completions recorded.
+struct QueueUnavailable: Error {}
+
+/// An in-memory queue: jobs in order, claims and completions recorded; claims listed in `failingClaims` (1-based)
+/// and the first `failingCompletions` completions throw.
 final class MemoryQueue: OutboundQueueing {
     struct State {
         var pending: [OutboundJob] = []
         var decisions: [String: OutboundDecision] = [:]
+        var claims = 0
+        var failingClaims: Set<Int> = []
+        var failingCompletions = 0
+        var completionCalls = 0
     }
 
     let state = Mutex(State())
+    let leaseDuration: Duration
 
-    init(_ jobs: [OutboundJob]) { state.withLock { $0.pending = jobs } }
+    init(_ jobs: [OutboundJob], lease: Duration = .seconds(60)) {
+        leaseDuration = lease
+        state.withLock { $0.pending = jobs }
+    }
 
     func claim(restaurantId: String, limit: Int) async throws -> [OutboundJob] {
-        state.withLock { state in
+        try state.withLock { state in
+            state.claims += 1
+            if state.failingClaims.contains(state.claims) { throw QueueUnavailable() }
             let taken = Array(state.pending.prefix(limit))
             state.pending.removeFirst(taken.count)
             return taken
         }
     }
 
-    func complete(_ job: OutboundJob, with decision: OutboundDecision) async throws -> MessageRecord? {
-        state.withLock { $0.decisions[job.id] = decision }
-        return nil
+    func complete(_ job: OutboundJob, with decision: OutboundDecision) async throws -> OutboundCompletion {
+        try state.withLock {
+            $0.completionCalls += 1
+            if $0.failingCompletions > 0 {
+                $0.failingCompletions -= 1
+                throw QueueUnavailable()
+            }
+            $0.decisions[job.id] = decision
+        }
+        return OutboundCompletion(
+            message: MessageRecord(
+                id: job.id, conversationId: job.conversationId, direction: "outbound", body: job.body, contentSid: nil,
+                sid: nil, status: "recorded", errorCode: nil, attempts: job.attempts + 1, lastError: nil, createdAt: "")
+        )
     }
 
     var decisions: [String: OutboundDecision] { state.withLock { $0.decisions } }
 }
 
-/// A provider that accepts everything and notes when, and how many sends overlapped.
+/// A provider that accepts everything and notes when, how many sends overlapped, whether a send saw its task
+/// cancelled, and answers lookups from `lookups` (not found otherwise).
 final class RecordingProvider: OutboundMessageSending {
     struct State {
         var times: [ContinuousClock.Instant] = []
         var inFlight = 0
         var maximumInFlight = 0
+        var cancelledSends = 0
+        var lookups: [String: SentMessageLookup] = [:]
+        var finds: [String] = []
     }
 
     let state = Mutex(State())
@@ -51,8 +79,18 @@ final class RecordingProvider: OutboundMessageSending {
             $0.maximumInFlight = max($0.maximumInFlight, $0.inFlight)
         }
         if latency > .zero { try? await Task.sleep(for: latency) }
-        state.withLock { $0.inFlight -= 1 }
+        state.withLock {
+            $0.inFlight -= 1
+            if Task.isCancelled { $0.cancelledSends += 1 }
+        }
         return .sent(sid: "SM" + job.id)
+    }
+
+    func find(_ job: OutboundJob, tenant: TenantConfig) async -> SentMessageLookup {
+        state.withLock {
+            $0.finds.append(job.id)
+            return $0.lookups[job.id] ?? .notFound
+        }
     }
 }
 
@@ -70,17 +108,20 @@ struct NoEvents: LiveEventPublishing {
     }
 
     static func sender(
-        queue: MemoryQueue, provider: RecordingProvider, perMinute: Int, concurrency: Int = 8
+        queue: MemoryQueue, provider: RecordingProvider, perMinute: Int, concurrency: Int = 8,
+        credentialsVersion: Int64 = 0
     ) -> TenantSender {
         let directory = TenantDirectory()
         directory.upsert(
             TenantConfig(
                 id: "r", name: "r", whatsappFrom: "whatsapp:+2", accountSid: "AC", authToken: "t",
-                sendPerMinute: perMinute))
+                sendPerMinute: perMinute, credentialsVersion: credentialsVersion))
         var settings = TenantSender.Settings()
         settings.concurrency = concurrency
         settings.pollInterval = .milliseconds(20)
         settings.idleTimeout = .milliseconds(100)
+        settings.maximumClaimBackoff = .milliseconds(100)
+        settings.recordRetryDelay = .milliseconds(5)
         return TenantSender(
             restaurantId: "r", settings: settings,
             dependencies: .init(
@@ -93,7 +134,7 @@ struct NoEvents: LiveEventPublishing {
         let queue = MemoryQueue(Self.jobs(650))
         let provider = RecordingProvider()
         let sender = Self.sender(queue: queue, provider: provider, perMinute: 3_000)
-        try await sender.run(retire: { true })
+        await sender.run(retire: { true })
         let times = provider.state.withLock { $0.times }
         #expect(times.count == 650)
         let steady = Array(times[510...])
@@ -107,7 +148,7 @@ struct NoEvents: LiveEventPublishing {
         let queue = MemoryQueue(Self.jobs(40))
         let provider = RecordingProvider(latency: .milliseconds(20))
         let sender = Self.sender(queue: queue, provider: provider, perMinute: 60_000, concurrency: 3)
-        try await sender.run(retire: { true })
+        await sender.run(retire: { true })
         #expect(provider.state.withLock { $0.maximumInFlight } == 3)
         #expect(queue.decisions.count == 40)
         #expect(queue.decisions["m7"] == .sent(sid: "SMm7"))
@@ -119,7 +160,7 @@ struct NoEvents: LiveEventPublishing {
         jobs[1].contentSid = "HX123"
         let queue = MemoryQueue(jobs)
         let provider = RecordingProvider()
-        try await Self.sender(queue: queue, provider: provider, perMinute: 600).run(retire: { true })
+        await Self.sender(queue: queue, provider: provider, perMinute: 600).run(retire: { true })
         guard case .failed(_, let reason, let attempted) = queue.decisions["m0"] else {
             Issue.record("free text outside the window must fail")
             return
@@ -143,8 +184,102 @@ struct NoEvents: LiveEventPublishing {
             dependencies: .init(
                 queue: queue, sender: RecordingProvider(), directory: directory, events: NoEvents(), now: { "" },
                 logger: Logger(label: "test")))
-        try await sender.run(retire: { true })
+        await sender.run(retire: { true })
         #expect(queue.decisions.isEmpty)
         #expect(queue.state.withLock { $0.pending.count } == 3)
+    }
+
+    /// A claim error used to end the loop, and the task group then cancelled every send in flight (requests Twilio
+    /// may have accepted, whose outcomes were then never recorded).
+    @Test func aClaimErrorDoesNotCancelSendsInFlight() async throws {
+        let queue = MemoryQueue(Self.jobs(5))
+        queue.state.withLock { $0.failingClaims = [2, 3] }
+        let provider = RecordingProvider(latency: .milliseconds(300))
+        await Self.sender(queue: queue, provider: provider, perMinute: 60_000).run(retire: { true })
+        #expect(provider.state.withLock { $0.cancelledSends } == 0)
+        #expect(queue.decisions.count == 5)
+        #expect(queue.decisions.values.allSatisfy { if case .sent = $0 { true } else { false } })
+        // And the loop went on claiming after the errors.
+        #expect(queue.state.withLock { $0.claims } >= 4)
+    }
+
+    @Test func claimBackoffDoublesFromOneHundredMillisecondsToItsMaximum() {
+        #expect(TenantSender.claimBackoff(failures: 1, maximum: .seconds(5)) == .milliseconds(100))
+        #expect(TenantSender.claimBackoff(failures: 3, maximum: .seconds(5)) == .milliseconds(400))
+        #expect(TenantSender.claimBackoff(failures: 20, maximum: .seconds(5)) == .seconds(5))
+    }
+
+    @Test func aFailingRecordIsRetriedUntilItSucceeds() async throws {
+        let queue = MemoryQueue(Self.jobs(1))
+        queue.state.withLock { $0.failingCompletions = 3 }
+        let provider = RecordingProvider()
+        await Self.sender(queue: queue, provider: provider, perMinute: 600).run(retire: { true })
+        #expect(queue.decisions["m0"] == .sent(sid: "SMm0"))
+        #expect(queue.state.withLock { $0.completionCalls } == 4)
+        #expect(provider.state.withLock { $0.times.count } == 1)
+    }
+
+    @Test func recordingGivesUpWhenTheLeaseEnds() async throws {
+        let queue = MemoryQueue(Self.jobs(1), lease: .milliseconds(200))
+        queue.state.withLock { $0.failingCompletions = .max }
+        let started = ContinuousClock.now
+        await Self.sender(queue: queue, provider: RecordingProvider(), perMinute: 600).run(retire: { true })
+        #expect(queue.decisions.isEmpty)
+        #expect(queue.state.withLock { $0.completionCalls } > 1)
+        #expect(ContinuousClock.now - started < .seconds(5))
+    }
+
+    @Test func anUncertainJobFoundAtTheProviderIsRecordedSentWithoutSending() async throws {
+        var jobs = Self.jobs(2)
+        jobs[0].uncertain = true
+        jobs[1].uncertain = true
+        let queue = MemoryQueue(jobs)
+        let provider = RecordingProvider()
+        provider.state.withLock { $0.lookups["m0"] = .found(sid: "SMfound") }
+        await Self.sender(queue: queue, provider: provider, perMinute: 600).run(retire: { true })
+        #expect(queue.decisions["m0"] == .sent(sid: "SMfound", attempted: false))
+        // Not found: sent again.
+        #expect(queue.decisions["m1"] == .sent(sid: "SMm1"))
+        #expect(provider.state.withLock { $0.times.count } == 1)
+        #expect(Set(provider.state.withLock { $0.finds }) == ["m0", "m1"])
+    }
+
+    @Test func anUncertainJobWithASidFromItsReceiptIsSettledWithoutALookup() async throws {
+        var jobs = Self.jobs(1)
+        jobs[0].uncertain = true
+        jobs[0].knownSid = "SMreceipt"
+        let queue = MemoryQueue(jobs)
+        let provider = RecordingProvider()
+        await Self.sender(queue: queue, provider: provider, perMinute: 600).run(retire: { true })
+        #expect(queue.decisions["m0"] == .sent(sid: "SMreceipt", attempted: false))
+        #expect(provider.state.withLock { $0.finds.isEmpty && $0.times.isEmpty })
+    }
+
+    @Test func badCredentialsCarryTheVersionOfTheTokenUsed() async throws {
+        struct Refusing: OutboundMessageSending {
+            func send(_ job: OutboundJob, tenant: TenantConfig) async -> SendOutcome {
+                .badCredentials(code: 20003, message: "Authenticate")
+            }
+            func find(_ job: OutboundJob, tenant: TenantConfig) async -> SentMessageLookup { .notFound }
+        }
+        let queue = MemoryQueue(Self.jobs(1))
+        let directory = TenantDirectory()
+        directory.upsert(
+            TenantConfig(
+                id: "r", name: "r", whatsappFrom: "w", accountSid: "AC", authToken: "t", credentialsVersion: 7))
+        var settings = TenantSender.Settings()
+        settings.pollInterval = .milliseconds(10)
+        settings.idleTimeout = .milliseconds(50)
+        await TenantSender(
+            restaurantId: "r", settings: settings,
+            dependencies: .init(
+                queue: queue, sender: Refusing(), directory: directory, events: NoEvents(), now: { "" },
+                logger: Logger(label: "test"))
+        ).run(retire: { true })
+        guard case .credentialsRejected(_, let version) = queue.decisions["m0"] else {
+            Issue.record("expected credentialsRejected, got \(String(describing: queue.decisions["m0"]))")
+            return
+        }
+        #expect(version == 7)
     }
 }

@@ -110,3 +110,41 @@ enum OutboundHarness {
 struct SilentEvents: LiveEventPublishing {
     func publish(_ event: LiveEvent) {}
 }
+
+extension OutboundHarness {
+    /// Inserts one outbound text to `customer` (window open) already claimed by `owner` until `lease` from now,
+    /// first attempted now: what a worker that died mid-send leaves behind.
+    static func insertClaimed(
+        _ app: SufraTestApp, restaurant: String, customer: String, body: String, owner: String, lease: Duration
+    ) async throws -> String {
+        let milliseconds = Int(lease.components.seconds * 1000 + lease.components.attoseconds / 1_000_000_000_000_000)
+        return try await app.database.withClient { db in
+            try await db.withTransaction { connection in
+                let conversation = try await connection.query(
+                    """
+                    INSERT INTO conversations (restaurant_id, customer, last_inbound_at)
+                    VALUES (\(restaurant)::uuid, \(customer), now())
+                    ON CONFLICT (restaurant_id, customer) DO UPDATE SET last_inbound_at = now()
+                    RETURNING id::text AS id
+                    """
+                ).single().decode("id", as: String.self)
+                return try await connection.query(
+                    """
+                    INSERT INTO messages (restaurant_id, conversation_id, body, direction, status, status_rank,
+                        lease_owner, lease_until, first_attempt_at)
+                    VALUES (\(restaurant)::uuid, \(conversation)::uuid, \(body), 'outbound', 'sending', 1, \(owner),
+                        now() + \(milliseconds) * interval '1 millisecond', now())
+                    RETURNING id::text AS id
+                    """
+                ).single().decode("id", as: String.self)
+            }
+        }
+    }
+
+    /// Options for tests that drive the queue by hand: no sender in the process.
+    static func withoutSender() -> SufraApplication.Options {
+        var options = OutboundHarness.options()
+        options.runSender = false
+        return options
+    }
+}

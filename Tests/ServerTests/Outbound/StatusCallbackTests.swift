@@ -10,7 +10,7 @@ import Testing
 @Suite(.serialized, .timeLimit(.minutes(3))) struct StatusCallbackTests {
     static func post(
         _ client: some TestClientProtocol, _ restaurant: TestRestaurant, sid: String, status: String,
-        extra: [(String, String)] = [], token: String? = nil
+        extra: [(String, String)] = [], token: String? = nil, query: String = ""
     ) async throws -> TestResponse {
         let parameters: [(name: String, value: String)] =
             [
@@ -18,10 +18,10 @@ import Testing
                 ("From", restaurant.number), ("To", "whatsapp:+966500000009"),
             ] + extra.map { (name: $0.0, value: $0.1) }
         let signature = TwilioSignature.compute(
-            authToken: token ?? restaurant.authToken, url: SufraTestApp.publicURL + "/whatsapp/status",
+            authToken: token ?? restaurant.authToken, url: SufraTestApp.publicURL + "/whatsapp/status" + query,
             parameters: parameters)
         return try await client.execute(
-            uri: "/whatsapp/status", method: .post,
+            uri: "/whatsapp/status" + query, method: .post,
             headers: [.contentType: "application/x-www-form-urlencoded", .twilioSignature: signature],
             body: ByteBuffer(string: FormEncoding.encode(parameters)))
     }
