@@ -26,6 +26,8 @@ public struct ConversationActor: KeyedEntity {
         public var logger: Logger
         /// Hears how long a message took from arrival to its committed replies (the bot-reply histogram).
         public var replyTimer: @Sendable (Duration) -> Void = { _ in }
+        /// Hears that a customer asked for a person (restaurant id, conversation id): dashboards are told.
+        public var askedForPerson: @Sendable (String, String) async -> Void = { _, _ in }
 
         /// Creates the dependencies.
         public init(
@@ -85,6 +87,7 @@ public struct ConversationActor: KeyedEntity {
         }
 
         for _ in 0...Self.maximumConflictRetries {
+            let previous = record.state
             let outcome = decide(record.state, try await botContext())
             let step = BotStep(
                 key: key, conversationId: record.id, expectedVersion: record.version, state: outcome.state,
@@ -98,6 +101,9 @@ public struct ConversationActor: KeyedEntity {
                 if let latest = orders.last(where: { $0.status != .draft }) { record.latestOrder = latest }
                 if let receivedAt, !queued.isEmpty { dependencies.replyTimer(.now - receivedAt) }
                 await publish(orders: orders)
+                if HandoffPolicy.asksForPerson(from: previous, to: outcome) {
+                    await dependencies.askedForPerson(key.restaurantId, record.id)
+                }
                 return .handled(queuedMessageIds: queued)
             case .alreadyHandled:
                 try await reload()
@@ -158,7 +164,8 @@ public struct ConversationActor: KeyedEntity {
             supportContact: tenant.supportContact, promoContentSid: tenant.promoContentSid)
         return BotContext(
             restaurant: profile, menu: try await dependencies.store.menu(restaurantId: key.restaurantId),
-            language: record.language, latestOrder: record.latestOrder)
+            language: record.language, latestOrder: record.latestOrder,
+            staffAnswering: HandoffPolicy.staffAnswering(until: record.staffAnswerUntil, now: .now))
     }
 
     private func publish(orders: [OrderSnapshot]) async {

@@ -15,5 +15,5 @@ public struct Migration: Sendable, Hashable {
     }
 
     /// Sufra's migrations, in order.
-    public static let all: [Migration] = [schemaV1, outboundV2, outboundV3]
+    public static let all: [Migration] = [schemaV1, outboundV2, outboundV3, staffV4]
 }

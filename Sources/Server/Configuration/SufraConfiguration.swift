@@ -26,6 +26,9 @@ public struct SufraConfiguration: Sendable, CustomStringConvertible {
     /// `CONVERSATION_IDLE_SECONDS`: a conversation without messages this long leaves memory (its state stays in
     /// the database; the next message loads it again).
     public var conversationIdleSeconds: Int
+    /// `HANDOFF_IDLE_MINUTES`: a conversation staff took over returns to the bot after this long without a staff
+    /// message.
+    public var handoffIdleMinutes: Int
 
     /// Reads the configuration from `environment`, validating numbers; required secrets are checked by
     /// ``requireServing()`` so that commands needing less (e.g. `migrate`) can run without them.
@@ -61,6 +64,7 @@ public struct SufraConfiguration: Sendable, CustomStringConvertible {
         rateGlobalPerMinute = try positiveInt("RATE_GLOBAL_PER_MIN", default: 200)
         rateCustomerPerMinute = try positiveInt("RATE_CUSTOMER_PER_MIN", default: 20)
         conversationIdleSeconds = try positiveInt("CONVERSATION_IDLE_SECONDS", default: 30)
+        handoffIdleMinutes = try positiveInt("HANDOFF_IDLE_MINUTES", default: 30)
     }
 
     /// Checks what `serve` and `worker` cannot start without.
