@@ -9,7 +9,8 @@ struct User: AsyncParsableCommand {
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create a dashboard account; reads the password from stdin and prints the user as JSON.",
-            discussion: "Example: printf '%s\\n' \"$PASSWORD\" | sufra user add --restaurant ID --email a@b.c --name Ali")
+            discussion:
+                "Example: printf '%s\\n' \"$PASSWORD\" | sufra user add --restaurant ID --email a@b.c --name Ali")
         @Option(help: "The restaurant id.") var restaurant: String
         @Option(help: "Login email (unique within the restaurant).") var email: String
         @Option(help: "Display name.") var name: String

@@ -62,7 +62,8 @@ import Testing
             let customer = "whatsapp:+966570000002"
             try await BotConversationTests.converse(
                 app, client, restaurant, customer: customer, [("hello", []), ("3", [])])
-            let id = try #require(try await Self.conversation(client, token: token, customer: customer)["id"] as? String)
+            let id = try #require(
+                try await Self.conversation(client, token: token, customer: customer)["id"] as? String)
 
             let taken = try await client.api(.post, "/api/conversations/\(id)/handoff", token: token)
             #expect(taken.status == .ok)
@@ -101,7 +102,8 @@ import Testing
                 app, client, restaurant, customer: customer,
                 [("hello", []), ("1", []), ("pickup", []), ("1", []), ("done", []), ("confirm", [])])
             let order = try await StaffFixtures.latestOrder(app, customer: customer)
-            let id = try #require(try await Self.conversation(client, token: token, customer: customer)["id"] as? String)
+            let id = try #require(
+                try await Self.conversation(client, token: token, customer: customer)["id"] as? String)
             #expect(try await client.api(.post, "/api/conversations/\(id)/handoff", token: token).status == .ok)
             let before = try await BotConversationTests.replies(app, customer: customer).count
             try await StaffOrderFlowTests.move(client, order.id, to: "PREPARING", token: token)
@@ -120,7 +122,8 @@ import Testing
             let token = try await StaffAuth.token(restaurant.id)
             let customer = "whatsapp:+966570000004"
             try await BotConversationTests.converse(app, client, restaurant, customer: customer, [("hello", [])])
-            let id = try #require(try await Self.conversation(client, token: token, customer: customer)["id"] as? String)
+            let id = try #require(
+                try await Self.conversation(client, token: token, customer: customer)["id"] as? String)
             #expect(try await client.api(.post, "/api/conversations/\(id)/handoff", token: token).status == .ok)
             // HANDOFF_IDLE_MINUTES counts whole minutes; bring the deadline near instead of waiting for one.
             try await app.database.withClient { db in
@@ -149,7 +152,8 @@ import Testing
             try await BotConversationTests.converse(app, client, b, customer: customer, [("hello", [])])
             let tokenA = try await StaffAuth.token(a.id)
             let tokenB = try await StaffAuth.token(b.id)
-            let id = try #require(try await Self.conversation(client, token: tokenB, customer: customer)["id"] as? String)
+            let id = try #require(
+                try await Self.conversation(client, token: tokenB, customer: customer)["id"] as? String)
             #expect(try await client.api(.post, "/api/conversations/\(id)/handoff", token: tokenA).status == .notFound)
             #expect(try await client.api(.post, "/api/conversations/\(id)/release", token: tokenA).status == .notFound)
             #expect(try await client.api(.post, "/api/conversations/nope/handoff", token: tokenB).status == .notFound)

@@ -53,17 +53,22 @@ import Testing
             let b = try await client.createRestaurant(name: "B")
             let tokenA = try await StaffAuth.token(a.id)
             let tokenB = try await StaffAuth.token(b.id)
-            let itemOfB = try #require(try await client.api(.get, "/api/menu", token: tokenB).items.first?["id"] as? String)
+            let itemOfB = try #require(
+                try await client.api(.get, "/api/menu", token: tokenB).items.first?["id"] as? String)
             let body = #"{"available":false}"#
             #expect(
                 try await client.api(.patch, "/api/menu/items/\(UUID().uuidString)", token: tokenA, json: body).status
                     == .notFound)
             #expect(try await client.api(.patch, "/api/menu/items/nope", token: tokenA, json: body).status == .notFound)
-            #expect(try await client.api(.patch, "/api/menu/items/\(itemOfB)", token: tokenA, json: body).status == .notFound)
+            #expect(
+                try await client.api(.patch, "/api/menu/items/\(itemOfB)", token: tokenA, json: body).status
+                    == .notFound)
             #expect(
                 try await client.api(.patch, "/api/menu/items/\(itemOfB)", token: tokenB, json: #"{"available":"no"}"#)
                     .status == .badRequest)
-            #expect(try await client.api(.patch, "/api/menu/items/\(itemOfB)", token: nil, json: body).status == .unauthorized)
+            #expect(
+                try await client.api(.patch, "/api/menu/items/\(itemOfB)", token: nil, json: body).status
+                    == .unauthorized)
             #expect(try await client.api(.get, "/api/menu", token: tokenB).items.first?["available"] as? Bool == true)
         }
     }

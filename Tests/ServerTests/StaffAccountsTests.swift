@@ -133,7 +133,8 @@ import Testing
             let retryAfter = try #require(locked.headers[.retryAfter].flatMap { Int($0) })
             #expect((1...900).contains(retryAfter))
             // Another email of the same restaurant is not affected.
-            #expect(try await client.login(restaurant, email: "cook@example.com", password: Self.password).status == .ok)
+            #expect(
+                try await client.login(restaurant, email: "cook@example.com", password: Self.password).status == .ok)
         }
     }
 
@@ -144,11 +145,13 @@ import Testing
             for _ in 1...9 {
                 _ = try await client.login(restaurant, email: "chef@example.com", password: "wrong password")
             }
-            #expect(try await client.login(restaurant, email: "chef@example.com", password: Self.password).status == .ok)
+            #expect(
+                try await client.login(restaurant, email: "chef@example.com", password: Self.password).status == .ok)
             for _ in 1...2 {
                 _ = try await client.login(restaurant, email: "chef@example.com", password: "wrong password")
             }
-            #expect(try await client.login(restaurant, email: "chef@example.com", password: Self.password).status == .ok)
+            #expect(
+                try await client.login(restaurant, email: "chef@example.com", password: Self.password).status == .ok)
         }
     }
 

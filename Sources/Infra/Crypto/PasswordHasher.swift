@@ -8,9 +8,11 @@ public enum PasswordHasher {
     public static func make(
         _ password: String, iterations: Int = PasswordHash.defaultIterations
     ) async throws(CryptoError) -> String {
-        try await offPool { Result<String, CryptoError> { () throws(CryptoError) in
-            try PasswordHash.make(password, iterations: iterations)
-        } }.get()
+        try await offPool {
+            Result<String, CryptoError> { () throws(CryptoError) in
+                try PasswordHash.make(password, iterations: iterations)
+            }
+        }.get()
     }
 
     /// ``PasswordHash/verify(_:against:)`` on a thread of its own.

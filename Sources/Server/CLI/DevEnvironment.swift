@@ -56,7 +56,7 @@ public enum DevEnvironment {
             """
             Sufra is running (development mode)
               server        \(base)
-              dashboard     \(base)/dashboard
+              dashboard     \(base)/dashboard?restaurant=\(demoId)
               staff login   restaurant \(demoId)
                             email \(demoStaffEmail)  password \(staffPassword)
               health        \(base)/health

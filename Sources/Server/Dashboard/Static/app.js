@@ -28,7 +28,8 @@ function showLogin(message) {
   const error = byId("login-error");
   error.hidden = !message;
   error.textContent = message ?? "";
-  const remembered = localStorage.getItem("sufra.restaurant");
+  const remembered = new URLSearchParams(location.search).get("restaurant")
+    || localStorage.getItem("sufra.restaurant");
   if (remembered && !byId("login-restaurant").value) byId("login-restaurant").value = remembered;
   (byId("login-restaurant").value ? byId("login-email") : byId("login-restaurant")).focus();
 }
@@ -106,7 +107,7 @@ function selectTab(next) {
 
 function renderChrome() {
   const mute = byId("mute");
-  mute.textContent = isMuted() ? "🔕" : "🔔";
+  mute.classList.toggle("muted", isMuted());
   mute.title = isMuted() ? t("unmute") : t("mute");
   mute.setAttribute("aria-label", mute.title);
   mute.setAttribute("aria-pressed", String(isMuted()));

@@ -3,7 +3,7 @@
 // and stays highlighted until someone touches it.
 import { api } from "./api.js";
 import { chime } from "./chime.js";
-import { button, byId, el, toast } from "./dom.js";
+import { button, byId, el, phone, toast } from "./dom.js";
 import { formatAge, formatNumber, formatPrice, t } from "./i18n.js";
 
 const columns = ["CONFIRMED", "PREPARING", "OUT_FOR_DELIVERY", "DELIVERED"];
@@ -133,9 +133,9 @@ export class Board {
         el("span", "line", formatPrice(item.lineTotal))));
     }
 
-    const customer = el("div", "customer", null, el("bdi", null, order.customer.replace(/^whatsapp:/, "")));
+    const customer = el("div", "customer", null, phone(order.customer));
     const location = order.type === "delivery" ? this.location(order.location) : null;
-    const total = el("div", "total", null, el("span", "muted", t("price")), el("strong", null, formatPrice(order.total)));
+    const total = el("div", "total", null, el("span", "muted", t("total")), el("strong", null, formatPrice(order.total)));
     const rating = order.rating ? el("div", "rating", "★".repeat(order.rating) + "☆".repeat(5 - order.rating)) : null;
     if (rating) rating.title = `${t("rating")}: ${order.rating}/5`;
 

@@ -17,6 +17,13 @@ export function button(label, className, onClick) {
   return element;
 }
 
+/** A phone number (`whatsapp:+966…` → `+966…`), always left to right, also inside Arabic text. */
+export function phone(address, className = "phone") {
+  const element = el("bdi", className, String(address ?? "").replace(/^whatsapp:/, ""));
+  element.dir = "ltr";
+  return element;
+}
+
 /** `document.getElementById`. */
 export const byId = (id) => document.getElementById(id);
 

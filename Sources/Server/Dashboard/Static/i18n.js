@@ -19,7 +19,7 @@ const strings = {
     needsHuman: "Wants a person", olderMessages: "Older messages", replyPlaceholder: "Write a reply…",
     send: "Send", template: "Template {0}", replyFailed: "The reply was not sent: {0}", unread: "{0} unread",
     menuHint: "Sold-out items disappear from the bot's menu at once.", available: "Available",
-    soldOut: "Sold out", price: "Price", ordersToday: "Orders today", revenue: "Revenue",
+    soldOut: "Sold out", price: "Price", total: "Total", ordersToday: "Orders today", revenue: "Revenue",
     averageRating: "Average rating", medianResponse: "Median bot reply", ordersByHour: "Orders by hour",
     noRating: "—", seconds: "{0} s", moveFailed: "Could not move the order: {0}", newOrder: "New order #{0}",
     status_queued: "queued", status_sending: "sending", status_sent: "sent", status_delivered: "delivered",
@@ -45,7 +45,7 @@ const strings = {
     needsHuman: "يطلب موظفًا", olderMessages: "رسائل أقدم", replyPlaceholder: "اكتب ردًا…", send: "إرسال",
     template: "قالب {0}", replyFailed: "لم يُرسل الرد: {0}", unread: "{0} غير مقروءة",
     menuHint: "الأصناف النافدة تختفي من قائمة البوت فورًا.", available: "متوفر", soldOut: "نفد",
-    price: "السعر", ordersToday: "طلبات اليوم", revenue: "الإيرادات", averageRating: "متوسط التقييم",
+    price: "السعر", total: "المجموع", ordersToday: "طلبات اليوم", revenue: "الإيرادات", averageRating: "متوسط التقييم",
     medianResponse: "متوسط زمن رد البوت", ordersByHour: "الطلبات حسب الساعة", noRating: "—", seconds: "{0} ث",
     moveFailed: "تعذّر نقل الطلب: {0}", newOrder: "طلب جديد #{0}",
     status_queued: "في الانتظار", status_sending: "يُرسل", status_sent: "أُرسلت", status_delivered: "وصلت",
@@ -100,9 +100,9 @@ export const formatPrice = (minor) =>
 export const formatTime = (iso) =>
   new Intl.DateTimeFormat(locale(), { hour: "2-digit", minute: "2-digit" }).format(new Date(iso));
 
-/** A date and time for older messages. */
-export const formatDateTime = (iso) =>
-  new Intl.DateTimeFormat(locale(), { dateStyle: "medium", timeStyle: "short" }).format(new Date(iso));
+/** A day, for the separators in a chat. */
+export const formatDay = (iso) =>
+  new Intl.DateTimeFormat(locale(), { weekday: "long", day: "numeric", month: "long" }).format(new Date(iso));
 
 /** How long ago `iso` was, e.g. "12 min" / "١٢ دقيقة". */
 export function formatAge(iso, now = Date.now()) {

@@ -1,8 +1,8 @@
 // The inbox: conversations (those asking for a person first, then the most recent), unread badges, search by
 // number or name, the chat with paging back through history, take over / give back, and the reply box.
 import { api } from "./api.js";
-import { byId, el, toast } from "./dom.js";
-import { formatDateTime, formatNumber, formatTime, t } from "./i18n.js";
+import { byId, el, phone, toast } from "./dom.js";
+import { formatDay, formatNumber, formatTime, t } from "./i18n.js";
 
 const pageSize = 50;
 
@@ -67,11 +67,12 @@ export class Inbox {
   renderList() {
     const list = byId("conversation-list");
     const rows = this.sorted().filter((conversation) => this.matches(conversation)).map((conversation) => {
-      const name = el("bdi", "name", conversation.profileName || conversation.customer.replace(/^whatsapp:/, ""));
+      const name = el("span", "name", null,
+        conversation.profileName ? el("bdi", null, conversation.profileName) : phone(conversation.customer, null));
       const time = el("time", "muted small", formatTime(conversation.lastMessageAt));
       const line = el("div", "row-line", null, name, time);
       const tags = el("div", "row-tags");
-      tags.append(el("bdi", "muted small", conversation.customer.replace(/^whatsapp:/, "")));
+      tags.append(phone(conversation.customer, "muted small"));
       if (conversation.needsHuman) tags.append(el("span", "badge alert", t("needsHuman")));
       if (conversation.mode === "human") tags.append(el("span", "badge human", t("modeHuman")));
       if (conversation.unreadCount > 0) {
@@ -149,7 +150,7 @@ export class Inbox {
       const messageDay = message.createdAt.slice(0, 10);
       if (messageDay !== day) {
         day = messageDay;
-        items.push(el("li", "day", formatDateTime(message.createdAt)));
+        items.push(el("li", "day", formatDay(message.createdAt)));
       }
       const text = message.body ?? t("template", message.contentSid ?? "");
       const status = message.direction === "outbound" ? t(`status_${message.status}`) : "";
