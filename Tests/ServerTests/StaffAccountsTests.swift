@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import Infra
+import Logging
 import NIOCore
 import Testing
 
@@ -54,6 +55,32 @@ import Testing
             #expect(
                 try await client.api(.get, "/admin/restaurants/\(restaurant.id)/users", token: "wrong").status
                     == .unauthorized)
+        }
+    }
+
+    @Test func cliAddsAUserWhoCanSignIn() async throws {
+        try await SufraTestApp.run { app, client, _ in
+            let restaurant = try await client.createRestaurant()
+            let configuration = try SufraTestApp.configuration(database: app.database)
+            let logger = Logger(label: "test")
+            let json = try await UserCommands.add(
+                configuration: configuration, restaurant: restaurant.id.uppercased(), email: "Cli@Example.com",
+                name: "Cli", role: "admin", password: Self.password, logger: logger)
+            let user = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+            #expect(user["email"] as? String == "cli@example.com")
+            #expect(user["role"] as? String == "admin")
+            #expect(!json.contains(Self.password) && !json.contains("pbkdf2"))
+            #expect(try await client.login(restaurant, email: "cli@example.com", password: Self.password).status == .ok)
+            await #expect(throws: CommandError.self) {
+                try await UserCommands.add(
+                    configuration: configuration, restaurant: restaurant.id, email: "cli@example.com", name: "Again",
+                    role: "staff", password: Self.password, logger: logger)
+            }
+            await #expect(throws: CommandError.self) {
+                try await UserCommands.add(
+                    configuration: configuration, restaurant: restaurant.id, email: "short@example.com", name: "S",
+                    role: "staff", password: "short", logger: logger)
+            }
         }
     }
 

@@ -16,10 +16,7 @@ struct UserAdminController: Sendable {
         group.get("restaurants/:id/users") { request, context in
             try await list(restaurantId: try Self.id(context), request)
         }
-        group.delete("users/:id") { _, context in
-            guard try await users.delete(id: try Self.id(context)) else { throw APIError.notFound("no such user") }
-            return Response(status: .noContent)
-        }
+        group.delete("users/:id") { _, context in try await delete(userId: try Self.id(context)) }
     }
 
     private static func id(_ context: some RequestContext) throws -> String {
@@ -40,6 +37,11 @@ struct UserAdminController: Sendable {
         } catch UserStore.CreateError.unknownRestaurant {
             throw APIError.notFound("no such restaurant")
         }
+    }
+
+    private func delete(userId: String) async throws -> Response {
+        guard try await users.delete(id: userId) else { throw APIError.notFound("no such user") }
+        return Response(status: .noContent)
     }
 
     private func list(restaurantId: String, _ request: Request) async throws -> Response {

@@ -29,7 +29,6 @@ struct DashboardController: Sendable {
 
     func addRoutes(to router: Router<some RequestContext>) {
         router.get("dashboard") { request, _ in serve("index.html", request) }
-        router.get("dashboard/") { request, _ in serve("index.html", request) }
         router.get("dashboard/assets/:file") { request, context in
             serve(context.parameters.get("file") ?? "", request)
         }

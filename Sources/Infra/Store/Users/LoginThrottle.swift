@@ -39,8 +39,8 @@ public struct LoginThrottle: Sendable {
         let key = restaurantId.lowercased() + " " + email.lowercased()
         let windowSeconds = Int(window.components.seconds)
         return try await client.withTransaction { connection in
-            try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended(\(key), 7))")
-            try await connection.execute(
+            _ = try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended(\(key), 7))")
+            _ = try await connection.execute(
                 """
                 DELETE FROM login_failures
                 WHERE login_key = \(key) AND at <= now() - \(windowSeconds) * interval '1 second'
@@ -55,7 +55,7 @@ public struct LoginThrottle: Sendable {
             if try row.decode("failures", as: Int.self) >= limit {
                 return .locked(retryAfterSeconds: max(1, try row.decode("wait", as: Int?.self) ?? 1))
             }
-            try await connection.execute("INSERT INTO login_failures (login_key) VALUES (\(key))")
+            _ = try await connection.execute("INSERT INTO login_failures (login_key) VALUES (\(key))")
             return .allowed(Attempt(key: key))
         }
     }

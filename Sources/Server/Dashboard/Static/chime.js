@@ -17,29 +17,40 @@ export function setMuted(value) {
 export function unlockAudio() {
   const AudioContext = window.AudioContext || window.webkitAudioContext;
   if (!AudioContext) return;
-  context ??= new AudioContext();
-  if (context.state === "suspended") context.resume().catch(() => {});
+  try {
+    context ??= new AudioContext();
+    if (context.state === "suspended") context.resume().catch(() => {});
+  } catch (error) {
+    console.warn("no audio", error);
+  }
 }
 
 /** Rings once unless muted; returns whether it rang. */
 export function chime() {
   if (muted) return false;
   unlockAudio();
-  if (context) {
-    const start = context.currentTime + 0.02;
+  if (context) playTones(context);
+  document.body.dataset.chimes = String(Number(document.body.dataset.chimes || 0) + 1);
+  return true;
+}
+
+/** A rising two-tone "ding-dong", 0.6 s. */
+function playTones(audio) {
+  try {
+    const start = audio.currentTime + 0.02;
     for (const [offset, frequency] of [[0, 880], [0.18, 1320]]) {
-      const oscillator = context.createOscillator();
-      const gain = context.createGain();
+      const oscillator = audio.createOscillator();
+      const gain = audio.createGain();
       oscillator.type = "sine";
       oscillator.frequency.value = frequency;
       gain.gain.setValueAtTime(0.0001, start + offset);
       gain.gain.exponentialRampToValueAtTime(0.3, start + offset + 0.02);
       gain.gain.exponentialRampToValueAtTime(0.0001, start + offset + 0.35);
-      oscillator.connect(gain).connect(context.destination);
+      oscillator.connect(gain).connect(audio.destination);
       oscillator.start(start + offset);
       oscillator.stop(start + offset + 0.4);
     }
+  } catch (error) {
+    console.warn("chime failed", error);
   }
-  document.body.dataset.chimes = String(Number(document.body.dataset.chimes || 0) + 1);
-  return true;
 }
