@@ -64,6 +64,7 @@ def main() -> None:
             noura = Customer(sufra, "+966501110001", "Noura")
             noura.order_delivery("1 x2")
             expect(page.locator("#board .card.fresh")).to_be_visible(timeout=10_000)
+            page.evaluate("document.getElementById('toast').hidden = true")
             page.mouse.move(0, 0)
             page.screenshot(path=str(ROOT / "docs/images/board.png"))
 
@@ -75,6 +76,7 @@ def main() -> None:
             omar.wait_for_replies(3)
             expect(page.locator("#chat-messages li.outbound").last).to_contain_text("بدون بصل")
             page.fill("#reply-body", "")
+            page.evaluate("document.activeElement.blur(); document.getElementById('toast').hidden = true")
             page.screenshot(path=str(ROOT / "docs/images/inbox.png"))
             browser.close()
     finally:

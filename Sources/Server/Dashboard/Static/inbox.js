@@ -155,7 +155,9 @@ export class Inbox {
       const text = message.body ?? t("template", message.contentSid ?? "");
       const status = message.direction === "outbound" ? t(`status_${message.status}`) : "";
       const meta = el("div", "meta", [formatTime(message.createdAt), status].filter(Boolean).join(" · "));
-      const bubble = el("li", `message ${message.direction}`, null, el("div", "text", text), meta);
+      const body = el("div", "text", text);
+      body.dir = "auto";
+      const bubble = el("li", `message ${message.direction}`, null, body, meta);
       bubble.dataset.id = message.id;
       if (message.status === "failed" || message.status === "dead" || message.status === "undelivered") {
         bubble.classList.add("failed");
