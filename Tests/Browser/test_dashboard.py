@@ -131,3 +131,27 @@ def test_logout_forgets_the_session(staff, sufra):
     staff.reload()
     expect(staff.locator("#login-view")).to_be_visible()
     assert staff.evaluate("sessionStorage.getItem('sufra.session')") is None
+
+
+def test_an_admin_edits_a_price_and_the_bot_shows_it(page, sufra):
+    created = page.request.post(
+        sufra.base + f"/admin/restaurants/{sufra.restaurant_id}/users",
+        headers={"Authorization": f"Bearer {sufra.admin_token}"},
+        data={"email": "owner@example.com", "name": "Owner", "role": "admin", "password": "owner password 1"})
+    assert created.status == 201
+    page.goto(sufra.base + f"/dashboard?restaurant={sufra.restaurant_id}")
+    page.fill("#login-email", "owner@example.com")
+    page.fill("#login-password", "owner password 1")
+    page.click("#login-submit")
+    page.click("[data-tab='menu']")
+    tea = page.locator("#menu-list li").filter(has_text="Tea")
+    tea.get_by_role("button", name="Edit").click()
+    page.locator("#menu-list li.editing input[type='number']").fill("4.50")
+    page.locator("#menu-list li.editing").get_by_role("button", name="Save").click()
+    expect(page.locator("#menu-list li").filter(has_text="Tea").locator(".price")).to_have_text("4.50")
+
+    nadia = Customer(sufra, "+966500001004", "Nadia")
+    nadia.say("hello")
+    nadia.say("1")
+    menu = "\n".join(nadia.say("2"))
+    assert re.search(r"Tea\D+4\.50", menu), menu

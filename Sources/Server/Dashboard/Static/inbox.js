@@ -6,6 +6,10 @@ import { formatDay, formatNumber, formatTime, t } from "./i18n.js";
 
 const pageSize = 50;
 
+/** Whether staff answer this conversation now: taken over, and the hand-off has not run idle (`humanUntil`). */
+export const staffAnswer = (conversation) =>
+  conversation.mode === "human" && (!conversation.humanUntil || new Date(conversation.humanUntil) > new Date());
+
 export class Inbox {
   constructor() {
     this.conversations = new Map();
@@ -26,6 +30,11 @@ export class Inbox {
       event.preventDefault();
       this.reply();
     });
+    // A hand-off that runs idle returns to the bot without an event: look again every half minute.
+    setInterval(() => {
+      this.renderList();
+      if (this.openId) this.renderChat(false);
+    }, 30_000);
     byId("reply-body").addEventListener("keydown", (event) => {
       if (event.key === "Enter" && !event.shiftKey) {
         event.preventDefault();
@@ -74,7 +83,7 @@ export class Inbox {
       const tags = el("div", "row-tags");
       tags.append(phone(conversation.customer, "muted small"));
       if (conversation.needsHuman) tags.append(el("span", "badge alert", t("needsHuman")));
-      if (conversation.mode === "human") tags.append(el("span", "badge human", t("modeHuman")));
+      if (staffAnswer(conversation)) tags.append(el("span", "badge human", t("modeHuman")));
       if (conversation.unreadCount > 0) {
         const unread = el("span", "unread", formatNumber(conversation.unreadCount));
         unread.title = t("unread", conversation.unreadCount);
@@ -134,13 +143,13 @@ export class Inbox {
     if (conversation) {
       byId("chat-title").textContent = conversation.profileName || conversation.customer.replace(/^whatsapp:/, "");
       byId("chat-subtitle").textContent = conversation.customer.replace(/^whatsapp:/, "");
-      const human = conversation.mode === "human";
+      const human = staffAnswer(conversation);
       const mode = byId("chat-mode");
       mode.textContent = human ? t("modeHuman") : t("modeBot");
       mode.className = `badge ${human ? "human" : "bot"}`;
       byId("chat-handoff").hidden = human;
       byId("chat-release").hidden = !human;
-      byId("chat-pane").dataset.mode = conversation.mode ?? "bot";
+      byId("chat-pane").dataset.mode = human ? "human" : "bot";
     }
     const messages = [...this.messages.values()].sort((a, b) =>
       a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
