@@ -167,4 +167,4 @@ applyStaticStrings();
 if (currentSession()) showApp(); else showLogin();
 
 // For the browser tests and for support: what the page believes, read-only.
-window.sufra = Object.freeze({ board, inbox, menu, today, api });
+window.sufra = Object.freeze({ board, inbox, menu, today });
