@@ -39,6 +39,7 @@ def test_a_new_order_appears_live_rings_moves_to_delivered_and_gets_rated(staff,
     expect(card.locator(".items")).to_contain_text("2×شاورما دجاج")  # the kitchen reads the restaurant's language
     expect(card.locator(".location a")).to_have_attribute("href", re.compile(r"24\.7136"))
     expect(card.locator(".type")).to_have_text("Delivery")
+    expect(card.locator(".customer")).to_contain_text("Layla")
 
     number = card.get_attribute("data-number")
     told = len(layla.replies())

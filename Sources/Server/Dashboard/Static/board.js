@@ -133,7 +133,8 @@ export class Board {
         el("span", "line", formatPrice(item.lineTotal))));
     }
 
-    const customer = el("div", "customer", null, phone(order.customer));
+    const customer = el("div", "customer", null, order.profileName ? el("bdi", "customer-name", order.profileName) : null,
+      phone(order.customer));
     const location = order.type === "delivery" ? this.location(order.location) : null;
     const total = el("div", "total", null, el("span", "muted", t("total")), el("strong", null, formatPrice(order.total)));
     const rating = order.rating ? el("div", "rating", "★".repeat(order.rating) + "☆".repeat(5 - order.rating)) : null;
