@@ -71,7 +71,9 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "JWTKit", package: "jwt-kit"),
-            ]
+            ],
+            // The dashboard page: plain HTML, CSS and ES modules, no build step (docs/dashboard.md).
+            resources: [.copy("Dashboard/Static")]
         ),
         .executableTarget(
             name: "sufra",

@@ -6,6 +6,7 @@ struct Sufra: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sufra", abstract: "Multi-tenant WhatsApp ordering bot for restaurants.",
         subcommands: [
-            Dev.self, Chat.self, Serve.self, Worker.self, Migrate.self, Tenant.self, Token.self, Secrets.self,
+            Dev.self, Chat.self, Serve.self, Worker.self, Migrate.self, Tenant.self, User.self, Token.self,
+            Secrets.self,
         ])
 }

@@ -10,17 +10,20 @@ public struct BotContext: Sendable, Hashable {
     public var latestOrder: OrderSnapshot?
     /// How prices are written.
     public var moneyFormat: MoneyFormat
+    /// Staff took the conversation over (``HandoffPolicy``): the bot stays silent.
+    public var staffAnswering: Bool
 
     /// Creates a context.
     public init(
         restaurant: RestaurantProfile, menu: [MenuItem], language: Language? = nil, latestOrder: OrderSnapshot? = nil,
-        moneyFormat: MoneyFormat = .default
+        moneyFormat: MoneyFormat = .default, staffAnswering: Bool = false
     ) {
         self.restaurant = restaurant
         self.menu = menu
         self.language = language
         self.latestOrder = latestOrder
         self.moneyFormat = moneyFormat
+        self.staffAnswering = staffAnswering
     }
 
     /// The items the customer can order, numbered by their index + 1.

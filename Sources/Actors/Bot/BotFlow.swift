@@ -1,6 +1,7 @@
 /// The conversation of CONTRACT §7 as a pure function: (message, state, context) → outcome.
 ///
-/// It never fails and never answers with nothing (except in ``BotState/withStaff``, where staff answer):
+/// It never fails and never answers with nothing (except in ``BotState/withStaff`` and while staff took the
+/// conversation over, ``BotContext/staffAnswering``: then staff answer):
 /// anything it does not understand repeats the current question. The shell stores ``BotOutcome/state`` and
 /// ``BotOutcome/language``, applies ``BotOutcome/effects`` and queues the replies, all in one transaction.
 /// `docs/bot.md` has the flow as a table of states × inputs.
@@ -8,6 +9,9 @@ public enum BotFlow {
     /// Handles one inbound message.
     public static func handle(_ content: InboundContent, state: BotState, context: BotContext) -> BotOutcome {
         let language = LanguageDetector.resolve(current: context.language, content: content)
+        if context.staffAnswering, !HandoffPolicy.botTakesRating(state) {
+            return HandoffPolicy.silent(state: state, language: language)
+        }
         var turn = BotTurn(
             input: BotInput(content), context: context,
             texts: BotTexts(language: language ?? context.restaurant.language, money: context.moneyFormat))

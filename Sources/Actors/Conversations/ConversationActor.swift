@@ -32,6 +32,8 @@ public struct ConversationActor: KeyedEntity {
         public var logger: Logger
         /// Hears how long a message took from arrival to its committed replies (the bot-reply histogram).
         public var replyTimer: @Sendable (Duration) -> Void = { _ in }
+        /// Hears that a customer asked for a person (restaurant id, conversation id): dashboards are told.
+        public var askedForPerson: @Sendable (String, String) async -> Void = { _, _ in }
 
         /// Creates the dependencies.
         public init(
@@ -106,12 +108,17 @@ public struct ConversationActor: KeyedEntity {
         remember(webhook.messageSid)
         guard case .accepted(let receipt) = outcome else { return outcome }
         if let decided, let committed = receipt.step {
+            let previous = record?.state ?? .initial
             record = ConversationRecord(
                 id: receipt.conversationId, language: decided.language, state: decided.state,
                 version: committed.version,
-                latestOrder: committed.orders.last(where: { $0.status != .draft }) ?? record?.latestOrder)
+                latestOrder: committed.orders.last(where: { $0.status != .draft }) ?? record?.latestOrder,
+                staffAnswerUntil: record?.staffAnswerUntil)
             if !committed.queuedMessageIds.isEmpty { dependencies.replyTimer(.now - receivedAt) }
             publish(orders: committed.orders, conversationId: receipt.conversationId)
+            if decided.state == .withStaff && previous != .withStaff {
+                await dependencies.askedForPerson(key.restaurantId, receipt.conversationId)
+            }
             return outcome
         }
         // Stored but not handled (another writer moved the conversation, or no step): handle it from the row now.
@@ -149,6 +156,7 @@ public struct ConversationActor: KeyedEntity {
         if record == nil { try await reload() }
         for _ in 0...Self.maximumConflictRetries {
             guard let current = record else { throw ConversationActorError.conversationMissing(key) }
+            let previous = current.state
             let outcome = BotFlow.handle(content, state: current.state, context: try await botContext())
             let step = BotStep(
                 key: key, conversationId: current.id, expectedVersion: current.version, state: outcome.state,
@@ -162,6 +170,9 @@ public struct ConversationActor: KeyedEntity {
                 if let latest = orders.last(where: { $0.status != .draft }) { record?.latestOrder = latest }
                 if let receivedAt, !queued.isEmpty { dependencies.replyTimer(.now - receivedAt) }
                 publish(orders: orders, conversationId: current.id)
+                if HandoffPolicy.asksForPerson(from: previous, to: outcome) {
+                    await dependencies.askedForPerson(key.restaurantId, current.id)
+                }
                 return .handled(queuedMessageIds: queued)
             case .alreadyHandled:
                 try await reload()
@@ -224,7 +235,8 @@ public struct ConversationActor: KeyedEntity {
             supportContact: tenant.supportContact, promoContentSid: tenant.promoContentSid)
         return BotContext(
             restaurant: profile, menu: try await dependencies.store.menu(restaurantId: key.restaurantId),
-            language: record?.language, latestOrder: record?.latestOrder)
+            language: record?.language, latestOrder: record?.latestOrder,
+            staffAnswering: HandoffPolicy.staffAnswering(until: record?.staffAnswerUntil, now: .now))
     }
 
     private func publish(orders: [OrderSnapshot], conversationId: String) {

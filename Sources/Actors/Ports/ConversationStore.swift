@@ -33,14 +33,20 @@ public struct ConversationRecord: Sendable, Equatable {
     public var version: Int64
     /// The customer's latest non-draft order.
     public var latestOrder: OrderSnapshot?
+    /// Until when staff answer instead of the bot (``HandoffPolicy``); nil in `bot` mode.
+    public var staffAnswerUntil: ContinuousClock.Instant?
 
     /// Creates a record.
-    public init(id: String, language: Language?, state: BotState, version: Int64, latestOrder: OrderSnapshot?) {
+    public init(
+        id: String, language: Language?, state: BotState, version: Int64, latestOrder: OrderSnapshot?,
+        staffAnswerUntil: ContinuousClock.Instant? = nil
+    ) {
         self.id = id
         self.language = language
         self.state = state
         self.version = version
         self.latestOrder = latestOrder
+        self.staffAnswerUntil = staffAnswerUntil
     }
 }
 

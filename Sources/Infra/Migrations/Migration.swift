@@ -15,5 +15,7 @@ public struct Migration: Sendable, Hashable {
     }
 
     /// Sufra's migrations, in order.
-    public static let all: [Migration] = [schemaV1, outboundV2, outboundV3, outboundV4, inboundHandlingV5]
+    public static let all: [Migration] = [
+        schemaV1, outboundV2, outboundV3, outboundV4, inboundHandlingV5, staffV6,
+    ]
 }

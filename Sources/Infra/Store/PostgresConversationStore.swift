@@ -28,6 +28,7 @@ public struct PostgresConversationStore: ConversationStore {
         let rows = try await client.query(
             """
             SELECT c.id, c.language, c.bot_state::text AS bot_state, c.version,
+                   (extract(epoch FROM c.human_until - now()) * 1000)::bigint AS human_ms_left,
                    o.id AS order_id, o.number, o.type, o.status, o.total
             FROM conversations c
             LEFT JOIN LATERAL (
@@ -51,7 +52,8 @@ public struct PostgresConversationStore: ConversationStore {
         return ConversationRecord(
             id: try row.decode("id", as: UUID.self).uuidString.lowercased(),
             language: try row.decode("language", as: String?.self).flatMap(Language.init(rawValue:)), state: state,
-            version: try row.decode("version", as: Int64.self), latestOrder: latest)
+            version: try row.decode("version", as: Int64.self), latestOrder: latest,
+            staffAnswerUntil: try row.decode("human_ms_left", as: Int64?.self).map { .now + .milliseconds($0) })
     }
 
     public func menu(restaurantId: String) async throws -> [MenuItem] {

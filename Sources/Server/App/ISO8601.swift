@@ -8,4 +8,9 @@ enum ISO8601 {
     static func now() -> String {
         style.format(Date())
     }
+
+    /// `date` in the same format.
+    static func string(_ date: Date) -> String {
+        style.format(date)
+    }
 }

@@ -93,7 +93,8 @@ public struct SufraApplication: Sendable {
         metrics = SufraMetrics()
         subscriber = RedisSubscriber(configuration: redisConfiguration, logger: logger.with(label: "subscriber"))
         liveHub = LiveEventHub(subscriber: subscriber, logger: logger.with(label: "live"))
-        authenticator = StaffAuthenticator(secret: configuration.jwtSecret ?? "", directory: directory)
+        authenticator = StaffAuthenticator(
+            secret: configuration.jwtSecret ?? "", directory: directory, users: UserStore(client: postgres))
         ingest = GroupCommitIngest(client: postgres, logger: logger.with(label: "ingest"))
         let events = RedisLiveEvents(client: redis, logger: logger.with(label: "events"))
         self.events = events
@@ -129,6 +130,8 @@ public struct SufraApplication: Sendable {
             logger: logger.with(label: "bot"))
         let replyHistogram = metrics.botReplyDuration
         botDependencies.replyTimer = { replyHistogram.observe($0) }
+        botDependencies.askedForPerson = StaffController.announcer(
+            store: StaffStore(client: postgres, handoffIdleMinutes: configuration.handoffIdleMinutes), events: events)
         let dependencies = botDependencies
         conversations = ActorRegistry(
             configuration: RegistryConfiguration(
@@ -182,11 +185,14 @@ public struct SufraApplication: Sendable {
                 .addRoutes(to: router)
             DeadLetterController(adminToken: adminToken, repository: repository, queue: outboundQueue)
                 .addRoutes(to: router)
+            UserAdminController(adminToken: adminToken, users: authenticator.users).addRoutes(to: router)
         }
         options.sandbox?.addRoutes(to: router)
         let store = conversationStore
         StaffController(
-            authenticator: authenticator, store: StaffStore(client: postgres), conversations: conversations,
+            authenticator: authenticator,
+            store: StaffStore(client: postgres, handoffIdleMinutes: configuration.handoffIdleMinutes),
+            conversations: conversations,
             events: events, invalidateMenu: { store.invalidateMenu(restaurantId: $0) }
         ).addRoutes(to: router)
         LiveSocketRoute(authenticator: authenticator).addRoutes(to: router)

@@ -35,9 +35,13 @@ public enum DevEnvironment {
         guard let databaseURL = configuration.databaseURL else { throw ConfigurationError.missing("DATABASE_URL") }
         let secrets = try TenantCommands.secretBox(configuration)
         let demoToken = try demoAuthToken(configuration)
+        let staffPassword = try demoStaffPassword(configuration)
+        let staffHash = try await PasswordHasher.make(staffPassword)
         let demoId = try await withPostgres(url: databaseURL, logger: logger) { client in
             try await Migrator(logger: logger).migrate(client)
-            return try await ensureDemoRestaurant(client: client, secrets: secrets, authToken: demoToken)
+            let id = try await ensureDemoRestaurant(client: client, secrets: secrets, authToken: demoToken)
+            try await ensureDemoStaff(client: client, restaurantId: id, passwordHash: staffHash)
+            return id
         }
         let sandbox = TwilioSandbox()
         sandbox.registerAccount(sid: demoAccountSid, authToken: demoToken)
@@ -52,14 +56,16 @@ public enum DevEnvironment {
             """
             Sufra is running (development mode)
               server        \(base)
-              dashboard     \(base)/dashboard  (token below)
+              dashboard     \(base)/dashboard?restaurant=\(demoId)
+              staff login   restaurant \(demoId)
+                            email \(demoStaffEmail)  password \(staffPassword)
               health        \(base)/health
               metrics       \(base)/metrics
               sandbox       \(base)/sandbox/messages  (what the bot sent, instead of WhatsApp)
               demo          restaurant \(demoId), number \(demoNumber)
               admin token   \(configuration.adminToken ?? "(admin API disabled)")
               chat          sufra chat --restaurant \(demoId)
-            dashboard token:
+            dashboard token (admin, for the API):
             \(dashboardToken)
 
             """
@@ -92,6 +98,28 @@ public enum DevEnvironment {
             encryptedAuthToken: try secrets.seal(authToken, associatedData: id),
             menu: menu.map { MenuItemRecord(id: nil, name: .init(ar: $0.0, en: $0.1), price: $0.2) })
         return id
+    }
+
+    /// The demo staff account's email.
+    public static let demoStaffEmail = "staff@sufra.dev"
+
+    /// The demo staff account (role staff), created on the first run; its password is set again on every run so
+    /// the printed one always works.
+    static func ensureDemoStaff(client: PostgresClient, restaurantId: String, passwordHash: String) async throws {
+        let users = UserStore(client: client)
+        do {
+            _ = try await users.create(
+                restaurantId: restaurantId, email: demoStaffEmail, name: "Demo staff", role: "staff",
+                passwordHash: passwordHash)
+        } catch UserStore.CreateError.duplicateEmail {
+            try await users.setPasswordHash(restaurantId: restaurantId, email: demoStaffEmail, passwordHash)
+        }
+    }
+
+    /// The demo staff password, derived from `MASTER_KEY` so it is stable across runs.
+    static func demoStaffPassword(_ configuration: SufraConfiguration) throws -> String {
+        let key = Array((configuration.masterKey ?? "").utf8)
+        return Hex.encode(HMAC.sha256(key: key, data: Array("sufra-dev-staff-password".utf8))).prefix(12).description
     }
 
     /// The demo account's auth token, derived from `MASTER_KEY` so it is stable across runs.

@@ -40,6 +40,9 @@ public struct SufraConfiguration: Sendable, CustomStringConvertible {
     /// `CONVERSATION_IDLE_SECONDS`: a conversation without messages this long leaves memory (its state stays in
     /// the database; the next message loads it again).
     public var conversationIdleSeconds: Int
+    /// `HANDOFF_IDLE_MINUTES`: a conversation staff took over returns to the bot after this long without a staff
+    /// message.
+    public var handoffIdleMinutes: Int
 
     /// Reads the configuration from `environment`, validating numbers; required secrets are checked by
     /// ``requireServing()`` so that commands needing less (e.g. `migrate`) can run without them.
@@ -85,6 +88,7 @@ public struct SufraConfiguration: Sendable, CustomStringConvertible {
         conversationIdleSeconds = try positiveInt("CONVERSATION_IDLE_SECONDS", default: 30)
         logFormat = try LogFormat(environment: environment)
         httpIdleTimeoutSeconds = try positiveInt("HTTP_IDLE_TIMEOUT_SECONDS", default: 30)
+        handoffIdleMinutes = try positiveInt("HANDOFF_IDLE_MINUTES", default: 30)
     }
 
     /// The key ring of `MASTER_KEYS` or `MASTER_KEY` + `MASTER_KEY_PREVIOUS` (see ``MasterKeyRing``).

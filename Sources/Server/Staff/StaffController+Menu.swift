@@ -32,3 +32,23 @@ extension StaffController {
         return try JSONBody.response(Page(items: saved, next: nil))
     }
 }
+
+extension StaffController {
+    private struct AvailabilityBody: Decodable {
+        let available: Bool
+    }
+
+    /// `PATCH /api/menu/items/{itemId}` `{ "available": bool }` (staff or admin): sold out or back; the bot's
+    /// numbering follows at once (only available items are numbered).
+    func setAvailability(_ request: Request, _ context: SufraRequestContext) async throws -> Response {
+        let staff = try context.requireStaff()
+        let available = try await JSONBody.decode(AvailabilityBody.self, from: request).available
+        guard
+            let item = try await store.setAvailable(
+                restaurantId: staff.restaurantId, itemId: try context.parameters.require("itemId"),
+                available: available)
+        else { throw APIError.notFound("menu item not found") }
+        invalidateMenu(staff.restaurantId)
+        return try JSONBody.response(item)
+    }
+}

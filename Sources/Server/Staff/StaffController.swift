@@ -19,16 +19,21 @@ struct StaffController: Sendable {
     static let maximumReplyLength = 4096
 
     func addRoutes(to router: Router<SufraRequestContext>) {
+        LoginController(authenticator: authenticator, throttle: LoginThrottle(users: authenticator.users))
+            .addRoutes(to: router)
         let api = router.group("api").add(middleware: StaffAuthMiddleware(authenticator: authenticator))
         api.get("conversations") { request, context in try await listConversations(request, context) }
         api.get("conversations/:id/messages") { request, context in try await listMessages(request, context) }
         api.post("conversations/:id/messages") { request, context in try await reply(request, context) }
         api.post("conversations/:id/read") { request, context in try await markRead(request, context) }
+        api.post("conversations/:id/handoff") { request, context in try await handOff(request, context) }
+        api.post("conversations/:id/release") { request, context in try await release(request, context) }
         api.get("orders") { request, context in try await listOrders(request, context) }
         api.get("orders/:id") { request, context in try await order(request, context) }
         api.post("orders/:id/transition") { request, context in try await transition(request, context) }
         api.get("menu") { request, context in try await menu(request, context) }
         api.put("menu") { request, context in try await replaceMenu(request, context) }
+        api.patch("menu/items/:itemId") { request, context in try await setAvailability(request, context) }
         api.get("analytics") { request, context in try await analytics(request, context) }
     }
 
@@ -78,6 +83,42 @@ struct StaffController: Sendable {
         else { throw APIError.notFound("conversation not found") }
         publish(conversation, restaurantId: staff.restaurantId)
         return try JSONBody.response(conversation)
+    }
+
+    /// `POST /api/conversations/{id}/handoff`: staff take the conversation over; the bot goes silent for it.
+    func handOff(_ request: Request, _ context: SufraRequestContext) async throws -> Response {
+        let staff = try context.requireStaff()
+        guard
+            let conversation = try await store.handOff(
+                restaurantId: staff.restaurantId, conversationId: try context.parameters.require("id"))
+        else { throw APIError.notFound("conversation not found") }
+        await publish(conversation, restaurantId: staff.restaurantId)
+        return try JSONBody.response(conversation)
+    }
+
+    /// `POST /api/conversations/{id}/release`: the bot answers the customer's next message from the main menu.
+    func release(_ request: Request, _ context: SufraRequestContext) async throws -> Response {
+        let staff = try context.requireStaff()
+        guard
+            let conversation = try await store.release(
+                restaurantId: staff.restaurantId, conversationId: try context.parameters.require("id"))
+        else { throw APIError.notFound("conversation not found") }
+        await publish(conversation, restaurantId: staff.restaurantId)
+        return try JSONBody.response(conversation)
+    }
+
+    /// What a ConversationActor calls when a customer asks for a person: every dashboard hears
+    /// `conversation.updated` with `needsHuman: true`.
+    static func announcer(
+        store: StaffStore, events: any LiveEventPublishing
+    ) -> @Sendable (String, String) async -> Void {
+        { restaurantId, conversationId in
+            guard let conversation = try? await store.conversation(restaurantId: restaurantId, id: conversationId),
+                let data = try? JSONBody.encode(conversation)
+            else { return }
+            await events.publish(
+                LiveEvent(kind: .conversationUpdated, restaurantId: restaurantId, at: ISO8601.now(), dataJSON: data))
+        }
     }
 
     private func publishConversation(_ restaurantId: String, _ id: String) async {

@@ -9,6 +9,12 @@ public struct ConversationSummary: Sendable, Encodable, Equatable {
     public var lastMessageAt: String
     public var unreadCount: Int
     public var createdAt: String
+    /// In `human` mode: until when staff answer (each staff message pushes it back); nil in `bot` mode.
+    public var humanUntil: String?
+    /// The customer chose "talk to us" and no one has taken the conversation over yet.
+    public var needsHuman: Bool
+    /// Who answers the customer: `bot`, or `human` after staff took the conversation over.
+    public var mode: String { humanUntil == nil ? "bot" : "human" }
 
     /// Encodes every field, `null` included.
     public func encode(to encoder: any Encoder) throws {
@@ -20,9 +26,12 @@ public struct ConversationSummary: Sendable, Encodable, Equatable {
         try container.encode(lastMessageAt, forKey: .lastMessageAt)
         try container.encode(unreadCount, forKey: .unreadCount)
         try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(mode, forKey: .mode)
+        try container.encode(needsHuman, forKey: .needsHuman)
+        try container.encode(humanUntil, forKey: .humanUntil)
     }
 
     private enum CodingKeys: String, CodingKey {
-        case id, customer, profileName, language, lastMessageAt, unreadCount, createdAt
+        case id, customer, profileName, language, lastMessageAt, unreadCount, createdAt, mode, needsHuman, humanUntil
     }
 }

@@ -30,6 +30,8 @@ public struct OrderRecord: Sendable, Encodable, Equatable {
     public var number: Int?
     public var conversationId: String
     public var customer: String
+    /// The customer's WhatsApp profile name, when Twilio sent one (what staff call them by).
+    public var profileName: String?
     /// `delivery` or `pickup`.
     public var type: String
     public var status: String
@@ -48,6 +50,7 @@ public struct OrderRecord: Sendable, Encodable, Equatable {
         try container.encode(number, forKey: .number)
         try container.encode(conversationId, forKey: .conversationId)
         try container.encode(customer, forKey: .customer)
+        try container.encode(profileName, forKey: .profileName)
         try container.encode(type, forKey: .type)
         try container.encode(status, forKey: .status)
         try container.encode(items, forKey: .items)
@@ -59,6 +62,7 @@ public struct OrderRecord: Sendable, Encodable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case id, number, conversationId, customer, type, status, items, total, location, rating, createdAt, updatedAt
+        case id, number, conversationId, customer, profileName, type, status, items, total, location, rating
+        case createdAt, updatedAt
     }
 }

@@ -4,7 +4,9 @@ import Foundation
 extension StaffStore {
     static let conversationColumns = """
         c.id::text AS id, c.customer, c.profile_name, c.language, c.unread_count,
-        \(iso("c.last_message_at")) AS last_iso, \(iso("c.created_at")) AS created_iso
+        \(iso("c.last_message_at")) AS last_iso, \(iso("c.created_at")) AS created_iso,
+        CASE WHEN c.mode = 'human' AND c.human_until > now() THEN \(iso("c.human_until")) END AS human_until_iso,
+        (c.bot_state->>'step') = 'withStaff' AS needs_human
         """
 
     /// The restaurant's conversations, newest last message first, keyset-paged.
@@ -90,6 +92,8 @@ extension StaffStore {
             language: try row.decode("language", as: String?.self),
             lastMessageAt: try row.decode("last_iso", as: String.self),
             unreadCount: try row.decode("unread_count", as: Int.self),
-            createdAt: try row.decode("created_iso", as: String.self))
+            createdAt: try row.decode("created_iso", as: String.self),
+            humanUntil: try row.decode("human_until_iso", as: String?.self),
+            needsHuman: try row.decode("needs_human", as: Bool?.self) ?? false)
     }
 }

@@ -36,3 +36,24 @@ extension StaffStore {
         }
     }
 }
+
+extension StaffStore {
+    /// Marks one of the restaurant's items available or sold out; nil when the item is not on its menu. Every
+    /// instance drops its cached menu (announced on ``RestaurantRepository/changesChannel``), so the bot's
+    /// numbering follows at once.
+    public func setAvailable(restaurantId: String, itemId: String, available: Bool) async throws -> MenuItemRecord? {
+        guard Self.isID(restaurantId), Self.isID(itemId) else { return nil }
+        return try await client.withTransaction { connection in
+            let rows = try await connection.query(
+                """
+                UPDATE menu_items SET available = \(available), updated_at = now()
+                WHERE id = \(itemId)::uuid AND restaurant_id = \(restaurantId)::uuid
+                RETURNING id::text AS id, name_ar, name_en, price, available
+                """)
+            guard let row = rows.first else { return nil }
+            _ = try await connection.execute(
+                "SELECT pg_notify(\(RestaurantRepository.changesChannel), \("menu:" + restaurantId))")
+            return try RestaurantRepository.menuItem(row)
+        }
+    }
+}

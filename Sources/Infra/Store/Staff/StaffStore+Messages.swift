@@ -38,7 +38,8 @@ extension StaffStore {
     }
 
     /// Queues a staff reply like the bot's replies (an outbound `queued` message, senders woken), moves the
-    /// conversation's `lastMessageAt`, all in one transaction; nil when the conversation is not the
+    /// conversation's `lastMessageAt` and, when staff took it over, pushes back its return to the bot, all in one
+    /// transaction; nil when the conversation is not the
     /// restaurant's.
     public func reply(restaurantId: String, conversationId: String, body: String) async throws -> MessageRecord? {
         guard Self.isID(restaurantId), Self.isID(conversationId) else { return nil }
@@ -46,7 +47,10 @@ extension StaffStore {
             let rows = try await connection.query(
                 """
                 WITH c AS (
-                    UPDATE conversations SET last_message_at = clock_timestamp(), updated_at = now()
+                    UPDATE conversations SET last_message_at = clock_timestamp(), updated_at = now(),
+                        human_until = CASE WHEN mode = 'human' AND human_until > now()
+                            THEN now() + \(handoffIdleSeconds) * interval '1 second' ELSE human_until END,
+                        version = CASE WHEN mode = 'human' AND human_until > now() THEN version + 1 ELSE version END
                     WHERE id = \(conversationId)::uuid AND restaurant_id = \(restaurantId)::uuid
                     RETURNING id, restaurant_id, last_message_at
                 ), m AS (

@@ -6,6 +6,7 @@ extension StaffStore {
         o.id::text AS id, o.number, o.conversation_id::text AS conversation_id, o.customer, o.type, o.status,
         o.total, o.location::text AS location, o.rating::int AS rating, \(iso("o.created_at")) AS created_iso,
         \(iso("o.updated_at")) AS updated_iso, \(micros("o.created_at")) AS sort_micros,
+        (SELECT c.profile_name FROM conversations c WHERE c.id = o.conversation_id) AS profile_name,
         COALESCE((SELECT json_agg(json_build_object('menuItemId', i.menu_item_id::text, 'name', i.name,
             'quantity', i.quantity, 'unitPrice', i.unit_price, 'lineTotal', i.line_total) ORDER BY i.position)
             FROM order_items i WHERE i.order_id = o.id), '[]'::json)::text AS items
@@ -51,7 +52,9 @@ extension StaffStore {
         return OrderRecord(
             id: try row.decode("id", as: String.self), number: try row.decode("number", as: Int?.self),
             conversationId: try row.decode("conversation_id", as: String.self),
-            customer: try row.decode("customer", as: String.self), type: try row.decode("type", as: String.self),
+            customer: try row.decode("customer", as: String.self),
+            profileName: try row.decode("profile_name", as: String?.self),
+            type: try row.decode("type", as: String.self),
             status: try row.decode("status", as: String.self), items: items,
             total: try row.decode("total", as: Int64.self), location: location,
             rating: try row.decode("rating", as: Int?.self), createdAt: try row.decode("created_iso", as: String.self),

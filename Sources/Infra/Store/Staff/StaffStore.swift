@@ -9,10 +9,13 @@ public struct StaffStore: Sendable {
     public static let outboundChannel = "sufra_outbound"
 
     let client: PostgresClient
+    /// How long a conversation staff took over stays theirs after their last message (`HANDOFF_IDLE_MINUTES`).
+    let handoffIdleSeconds: Int
 
     /// Creates the store.
-    public init(client: PostgresClient) {
+    public init(client: PostgresClient, handoffIdleMinutes: Int = 30) {
         self.client = client
+        self.handoffIdleSeconds = max(1, handoffIdleMinutes) * 60
     }
 
     /// `to_char` of a timestamptz column as ISO-8601 UTC with microseconds.
