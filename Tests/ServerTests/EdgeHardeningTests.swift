@@ -22,12 +22,17 @@ import Testing
             try SufraConfiguration(environment: short).requireServing()
             Issue.record("a 9-byte ADMIN_TOKEN was accepted")
         } catch {
-            #expect(error.description.hasPrefix("ADMIN_TOKEN is invalid: must be at least 32 bytes"))
+            #expect(error.description.hasPrefix("ADMIN_TOKEN is invalid: must be at least 20 bytes"))
             #expect(!error.description.contains("too-short"))
         }
+        var acceptable = base
+        acceptable["ADMIN_TOKEN"] = String(repeating: "a", count: 20)
+        try SufraConfiguration(environment: acceptable).requireServing()
+        #expect(try SufraConfiguration(environment: acceptable).warnings.contains { $0.hasPrefix("ADMIN_TOKEN is shorter") })
         var long = base
         long["ADMIN_TOKEN"] = String(repeating: "a", count: 32)
         try SufraConfiguration(environment: long).requireServing()
+        #expect(try !SufraConfiguration(environment: long).warnings.contains { $0.hasPrefix("ADMIN_TOKEN") })
         try SufraConfiguration(environment: base).requireServing()  // no token: admin API off
     }
 

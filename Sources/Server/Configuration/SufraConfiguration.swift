@@ -24,7 +24,7 @@ public struct SufraConfiguration: Sendable, CustomStringConvertible {
     public var masterKeys: String?
     /// `JWT_SECRET`: HS256 key for dashboard tokens.
     public var jwtSecret: String?
-    /// `ADMIN_TOKEN`: bearer token of `/admin/*`, at least 32 bytes; nil disables the admin API.
+    /// `ADMIN_TOKEN`: bearer token of `/admin/*`, at least 20 bytes (32 recommended); nil disables the admin API.
     public var adminToken: String?
     /// `TWILIO_API_BASE`.
     public var twilioAPIBase: String
@@ -97,7 +97,9 @@ public struct SufraConfiguration: Sendable, CustomStringConvertible {
     }
 
     /// The shortest `ADMIN_TOKEN` `serve` accepts.
-    public static let minimumAdminTokenBytes = 32
+    public static let minimumAdminTokenBytes = 20
+    /// The length below which `serve` warns about `ADMIN_TOKEN` at startup (`openssl rand -hex 32` gives 64).
+    public static let recommendedAdminTokenBytes = 32
 
     /// Checks what `serve` and `worker` cannot start without.
     public func requireServing() throws(ConfigurationError) {
@@ -113,8 +115,14 @@ public struct SufraConfiguration: Sendable, CustomStringConvertible {
 
     /// What an operator should hear at startup about the configuration (e.g. no `PUBLIC_URL`).
     public var warnings: [String] {
-        guard publicURL == nil else { return [] }
-        return [
+        var warnings: [String] = []
+        if let adminToken, adminToken.utf8.count < Self.recommendedAdminTokenBytes {
+            warnings.append(
+                "ADMIN_TOKEN is shorter than \(Self.recommendedAdminTokenBytes) bytes: use a longer random one "
+                    + "(e.g. openssl rand -hex 32)")
+        }
+        guard publicURL == nil else { return warnings }
+        return warnings + [
             "PUBLIC_URL is not set: Twilio signatures are checked against a URL rebuilt from Host, and from "
                 + "X-Forwarded-Proto/X-Forwarded-Host when the peer is in TRUSTED_PROXIES (\(trustedProxies)); "
                 + "set PUBLIC_URL to the URL Twilio calls"
