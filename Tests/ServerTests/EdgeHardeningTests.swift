@@ -28,7 +28,9 @@ import Testing
         var acceptable = base
         acceptable["ADMIN_TOKEN"] = String(repeating: "a", count: 20)
         try SufraConfiguration(environment: acceptable).requireServing()
-        #expect(try SufraConfiguration(environment: acceptable).warnings.contains { $0.hasPrefix("ADMIN_TOKEN is shorter") })
+        #expect(
+            try SufraConfiguration(environment: acceptable).warnings.contains { $0.hasPrefix("ADMIN_TOKEN is shorter") }
+        )
         var long = base
         long["ADMIN_TOKEN"] = String(repeating: "a", count: 32)
         try SufraConfiguration(environment: long).requireServing()
