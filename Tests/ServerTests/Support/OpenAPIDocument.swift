@@ -35,8 +35,9 @@ struct OpenAPIDocument: Equatable {
     private static let methods: Set<String> = ["get", "put", "post", "delete", "patch", "head", "options", "trace"]
 
     /// The repository's `docs/openapi.yaml`, found from this source file's location.
-    static func repositoryDocument(filePath: String = #filePath) throws -> OpenAPIDocument {
-        let root = URL(fileURLWithPath: filePath)
+    static func repositoryDocument() throws -> OpenAPIDocument {
+        // `#filePath` inside the body is this file (as a default argument it would be the caller's).
+        let root = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent()  // Support
             .deletingLastPathComponent()  // ServerTests
             .deletingLastPathComponent()  // Tests
