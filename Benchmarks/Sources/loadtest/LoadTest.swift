@@ -113,7 +113,7 @@ struct LoadTest: AsyncParsableCommand {
             var created: [LoadRestaurant] = []
             for index in 0..<max(restaurants, [.noisy, .backpressure].contains(scenario) ? 2 : 1) {
                 // The noisy scenario's first restaurant keeps a tight inbound limit of its own: 600/min (10/s); the
-                // backpressure scenario's first restaurant sends at the contract's default 60/min, and Twilio (the
+                // backpressure scenario's first restaurant sends at the default 60/min, and Twilio (the
                 // sandbox) takes 1 request/s from it.
                 let perMinute = scenario == .noisy && index == 0 ? 600 : 100_000
                 let sendPerMinute = scenario == .backpressure && index == 0 ? 60 : perMinute

@@ -1,4 +1,4 @@
-/// The conversation of CONTRACT §7 as a pure function: (message, state, context) → outcome.
+/// The conversation of docs/bot.md as a pure function: (message, state, context) → outcome.
 ///
 /// It never fails and never answers with nothing (except in ``BotState/withStaff`` and while staff took the
 /// conversation over, ``BotContext/staffAnswering``: then staff answer):

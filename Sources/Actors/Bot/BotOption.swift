@@ -28,7 +28,7 @@ struct BotOption: Sendable {
     }
 }
 
-/// The option sets of the conversation (§7), with their payload ids.
+/// The option sets of the conversation (docs/bot.md), with their payload ids.
 enum BotOptions {
     /// Welcome: 1 new order, 2 my order status, 3 talk to us.
     static let main: [BotOption] = [

@@ -1,4 +1,4 @@
-/// The contract's language rule (§9), as pure functions.
+/// The language rule of docs/bot.md, as pure functions.
 ///
 /// A conversation's language is set by the first message that has letters (Arabic script → `ar`, Latin →
 /// `en`); until then replies use the restaurant's. Once set it switches only when a message has a word of two

@@ -9,7 +9,7 @@ import Runtime
 /// conversations). A duplicate `MessageSid` discards the step; a conversation moved by another process stores the
 /// message unhandled, and the actor reloads and handles it from the stored row, like the sweeper's re-drives and
 /// the staff's moves, which commit through the ``ConversationStore`` (state + order changes + queued replies +
-/// handled mark, invariant 2). Across instances the conversation row is versioned: a step decided from a stale
+/// handled mark, docs/invariants.md 2). Across instances the conversation row is versioned: a step decided from a stale
 /// version is refused and redone from the fresh row, so two writers never both apply.
 public struct ConversationActor: KeyedEntity {
     public typealias Key = ConversationKey

@@ -13,7 +13,7 @@ public struct InboundWebhook: Sendable, Equatable {
     public var body: String
     /// `ProfileName`, when Twilio sent one.
     public var profileName: String?
-    /// Every form parameter, in the order received (all kept, CONTRACT.md §3).
+    /// Every form parameter, in the order received (all kept, docs/inbound.md).
     public var parameters: [(name: String, value: String)]
 
     /// Creates an inbound message from its parts.

@@ -1,6 +1,6 @@
 /// The language of a conversation and of the bot's replies.
 ///
-/// Raw values are the contract's codes (`restaurants.language`, `conversations.language`).
+/// Raw values are the API's codes (docs/http-api.md; `restaurants.language`, `conversations.language`).
 public enum Language: String, Sendable, Hashable, Codable, CaseIterable {
     /// Arabic, the default for restaurants.
     case ar

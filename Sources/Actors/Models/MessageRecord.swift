@@ -1,4 +1,4 @@
-/// A message as the APIs and live events show it (CONTRACT.md §9 message object; `lastError` explains dead letters).
+/// A message as the APIs and live events show it (docs/http-api.md message object; `lastError` explains dead letters).
 public struct MessageRecord: Sendable, Codable, Equatable {
     public var id: String
     public var conversationId: String

@@ -1,4 +1,4 @@
-/// The life of an order. Raw values are exactly the contract's (`orders.status`, `/api/orders?status=`).
+/// The life of an order. Raw values are exactly the API's (docs/http-api.md; `orders.status`, `/api/orders?status=`).
 ///
 /// The legal moves between them live in ``OrderStateMachine``.
 public enum OrderStatus: String, Sendable, Hashable, Codable, CaseIterable {

@@ -1,4 +1,4 @@
-/// Retry rules of CONTRACT.md §4/§9, as a pure value: attempts count the first; the backoff doubles from
+/// Retry rules of docs/outbound.md, as a pure value: attempts count the first; the backoff doubles from
 /// `initialBackoff` (5 s, 10 s, 20 s …) with up to `jitter` (20 %) added; on 429 the wait is the larger of the
 /// backoff and `Retry-After`.
 public struct OutboundRetryPolicy: Sendable, Hashable {
@@ -11,7 +11,7 @@ public struct OutboundRetryPolicy: Sendable, Hashable {
     /// Fraction of the backoff added at random (0…0.2 by contract).
     public var jitter: Double
 
-    /// The contract's defaults: 3 attempts, 5 s doubling, at most 20 % jitter.
+    /// The documented defaults (docs/outbound.md): 3 attempts, 5 s doubling, at most 20 % jitter.
     public init(
         maxAttempts: Int = 3, initialBackoff: Duration = .seconds(5), maxBackoff: Duration = .seconds(3_600),
         jitter: Double = 0.2

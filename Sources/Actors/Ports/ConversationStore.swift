@@ -9,7 +9,7 @@ public protocol ConversationStore: Sendable {
     /// The content of a stored inbound message and whether the bot already handled it.
     func inboundMessage(id: String) async throws -> StoredInbound?
 
-    /// Commits a bot step in one transaction (invariant 2): the new state (only if the stored version is
+    /// Commits a bot step in one transaction (docs/invariants.md 2): the new state (only if the stored version is
     /// still `expectedVersion`), the order effects, the replies as queued outbound messages, and the inbound
     /// message's handled mark (only if it was not handled yet).
     func commit(_ step: BotStep) async throws -> BotStepResult

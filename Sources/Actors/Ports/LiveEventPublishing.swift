@@ -1,4 +1,4 @@
-/// Publishes real-time events for dashboards (CONTRACT.md §5), on every instance.
+/// Publishes real-time events for dashboards (docs/staff-api.md), on every instance.
 public protocol LiveEventPublishing: Sendable {
     /// Hands `event` over for publishing and returns at once: publishing is best effort and never delays the
     /// caller (an answer to Twilio waits for no Redis round trip); a failure is logged and counted.
@@ -7,7 +7,7 @@ public protocol LiveEventPublishing: Sendable {
 
 /// One dashboard event: `{ "type", "restaurantId", "at", "data" }`.
 public struct LiveEvent: Sendable, Equatable {
-    /// The event types of CONTRACT.md §5 and the Redis channel each goes to.
+    /// The event types of docs/http-api.md and the Redis channel each goes to.
     public enum Kind: String, Sendable, CaseIterable {
         case messageReceived = "message.received"
         case messageSent = "message.sent"

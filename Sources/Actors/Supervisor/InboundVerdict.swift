@@ -1,4 +1,4 @@
-/// The Supervisor's answer to one webhook; the HTTP layer maps each case to its status code (CONTRACT.md §3).
+/// The Supervisor's answer to one webhook; the HTTP layer maps each case to its status code (docs/inbound.md).
 public enum InboundVerdict: Sendable, Equatable {
     /// No restaurant has this `To` number (404).
     case unknownRestaurant

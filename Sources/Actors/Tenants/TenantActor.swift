@@ -8,7 +8,7 @@ import Logging
 /// Admission is synchronous on the actor unless an allowance runs dry; the lease that refills it is the only
 /// `await`, after which every allowance is read again (the actor is re-entrant there).
 public actor TenantActor {
-    /// The process-wide limits of CONTRACT's configuration.
+    /// The process-wide limits of the configuration (`RATE_GLOBAL_PER_MIN`, `RATE_CUSTOMER_PER_MIN`; README.md).
     public struct Limits: Sendable, Equatable {
         /// `RATE_GLOBAL_PER_MIN`.
         public var globalPerMinute: Int

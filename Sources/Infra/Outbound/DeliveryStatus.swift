@@ -1,4 +1,4 @@
-/// Delivery status ranks (CONTRACT.md §9): `queued < sending < sent < delivered = undelivered = failed < read`.
+/// Delivery status ranks (docs/outbound.md): `queued < sending < sent < delivered = undelivered = failed < read`.
 /// A receipt never lowers the rank; an unknown status has no rank (stored, rank unchanged).
 public enum DeliveryStatus {
     /// The rank of `status`, nil when unknown.

@@ -1,5 +1,5 @@
 extension RedisConfiguration {
-    /// The URL the contract documents as default for `REDIS_URL`.
+    /// The default of `REDIS_URL` (README.md, "Configuration").
     public static let defaultURL = "redis://127.0.0.1:6379/0"
 
     /// Parses `redis://[[user]:password@]host[:port][/db]` (percent-encoded user and password allowed; IPv6 hosts

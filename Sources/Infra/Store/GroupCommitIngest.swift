@@ -8,7 +8,7 @@ import Synchronization
 /// written by multi-row statements in one transaction per flush (conversation upserts with versioned state,
 /// message rows, order effects, queued replies, handled marks, audit lines — ``IngestBatchWriter``), and every
 /// caller is answered only after its batch committed (invariants 1 and 2). Duplicate `MessageSid`s, within a batch
-/// or against earlier ones, are settled by the unique index (invariant 3) and their steps discarded.
+/// or against earlier ones, are settled by the unique index (docs/invariants.md 3) and their steps discarded.
 ///
 /// A few flushers run at once, so while one batch waits for its commit (fsync) the next one fills: batches grow
 /// with load and latency stays near one commit when idle.
@@ -23,7 +23,7 @@ public final class GroupCommitIngest: InboundIngest, Service {
         public var maximumBatch = 256
         /// Flushes in flight at once.
         public var flushers = 4
-        /// Most callers waiting; beyond it `ingest` fails fast with ``StorageUnavailable`` (invariant 5).
+        /// Most callers waiting; beyond it `ingest` fails fast with ``StorageUnavailable`` (docs/invariants.md 5).
         public var maximumPending = 10_000
 
         /// Default options.

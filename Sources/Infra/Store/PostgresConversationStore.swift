@@ -4,7 +4,7 @@ import Logging
 
 /// ``ConversationStore`` on PostgreSQL: each bot step is one transaction that marks the inbound message
 /// handled (only if it was not), moves the conversation's versioned state (only if the version is the one read),
-/// applies the order effects and queues the replies as outbound messages (invariant 2). After the commit, the
+/// applies the order effects and queues the replies as outbound messages (docs/invariants.md 2). After the commit, the
 /// `notifier` announces the queued replies to the senders.
 public struct PostgresConversationStore: ConversationStore {
     private let client: PostgresClient

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A restaurant as the admin API shows it (CONTRACT.md §9): never the auth token.
+/// A restaurant as the admin API shows it (docs/http-api.md): never the auth token.
 public struct RestaurantRecord: Sendable, Codable, Equatable {
     public var id: String
     public var name: String

@@ -189,7 +189,7 @@ public struct RestaurantRepository: Sendable {
         return try rows.map(Self.menuItem)
     }
 
-    /// Replaces the menu; items carrying an id keep it (CONTRACT.md §9).
+    /// Replaces the menu; items carrying an id keep it (docs/http-api.md).
     public func replaceMenu(restaurantId: String, items: [MenuItemRecord]) async throws -> [MenuItemRecord] {
         try await client.withTransaction { connection in
             try await Self.replaceMenu(restaurantId: restaurantId, items: items, on: connection)

@@ -3,7 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Infra
 
-/// The admin API of CONTRACT.md §6, behind `Authorization: Bearer $ADMIN_TOKEN` (compared in constant time).
+/// The admin API of docs/http-api.md, behind `Authorization: Bearer $ADMIN_TOKEN` (compared in constant time).
 /// Without `ADMIN_TOKEN` these routes are not registered at all (404).
 struct AdminController: Sendable {
     let adminToken: String

@@ -2,7 +2,8 @@ import Foundation
 import Hummingbird
 import Infra
 
-/// The dead-letter queue of the admin API (CONTRACT.md §6): list a restaurant's dead letters, retry one.
+/// The dead-letter queue of the admin API (docs/http-api.md, docs/outbound.md): list a restaurant's dead letters,
+/// retry one.
 struct DeadLetterController: Sendable {
     let adminToken: String
     let repository: RestaurantRepository

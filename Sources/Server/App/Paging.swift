@@ -1,7 +1,7 @@
 import Hummingbird
 import Infra
 
-/// `?limit=&before=CURSOR` of every list (CONTRACT.md §9): limit 1…200 (default 50), an opaque cursor.
+/// `?limit=&before=CURSOR` of every list (docs/http-api.md): limit 1…200 (default 50), an opaque cursor.
 enum Paging {
     static func parse(_ request: Request) throws -> (limit: Int, before: PageCursor?) {
         let query = request.uri.queryParameters

@@ -167,7 +167,7 @@ public struct SufraApplication: Sendable {
         return services
     }
 
-    /// The router with every route of CONTRACT.md that exists so far.
+    /// The router with every route of docs/openapi.yaml (`OpenAPIRoutesTests` keeps the two equal).
     func router() -> Router<SufraRequestContext> {
         let router = Router(context: SufraRequestContext.self)
         WebhookController(

@@ -1,7 +1,7 @@
 import Foundation
 import JWTKit
 
-/// The claims of a dashboard token (CONTRACT.md §5): who, which restaurant, which role, until when.
+/// The claims of a dashboard token (docs/http-api.md): who, which restaurant, which role, until when.
 public struct DashboardClaims: JWTPayload, Equatable {
     /// Staff roles.
     public enum Role: String, Codable, Sendable, CaseIterable {

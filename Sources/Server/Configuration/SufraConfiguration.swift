@@ -1,7 +1,7 @@
 import Infra
 
-/// Everything `sufra serve`/`worker` read from the environment (CONTRACT.md §2). Flags override fields after
-/// loading. Secrets are kept here but never printed: ``description`` redacts them.
+/// Everything `sufra serve`/`worker` read from the environment (README.md, "Configuration"). Flags override
+/// fields after loading. Secrets are kept here but never printed: ``description`` redacts them.
 public struct SufraConfiguration: Sendable, CustomStringConvertible {
     /// `DATABASE_URL`; required by `serve` and `worker`.
     public var databaseURL: String?

@@ -3,7 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Infra
 
-/// `GET /health` (CONTRACT.md §8) and `GET /metrics` (Prometheus text). Each dependency is probed with a
+/// `GET /health` (docs/http-api.md) and `GET /metrics` (Prometheus text). Each dependency is probed with a
 /// deadline so a hung server answers "down", not a hung health check.
 ///
 /// The probes' result is cached for a second and computed by one request at a time (``SnapshotCache``), so a

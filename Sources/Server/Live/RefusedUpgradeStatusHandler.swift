@@ -2,7 +2,7 @@ import HTTPTypes
 import NIOCore
 import NIOHTTPTypes
 
-/// Makes a refused dashboard WebSocket handshake answer **401** (CONTRACT.md §9) instead of the 400 that
+/// Makes a refused dashboard WebSocket handshake answer **401** (docs/http-api.md) instead of the 400 that
 /// hummingbird-websocket writes for every refused upgrade.
 ///
 /// It sits on the HTTP/1 pipeline (after the codec) of connections that were not upgraded. The library answers a

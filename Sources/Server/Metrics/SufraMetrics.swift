@@ -1,4 +1,4 @@
-/// Every metric Sufra exports on `/metrics` (CONTRACT.md §8–9), rendered in the Prometheus text format.
+/// Every metric Sufra exports on `/metrics` (docs/http-api.md), rendered in the Prometheus text format.
 /// Gauges that live in the database (queue depth, dead letters) are read when scraped.
 public final class SufraMetrics: Sendable {
     let webhooksReceived = Counter()

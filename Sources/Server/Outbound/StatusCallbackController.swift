@@ -5,7 +5,7 @@ import Infra
 import Logging
 import NIOCore
 
-/// `POST /whatsapp/status`: Twilio's delivery receipts (CONTRACT.md §3). Routed by `From` (the restaurant's
+/// `POST /whatsapp/status`: Twilio's delivery receipts (docs/outbound.md). Routed by `From` (the restaurant's
 /// number), signature-checked like the webhook, the status moved forward only, `message.status` published. The
 /// `job` query parameter (set by the sender) lets a receipt settle a send whose answer was lost: the job adopts
 /// the receipt's `MessageSid`.

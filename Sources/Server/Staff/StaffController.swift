@@ -3,7 +3,7 @@ import Hummingbird
 import Infra
 import Runtime
 
-/// The dashboard API of CONTRACT.md §5 under `/api`: every route runs behind ``StaffAuthMiddleware`` and
+/// The dashboard API of docs/staff-api.md under `/api`: every route runs behind ``StaffAuthMiddleware`` and
 /// reads or writes only through ``StaffStore`` with the token's restaurant id, so another restaurant's objects
 /// answer 404. Order moves go through the customer's ConversationActor, which commits the status change with
 /// the customer's notice.

@@ -6,7 +6,7 @@ import Logging
 import NIOCore
 
 /// `POST /whatsapp/webhook`: decodes Twilio's form, then lets the ``Supervisor`` run admission, and maps its
-/// verdict to the status codes of CONTRACT.md §3.
+/// verdict to the status codes of docs/inbound.md.
 struct WebhookController: Sendable {
     let supervisor: Supervisor
     let publicURL: String?

@@ -1,4 +1,4 @@
-/// `GET /api/analytics` (CONTRACT.md §9) for one restaurant and period `[from, to)`.
+/// `GET /api/analytics` (docs/http-api.md, docs/staff-api.md) for one restaurant and period `[from, to)`.
 ///
 /// `orders` counts orders placed in the period (confirmed at some point: drafts are not orders yet);
 /// `revenue` sums the totals of those not cancelled; `averageRating` averages the ratings given (null when

@@ -1,4 +1,4 @@
-/// A conversation as the dashboard lists it (CONTRACT.md §9).
+/// A conversation as the dashboard lists it (docs/http-api.md).
 public struct ConversationSummary: Sendable, Encodable, Equatable {
     public var id: String
     /// `whatsapp:+…`.

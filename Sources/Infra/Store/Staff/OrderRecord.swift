@@ -1,6 +1,6 @@
 import Actors
 
-/// An order as the dashboard shows it (CONTRACT.md §9), with its lines.
+/// An order as the dashboard shows it (docs/http-api.md), with its lines.
 public struct OrderRecord: Sendable, Encodable, Equatable {
     /// One line of an order.
     public struct Item: Sendable, Codable, Equatable {
