@@ -3,7 +3,7 @@ import PackageDescription
 
 /// Sufra: a multi-tenant WhatsApp ordering bot. See README.md and docs/ for the architecture.
 ///
-/// Imports point one way: `Server → Infra → Actors → Runtime`. Runtime and Actors touch no I/O library.
+/// Imports point one way: `SufraDev → Server → Infra → Actors → Runtime`. Runtime and Actors touch no I/O library.
 let package = Package(
     name: "sufra",
     platforms: [.macOS(.v15)],
@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "Actors", targets: ["Actors"]),
         .library(name: "Infra", targets: ["Infra"]),
         .library(name: "Server", targets: ["Server"]),
+        .library(name: "SufraDev", targets: ["SufraDev"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -75,10 +76,22 @@ let package = Package(
             // The dashboard page: plain HTML, CSS and ES modules, no build step (docs/dashboard.md).
             resources: [.copy("Dashboard/Static")]
         ),
+        /// The development tools the executable links and the server library must not carry: the Twilio sandbox
+        /// (a stand-in for Twilio's Messages API used by the tests, the load harness and `sufra dev`), `sufra dev`
+        /// and `sufra chat`.
+        .target(
+            name: "SufraDev",
+            dependencies: [
+                "Server", "Infra",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
         .executableTarget(
             name: "sufra",
             dependencies: [
-                "Server", "Infra", "Actors",
+                "Server", "SufraDev", "Infra", "Actors",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -90,7 +103,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Infra", "Actors",
+                "Server", "SufraDev", "Infra", "Actors",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
             ]

@@ -21,6 +21,7 @@ let package = Package(
             name: "loadtest",
             dependencies: [
                 .product(name: "Server", package: "sufra"),
+                .product(name: "SufraDev", package: "sufra"),
                 .product(name: "Infra", package: "sufra"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

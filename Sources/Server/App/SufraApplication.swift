@@ -15,8 +15,9 @@ public struct SufraApplication: Sendable {
     public struct Options: Sendable {
         /// Run the outbound sender in this process (`--no-sender` turns it off).
         public var runSender = true
-        /// A Twilio sandbox to mount under `/sandbox` and `/2010-04-01` and run beside the server (`sufra dev`).
-        public var sandbox: TwilioSandbox?
+        /// Components whose routes join the router and which run beside the server (`sufra dev` mounts the Twilio
+        /// sandbox under `/sandbox` and `/2010-04-01`).
+        public var mounted: [any MountedService] = []
         /// Idle timeout of conversation actors (nil: `CONVERSATION_IDLE_SECONDS` from the configuration).
         public var conversationIdleTimeout: Duration?
         /// Prefix of every Redis key this instance writes (tests isolate themselves with it).
@@ -163,7 +164,7 @@ public struct SufraApplication: Sendable {
             postgres, redis, subscriber, events, ingest, notifier, directorySync, conversations, sweeper, liveHub,
         ]
         if options.runSender { services.append(outbound) }
-        if let sandbox = options.sandbox { services.append(sandbox) }
+        services.append(contentsOf: options.mounted.map { $0 as any Service })
         return services
     }
 
@@ -187,7 +188,7 @@ public struct SufraApplication: Sendable {
                 .addRoutes(to: router)
             UserAdminController(adminToken: adminToken, users: authenticator.users).addRoutes(to: router)
         }
-        options.sandbox?.addRoutes(to: router)
+        for component in options.mounted { component.addRoutes(to: router) }
         let store = conversationStore
         StaffController(
             authenticator: authenticator,
