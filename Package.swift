@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
     ],
     targets: [
         // MARK: System libraries (Debian: libpq-dev, libhiredis-dev, libcurl4-openssl-dev, libssl-dev)
@@ -67,9 +69,12 @@ let package = Package(
                 "Runtime", "Actors", "Infra",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "JWTKit", package: "jwt-kit"),
             ],
@@ -91,20 +96,36 @@ let package = Package(
         .executableTarget(
             name: "sufra",
             dependencies: [
-                "Server", "SufraDev", "Infra", "Actors",
+                "Server", "SufraDev", "Infra",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
         // MARK: Tests (integration tests read DATABASE_URL / REDIS_URL from scripts/services)
-        .testTarget(name: "RuntimeTests", dependencies: ["Runtime"]),
-        .testTarget(name: "ActorsTests", dependencies: ["Actors", "Runtime"]),
-        .testTarget(name: "InfraTests", dependencies: ["Infra", "Actors", "Runtime"]),
+        .testTarget(
+            name: "RuntimeTests",
+            dependencies: ["Runtime", .product(name: "DequeModule", package: "swift-collections")]
+        ),
+        .testTarget(
+            name: "ActorsTests",
+            dependencies: ["Actors", "Runtime", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
+            name: "InfraTests",
+            dependencies: ["Infra", "Actors", "Runtime", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(
             name: "ServerTests",
             dependencies: [
                 "Server", "SufraDev", "Infra", "Actors",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
             ]
         ),
