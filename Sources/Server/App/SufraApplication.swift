@@ -121,11 +121,20 @@ public struct SufraApplication: Sendable {
         }
         notifier = OutboundNotifier(
             client: postgres, localWake: wakeLocalSender, logger: logger.with(label: "outbound"))
-        let store = PostgresConversationStore(client: postgres, notifier: notifier)
+        let store = PostgresConversationStore(
+            client: postgres, notifier: notifier, logger: logger.with(label: "conversation-store"))
         conversationStore = store
-        directorySync = TenantDirectorySync(
+        let directorySync = TenantDirectorySync(
             directory: directory, repository: repository, secrets: secrets, configuration: postgresConfiguration,
             onMenuChange: { store.invalidateMenu(restaurantId: $0) }, logger: logger.with(label: "directory"))
+        self.directorySync = directorySync
+        metrics.observe(
+            counter: "bot_states_unreadable_total",
+            help: "Conversations whose stored bot state could not be read (restarted from the initial state).",
+            { store.unreadableBotStates })
+        metrics.observe(
+            gauge: "restaurants_unroutable", help: "Restaurants not routed: their status is unknown to this version.",
+            { directorySync.unroutableCount })
         var botDependencies = ConversationActor.Dependencies(
             store: store, ingest: ingest, directory: directory, events: events, now: now,
             logger: logger.with(label: "bot"))
