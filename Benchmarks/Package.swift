@@ -18,6 +18,11 @@ let package = Package(
             name: "RuntimeBenchmarks",
             dependencies: [.product(name: "Runtime", package: "sufra")]
         ),
+        /// PostgreSQL write-path throughput: one INSERT per statement vs pipelined vs multi-row (docs/postgres.md).
+        .executableTarget(
+            name: "pgwrite",
+            dependencies: [.product(name: "Infra", package: "sufra")]
+        ),
         .executableTarget(
             name: "loadtest",
             dependencies: [

@@ -1,5 +1,5 @@
-// Runtime micro-benchmarks: registry throughput (1 / 1,000 / 100,000 keys), mailbox throughput, activation cost,
-// memory per idle live entity. Build in release: `swift run -c release RuntimeBenchmarks`.
+// Runtime micro-benchmarks: registry throughput (1 / 1,000 / 100,000 keys), activation cost, memory per idle live
+// entity. Build in release: `swift run -c release RuntimeBenchmarks`.
 import Foundation
 import Runtime
 import Synchronization
