@@ -113,7 +113,11 @@ let package = Package(
         ),
         .testTarget(
             name: "InfraTests",
-            dependencies: ["Infra", "Actors", "Runtime", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "Infra", "Actors", "Runtime",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         .testTarget(
             name: "ServerTests",
