@@ -1,4 +1,3 @@
-import Server
 import SufraDev
 
 /// Where the harness sees the bot's replies: the Twilio sandbox it runs in-process (Sufra's outbound sender posts
