@@ -112,11 +112,8 @@ private final class LogRecorder: Sendable {
             set { metadata[key] = newValue }
         }
 
-        func log(
-            level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String,
-            function: String, line: UInt
-        ) {
-            if level >= .error { recorder.lines.withLock { $0.append(message.description) } }
+        func log(event: LogEvent) {
+            if event.level >= .error { recorder.lines.withLock { $0.append(event.message.description) } }
         }
     }
 }
