@@ -3,7 +3,7 @@ import PackageDescription
 
 /// Sufra: a multi-tenant WhatsApp ordering bot. See README.md and docs/ for the architecture.
 ///
-/// Imports point one way: `Server → Infra → Actors → Runtime`. Runtime and Actors touch no I/O library.
+/// Imports point one way: `SufraDev → Server → Infra → Actors → Runtime`. Runtime and Actors touch no I/O library.
 let package = Package(
     name: "sufra",
     platforms: [.macOS(.v15)],
@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "Actors", targets: ["Actors"]),
         .library(name: "Infra", targets: ["Infra"]),
         .library(name: "Server", targets: ["Server"]),
+        .library(name: "SufraDev", targets: ["SufraDev"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -23,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
     ],
     targets: [
         // MARK: System libraries (Debian: libpq-dev, libhiredis-dev, libcurl4-openssl-dev, libssl-dev)
@@ -66,32 +69,67 @@ let package = Package(
                 "Runtime", "Actors", "Infra",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "JWTKit", package: "jwt-kit"),
             ],
             // The dashboard page: plain HTML, CSS and ES modules, no build step (docs/dashboard.md).
             resources: [.copy("Dashboard/Static")]
         ),
+        /// The development tools the executable links and the server library must not carry: the Twilio sandbox
+        /// (a stand-in for Twilio's Messages API used by the tests, the load harness and `sufra dev`), `sufra dev`
+        /// and `sufra chat`.
+        .target(
+            name: "SufraDev",
+            dependencies: [
+                "Server", "Infra",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
         .executableTarget(
             name: "sufra",
             dependencies: [
-                "Server", "Infra", "Actors",
+                "Server", "SufraDev", "Infra",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
         // MARK: Tests (integration tests read DATABASE_URL / REDIS_URL from scripts/services)
-        .testTarget(name: "RuntimeTests", dependencies: ["Runtime"]),
-        .testTarget(name: "ActorsTests", dependencies: ["Actors", "Runtime"]),
-        .testTarget(name: "InfraTests", dependencies: ["Infra", "Actors", "Runtime"]),
+        .testTarget(
+            name: "RuntimeTests",
+            dependencies: ["Runtime", .product(name: "DequeModule", package: "swift-collections")]
+        ),
+        .testTarget(
+            name: "ActorsTests",
+            dependencies: ["Actors", "Runtime", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
+            name: "InfraTests",
+            dependencies: [
+                "Infra", "Actors", "Runtime",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Infra", "Actors",
+                "Server", "SufraDev", "Infra", "Actors",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
             ]
         ),

@@ -10,6 +10,7 @@ let package = Package(
         .package(name: "sufra", path: ".."),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         /// Messages/s through the actor registry, activation cost, memory per idle entity (issue 5).
@@ -17,11 +18,18 @@ let package = Package(
             name: "RuntimeBenchmarks",
             dependencies: [.product(name: "Runtime", package: "sufra")]
         ),
+        /// PostgreSQL write-path throughput: one INSERT per statement vs pipelined vs multi-row (docs/postgres.md).
+        .executableTarget(
+            name: "pgwrite",
+            dependencies: [.product(name: "Infra", package: "sufra")]
+        ),
         .executableTarget(
             name: "loadtest",
             dependencies: [
                 .product(name: "Server", package: "sufra"),
+                .product(name: "SufraDev", package: "sufra"),
                 .product(name: "Infra", package: "sufra"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

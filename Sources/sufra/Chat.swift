@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Server
+import SufraDev
 
 /// `sufra chat`: talk to a restaurant's bot from the terminal (against `sufra dev`).
 struct Chat: AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Server
+import SufraDev
 
 /// `sufra dev`: local databases (when none are configured), migrations, a demo restaurant, the server with
 /// the sender and a Twilio sandbox; prints the URLs and a dashboard token.

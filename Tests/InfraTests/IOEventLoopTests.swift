@@ -1,4 +1,7 @@
 import Glibc
+import Logging
+import ServiceLifecycle
+import Synchronization
 import Testing
 
 @testable import Infra
@@ -11,11 +14,13 @@ import Testing
         }
         #expect(onLoop)
         #expect(!loop.inEventLoop)
+        await loop.stop()
     }
 
     @Test func actorOnTheLoopRunsThere() async {
         let probe = LoopProbe(loop: IOEventLoop(name: "test-actor"))
         #expect(await probe.isOnLoop())
+        await probe.loop.stop()
     }
 
     @Test func watcherSeesReadablePipe() async throws {
@@ -41,6 +46,7 @@ import Testing
             }
         }
         #expect(byte == 42)
+        await loop.stop()
     }
 
     @Test func timersFireInDeadlineOrderAndCancelledOnesDoNot() async {
@@ -58,6 +64,38 @@ import Testing
             }
         }
         #expect(order == [1, 2])
+        await loop.stop()
+    }
+
+    @Test func stopRunsTheSubmittedWorkThenJoinsTheThreadAndReleasesTheLoop() async {
+        weak var released: IOEventLoop?
+        let ran = Mutex(0)
+        do {
+            let loop = IOEventLoop(name: "test-stop")
+            released = loop
+            for _ in 0..<100 { loop.execute { ran.withLock { $0 += 1 } } }
+            await loop.stop()
+            await loop.stop()  // again: returns at once
+            #expect(!loop.inEventLoop)
+        }
+        #expect(ran.withLock { $0 } == 100)
+        // The thread held the loop while it ran: once joined, nothing does.
+        #expect(released == nil)
+    }
+
+    @Test func aLoopStopsOnGracefulShutdown() async throws {
+        let loop = IOEventLoop(name: "test-service")
+        let group = ServiceGroup(services: [loop], logger: Logger(label: "test"))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            let onLoop = await withCheckedContinuation { continuation in
+                loop.execute { continuation.resume(returning: loop.inEventLoop) }
+            }
+            #expect(onLoop)
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        #expect(loop.submissions.withLock { $0.exited })
     }
 }
 

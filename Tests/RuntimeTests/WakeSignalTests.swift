@@ -12,19 +12,30 @@ import Testing
     }
 
     @Test func aSignalWakesAWaiter() async {
+        enum Finished { case woken, signaller, deadline }
         let wake = WakeSignal()
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await wake.wait() }
+        let first = await withTaskGroup(of: Finished.self) { group in
+            group.addTask {
+                await wake.wait()
+                return .woken
+            }
             group.addTask {
                 // Signal until the waiter has consumed one (it may not be waiting yet).
                 while !Task.isCancelled {
                     wake.signal()
                     await Task.yield()
                 }
+                return .signaller
             }
-            await group.next()
+            group.addTask {
+                try? await Task.sleep(for: .seconds(30))
+                return .deadline
+            }
+            let first = await group.next()
             group.cancelAll()
+            return first
         }
+        #expect(first == .woken)
     }
 
     @Test func waitWithTimeoutReturnsWithoutASignal() async {

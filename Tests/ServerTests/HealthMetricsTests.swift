@@ -41,6 +41,9 @@ import Testing
             #expect(text.contains("sufra_messages_received_total 1"))
             #expect(text.contains("# TYPE sufra_webhook_duration_seconds histogram"))
             #expect(text.contains("sufra_uptime_seconds"))
+            #expect(
+                text.contains("# TYPE sufra_bot_states_unreadable_total counter\nsufra_bot_states_unreadable_total 0"))
+            #expect(text.contains("# TYPE sufra_restaurants_unroutable gauge\nsufra_restaurants_unroutable 0"))
         }
     }
 

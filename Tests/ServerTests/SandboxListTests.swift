@@ -1,6 +1,7 @@
 import Foundation
 import Infra
 import Server
+import SufraDev
 import Testing
 
 /// The sandbox's Messages list (Twilio's JSON shape and filters), the lost-answer fault, and the client's lookup

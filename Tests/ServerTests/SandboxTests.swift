@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Infra
 import Server
+import SufraDev
 import Synchronization
 import Testing
 

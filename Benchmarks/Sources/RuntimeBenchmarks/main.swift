@@ -1,5 +1,5 @@
-// Runtime micro-benchmarks: registry throughput (1 / 1,000 / 100,000 keys), mailbox throughput, activation cost,
-// memory per idle live entity. Build in release: `swift run -c release RuntimeBenchmarks`.
+// Runtime micro-benchmarks: registry throughput (1 / 1,000 / 100,000 keys), activation cost, memory per idle live
+// entity. Build in release: `swift run -c release RuntimeBenchmarks`.
 import Foundation
 import Runtime
 import Synchronization
@@ -123,31 +123,6 @@ nonisolated func runAll() async throws {
 
         registry.beginShutdown()
         try await group.waitForAll()
-    }
-
-    // Raw mailbox: one producer, one consumer, batches of 256.
-    let mailbox = Mailbox<Int>(highWatermark: 8192)
-    let total = 4_000_000
-    await measure("mailbox (1 producer, batch consumer)", messages: total) {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                var sent = 0
-                while sent < total {
-                    do {
-                        try mailbox.trySend(sent)
-                        sent += 1
-                    } catch {
-                        await Task.yield()
-                    }
-                }
-                mailbox.close()
-            }
-            group.addTask {
-                var received = 0
-                while let batch = await mailbox.nextBatch(max: 256) { received += batch.count }
-                precondition(received == total)
-            }
-        }
     }
 }
 

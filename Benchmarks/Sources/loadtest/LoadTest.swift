@@ -3,6 +3,7 @@ import Foundation
 import Infra
 import Logging
 import Server
+import SufraDev
 
 /// The load harness: starts a release `sufra serve` on a scratch database with its own Twilio sandbox, creates
 /// restaurants through the admin API, runs a scenario of simulated customers, checks correctness, and prints a

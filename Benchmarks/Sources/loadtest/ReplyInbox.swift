@@ -1,4 +1,4 @@
-import Server
+import SufraDev
 
 /// Where the harness sees the bot's replies: the Twilio sandbox it runs in-process (Sufra's outbound sender posts
 /// there), or nowhere when replies are not timed (they are still counted in the database at the end).

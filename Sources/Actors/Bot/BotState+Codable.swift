@@ -25,7 +25,7 @@ extension BotState: Codable {
         self = Self.decoded(from: decoder) ?? .initial
     }
 
-    private static func decoded(from decoder: any Decoder) -> BotState? {
+    static func decoded(from decoder: any Decoder) -> BotState? {
         guard let container = try? decoder.container(keyedBy: Key.self),
             ((try? container.decodeIfPresent(Int.self, forKey: .version)) ?? encodingVersion) == encodingVersion,
             let step = try? container.decode(Step.self, forKey: .step)

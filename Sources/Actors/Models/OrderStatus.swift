@@ -16,7 +16,4 @@ public enum OrderStatus: String, Sendable, Hashable, Codable, CaseIterable {
     case rated = "RATED"
     /// Cancelled (from `DRAFT` or `CONFIRMED`).
     case cancelled = "CANCELLED"
-
-    /// Whether no move leaves this status.
-    public var isFinal: Bool { self == .rated || self == .cancelled }
 }

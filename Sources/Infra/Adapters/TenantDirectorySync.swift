@@ -1,6 +1,7 @@
 import Actors
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// Keeps a ``TenantDirectory`` in step with the `restaurants` table on every instance: a full load at start
 /// and after every (re)connection of its listener, one restaurant on each `sufra_restaurants` notification, and
@@ -12,6 +13,7 @@ public struct TenantDirectorySync: Service, CustomStringConvertible {
     private let configuration: PostgresConfiguration
     private let refreshInterval: Duration
     private let onMenuChange: @Sendable (String) -> Void
+    private let unroutable = UnroutableRestaurants()
     private let logger: Logger
 
     /// Creates the sync; `onMenuChange` hears restaurant ids whose menu changed (to drop cached menus).
@@ -29,6 +31,10 @@ public struct TenantDirectorySync: Service, CustomStringConvertible {
         self.logger = logger
     }
 
+    /// Restaurants left out of the directory because their stored status is not one this version knows (the
+    /// `sufra_restaurants_unroutable` gauge): their webhooks are refused as for an unknown number.
+    public var unroutableCount: Int { unroutable.ids.withLock { $0.count } }
+
     /// The name ServiceLifecycle logs; the fields (database configuration, key ring) stay out of logs.
     public var description: String { "TenantDirectorySync" }
 
@@ -37,12 +43,14 @@ public struct TenantDirectorySync: Service, CustomStringConvertible {
     public func loadAll() async throws {
         let mark = directory.mark()
         let rows = try await repository.allCredentialed()
+        unroutable.ids.withLock { $0.removeAll() }
         directory.replaceAll(with: rows.compactMap(tenant), since: mark)
     }
 
     /// Reloads one restaurant (or removes it when it is gone).
     public func reload(id: String) async {
         do {
+            unroutable.ids.withLock { _ = $0.remove(id) }
             if let row = try await repository.credentialed(id: id), let tenant = tenant(row) {
                 directory.upsert(tenant)
             } else {
@@ -97,6 +105,14 @@ public struct TenantDirectorySync: Service, CustomStringConvertible {
 
     private func tenant(_ row: RestaurantRepository.Credentialed) -> TenantConfig? {
         let record = row.record
+        // Fail closed: a status written by a newer version (or by hand) routes nothing until it is understood.
+        guard let status = TenantConfig.Status(rawValue: record.status) else {
+            unroutable.ids.withLock { _ = $0.insert(record.id) }
+            logger.error(
+                "restaurant has an unknown status: not routable",
+                metadata: ["restaurant": "\(record.id)", "status": "\(record.status)"])
+            return nil
+        }
         let token: String
         do {
             token = try secrets.open(row.encryptedAuthToken, associatedData: record.id)
@@ -110,7 +126,12 @@ public struct TenantDirectorySync: Service, CustomStringConvertible {
             id: record.id, name: record.name, whatsappFrom: record.whatsappFrom, accountSid: record.twilioAccountSid,
             authToken: token, inboundPerMinute: record.inboundPerMinute, sendPerMinute: record.sendPerMinute,
             language: record.language, supportContact: record.supportContact, promoContentSid: record.promoContentSid,
-            status: TenantConfig.Status(rawValue: record.status) ?? .active, statusReason: record.statusReason,
+            status: status, statusReason: record.statusReason,
             revision: row.revision, credentialsVersion: row.credentialsVersion)
     }
+}
+
+/// The ids behind ``TenantDirectorySync/unroutableCount`` (a class: the sync is a copied value).
+private final class UnroutableRestaurants: Sendable {
+    let ids = Mutex<Set<String>>([])
 }

@@ -21,6 +21,10 @@ import Synchronization
 ///
 /// Watchers and timers are registered and removed on the loop thread only (``inEventLoop``); ``execute(_:)``
 /// and actor jobs may be submitted from any thread.
+///
+/// ``stop()`` ends a loop once nothing uses it any more: the work already submitted runs, the thread exits and is
+/// joined, and the loop (and its descriptors) can go. As a `Service` it stops on graceful shutdown. The
+/// process-wide ``shared`` loop is never stopped.
 public final class IOEventLoop: SerialExecutor, Sendable {
     /// What a watcher wants to hear about.
     public struct Interest: OptionSet, Sendable, Hashable {
@@ -57,14 +61,16 @@ public final class IOEventLoop: SerialExecutor, Sendable {
 
     private let epollFD: Int32
     private let wakeFD: Int32
-    private let submissions = Mutex(Submissions())
-    private let threadID = Atomic<UInt>(0)
+    let submissions = Mutex(Submissions())
+    let threadID = Atomic<UInt>(0)
+    /// The thread was joined (by the first ``stop()``).
+    let joined = Atomic(false)
     private let confined: Confined
 
     /// The process-wide loop the infrastructure clients use unless given another.
     public static let shared = IOEventLoop(name: "sufra-io")
 
-    /// Creates a loop and starts its thread. Loops live as long as the process.
+    /// Creates a loop and starts its thread, which runs until ``stop()``.
     public init(name: String) {
         self.name = name
         let epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
@@ -80,6 +86,13 @@ public final class IOEventLoop: SerialExecutor, Sendable {
         event.data.u64 = Self.wakeToken
         epoll_ctl(epollFD, EPOLL_CTL_ADD, wakeFD, &event)
         startThread()
+    }
+
+    deinit {
+        // Only reached once the thread has exited (it holds the loop while it runs): nothing can use the
+        // descriptors any more.
+        close(epollFD)
+        close(wakeFD)
     }
 
     /// True when called on this loop's thread.
@@ -174,14 +187,20 @@ public final class IOEventLoop: SerialExecutor, Sendable {
 
     private static let wakeToken: UInt64 = 0
 
-    private enum Work {
+    enum Work {
         case closure(@Sendable () -> Void)
         case job(UnownedJob)
     }
 
-    private struct Submissions: ~Copyable {
+    struct Submissions: ~Copyable {
         var work: [Work] = []
         var wakePending = false
+        /// ``stop()`` was called: the thread exits once the submitted work has run.
+        var stopRequested = false
+        /// The thread has left its loop; work submitted from now on never runs.
+        var exited = false
+        /// ``stop()`` callers waiting for the thread to leave its loop.
+        var stopWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
     private struct Watcher {
@@ -222,10 +241,12 @@ public final class IOEventLoop: SerialExecutor, Sendable {
             state.wakePending = true
             return true
         }
-        if mustWake {
-            var one: UInt64 = 1
-            _ = write(wakeFD, &one, MemoryLayout<UInt64>.size)
-        }
+        if mustWake { wake() }
+    }
+
+    func wake() {
+        var one: UInt64 = 1
+        _ = write(wakeFD, &one, MemoryLayout<UInt64>.size)
     }
 
     private func startThread() {
@@ -240,7 +261,6 @@ public final class IOEventLoop: SerialExecutor, Sendable {
                 return nil
             }, box.toOpaque())
         precondition(result == 0, "IOEventLoop: pthread_create failed (\(result))")
-        pthread_detach(thread)
         // Wait until the thread has published its id, so `inEventLoop` is right from the first call.
         while threadID.load(ordering: .acquiring) == 0 { sched_yield() }
     }
@@ -270,6 +290,17 @@ public final class IOEventLoop: SerialExecutor, Sendable {
             }
             runDueTimers()
             runSubmittedWork()
+            // Leave only with nothing submitted: the check and the exit mark share the lock `submit` takes.
+            let waiters = submissions.withLock { state -> [CheckedContinuation<Void, Never>]? in
+                guard state.stopRequested, state.work.isEmpty else { return nil }
+                state.exited = true
+                defer { state.stopWaiters = [] }
+                return state.stopWaiters
+            }
+            if let waiters {
+                for waiter in waiters { waiter.resume() }
+                return
+            }
         }
     }
 

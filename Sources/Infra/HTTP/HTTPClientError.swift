@@ -52,8 +52,6 @@ public struct HTTPClientError: Error, Hashable, CustomStringConvertible {
         HTTPClientError(.transport(code: code, message: message))
     }
 
-    /// True for ``timedOut``.
-    public var isTimeout: Bool { base == .timedOut }
     /// True when no connection could be made: nothing reached the server.
     public var isConnectFailure: Bool { if case .connectFailed = base { true } else { false } }
     /// True for ``responseTooLarge(limit:)``.

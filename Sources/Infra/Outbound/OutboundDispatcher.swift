@@ -48,9 +48,6 @@ public final class OutboundDispatcher: Service, Sendable {
         (spawns, spawnInput) = AsyncStream.makeStream()
     }
 
-    /// Restaurants with a running loop now.
-    public var activeRestaurants: [String] { senders.withLock { Array($0.keys) } }
-
     /// Wakes the restaurant's loop, starting one if there is none.
     public func wake(restaurantId: String) {
         let spawned = senders.withLock { senders -> TenantSender? in

@@ -52,13 +52,6 @@ extension PostgresClient {
         try await withConnection { try await $0.execute(query) }
     }
 
-    /// Sends independent statements in one round trip on a leased connection (see
-    /// ``PostgresConnection/pipelineResults(_:)``).
-    public func pipelineResults(_ queries: [PostgresQuery]) async throws -> [Swift.Result<PostgresRows, PostgresError>]
-    {
-        try await withConnection { try await $0.pipelineResults(queries) }
-    }
-
     func lease() async throws -> Leased {
         let waiter = state.withLock { shell in
             shell.nextWaiterID += 1

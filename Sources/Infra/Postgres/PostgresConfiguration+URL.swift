@@ -133,16 +133,6 @@ extension PostgresConfiguration {
         if self.user.isEmpty { throw PostgresConfigurationError(reason: "missing user name") }
     }
 
-    /// Reads the URL from an environment variable (default `DATABASE_URL`).
-    public static func fromEnvironment(
-        _ variable: String = "DATABASE_URL", environment: [String: String]
-    ) throws(PostgresConfigurationError) -> PostgresConfiguration {
-        guard let url = environment[variable], !url.isEmpty else {
-            throw PostgresConfigurationError(reason: "\(variable) is not set")
-        }
-        return try PostgresConfiguration(url: url)
-    }
-
     /// A non-negative count of `unit`s; 0 means "off" (nil).
     private static func duration(
         _ text: String, key: String, unit: Duration

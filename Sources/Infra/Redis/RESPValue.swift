@@ -52,10 +52,4 @@ extension RESPValue {
         if case .array(let values) = self { return values }
         return nil
     }
-
-    /// True for a nil reply.
-    public var isNull: Bool {
-        if case .null = self { return true }
-        return false
-    }
 }

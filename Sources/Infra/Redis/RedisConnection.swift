@@ -122,9 +122,6 @@ public actor RedisConnection {
         return false
     }
 
-    /// Commands sent and not yet answered.
-    public var pendingCount: Int { pending.count }
-
     /// Sends one command and waits for its reply.
     ///
     /// - Throws: ``RedisError``: `.server` for an error reply, `.connection`, `.timeout`, `.commandTooLarge`.

@@ -1,6 +1,7 @@
 import Actors
 import Foundation
 import Logging
+import Synchronization
 
 /// ``ConversationStore`` on PostgreSQL: each bot step is one transaction that marks the inbound message
 /// handled (only if it was not), moves the conversation's versioned state (only if the version is the one read),
@@ -10,14 +11,24 @@ public struct PostgresConversationStore: ConversationStore {
     private let client: PostgresClient
     private let notifier: OutboundNotifier?
     private let menus: MenuCache
+    private let unreadable = UnreadableStateCount()
+    private let logger: Logger
 
     /// Creates the store; menus are cached for `menuTTL` (``invalidateMenu(restaurantId:)`` drops one early).
     /// Without a `notifier`, senders find queued replies by their poll only.
-    public init(client: PostgresClient, notifier: OutboundNotifier?, menuTTL: Duration = .seconds(5)) {
+    public init(
+        client: PostgresClient, notifier: OutboundNotifier?, menuTTL: Duration = .seconds(5),
+        logger: Logger = Logger(label: "sufra.conversation-store")
+    ) {
         self.client = client
         self.notifier = notifier
         self.menus = MenuCache(ttl: menuTTL)
+        self.logger = logger
     }
+
+    /// Conversations whose stored `bot_state` could not be read (each restarted from the initial state, logged
+    /// at error level): the `sufra_bot_states_unreadable_total` counter.
+    public var unreadableBotStates: Int { unreadable.value.load(ordering: .relaxed) }
 
     /// Forgets a restaurant's cached menu (after `PUT /api/menu`).
     public func invalidateMenu(restaurantId: String) {
@@ -38,9 +49,16 @@ public struct PostgresConversationStore: ConversationStore {
             WHERE c.restaurant_id = \(key.restaurantId)::uuid AND c.customer = \(key.customer)
             """)
         guard let row = rows.first else { return nil }
-        let state =
-            (try? JSONDecoder().decode(BotState.self, from: Data(try row.decode("bot_state", as: String.self).utf8)))
-            ?? .initial
+        let conversationId = try row.decode("id", as: UUID.self).uuidString.lowercased()
+        let stored =
+            (try? JSONDecoder().decode(
+                BotState.Stored.self, from: Data(try row.decode("bot_state", as: String.self).utf8))) ?? .unreadable
+        if stored == .unreadable {
+            unreadable.value.add(1, ordering: .relaxed)
+            logger.error(
+                "unreadable bot_state: the conversation restarts from the initial state",
+                metadata: ["restaurant": "\(key.restaurantId)", "conversation": "\(conversationId)"])
+        }
         var latest: OrderSnapshot?
         if let orderId = try row.decode("order_id", as: UUID?.self) {
             latest = OrderSnapshot(
@@ -50,8 +68,9 @@ public struct PostgresConversationStore: ConversationStore {
                 total: try row.decode("total", as: Int64.self))
         }
         return ConversationRecord(
-            id: try row.decode("id", as: UUID.self).uuidString.lowercased(),
-            language: try row.decode("language", as: String?.self).flatMap(Language.init(rawValue:)), state: state,
+            id: conversationId,
+            language: try row.decode("language", as: String?.self).flatMap(Language.init(rawValue:)),
+            state: stored.state,
             version: try row.decode("version", as: Int64.self), latestOrder: latest,
             staffAnswerUntil: try row.decode("human_ms_left", as: Int64?.self).map { .now + .milliseconds($0) })
     }
@@ -161,4 +180,9 @@ public struct PostgresConversationStore: ConversationStore {
                 messageId: try row.decode("id", as: UUID.self).uuidString.lowercased())
         }
     }
+}
+
+/// The count behind ``PostgresConversationStore/unreadableBotStates`` (a class: the store is a copied value).
+private final class UnreadableStateCount: Sendable {
+    let value = Atomic<Int>(0)
 }

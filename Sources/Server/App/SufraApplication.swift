@@ -15,8 +15,9 @@ public struct SufraApplication: Sendable {
     public struct Options: Sendable {
         /// Run the outbound sender in this process (`--no-sender` turns it off).
         public var runSender = true
-        /// A Twilio sandbox to mount under `/sandbox` and `/2010-04-01` and run beside the server (`sufra dev`).
-        public var sandbox: TwilioSandbox?
+        /// Components whose routes join the router and which run beside the server (`sufra dev` mounts the Twilio
+        /// sandbox under `/sandbox` and `/2010-04-01`).
+        public var mounted: [any MountedService] = []
         /// Idle timeout of conversation actors (nil: `CONVERSATION_IDLE_SECONDS` from the configuration).
         public var conversationIdleTimeout: Duration?
         /// Prefix of every Redis key this instance writes (tests isolate themselves with it).
@@ -120,11 +121,20 @@ public struct SufraApplication: Sendable {
         }
         notifier = OutboundNotifier(
             client: postgres, localWake: wakeLocalSender, logger: logger.with(label: "outbound"))
-        let store = PostgresConversationStore(client: postgres, notifier: notifier)
+        let store = PostgresConversationStore(
+            client: postgres, notifier: notifier, logger: logger.with(label: "conversation-store"))
         conversationStore = store
-        directorySync = TenantDirectorySync(
+        let directorySync = TenantDirectorySync(
             directory: directory, repository: repository, secrets: secrets, configuration: postgresConfiguration,
             onMenuChange: { store.invalidateMenu(restaurantId: $0) }, logger: logger.with(label: "directory"))
+        self.directorySync = directorySync
+        metrics.observe(
+            counter: "bot_states_unreadable_total",
+            help: "Conversations whose stored bot state could not be read (restarted from the initial state).",
+            { store.unreadableBotStates })
+        metrics.observe(
+            gauge: "restaurants_unroutable", help: "Restaurants not routed: their status is unknown to this version.",
+            { directorySync.unroutableCount })
         var botDependencies = ConversationActor.Dependencies(
             store: store, ingest: ingest, directory: directory, events: events, now: now,
             logger: logger.with(label: "bot"))
@@ -163,7 +173,7 @@ public struct SufraApplication: Sendable {
             postgres, redis, subscriber, events, ingest, notifier, directorySync, conversations, sweeper, liveHub,
         ]
         if options.runSender { services.append(outbound) }
-        if let sandbox = options.sandbox { services.append(sandbox) }
+        services.append(contentsOf: options.mounted.map { $0 as any Service })
         return services
     }
 
@@ -187,7 +197,7 @@ public struct SufraApplication: Sendable {
                 .addRoutes(to: router)
             UserAdminController(adminToken: adminToken, users: authenticator.users).addRoutes(to: router)
         }
-        options.sandbox?.addRoutes(to: router)
+        for component in options.mounted { component.addRoutes(to: router) }
         let store = conversationStore
         StaffController(
             authenticator: authenticator,

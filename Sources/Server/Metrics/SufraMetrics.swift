@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Every metric Sufra exports on `/metrics` (docs/http-api.md), rendered in the Prometheus text format.
 /// Gauges that live in the database (queue depth, dead letters) are read when scraped.
 public final class SufraMetrics: Sendable {
@@ -13,12 +15,31 @@ public final class SufraMetrics: Sendable {
     let webhookDuration = Histogram()
     let botReplyDuration = Histogram()
     private let started = ContinuousClock.now
+    private let readings = Mutex<[Reading]>([])
+
+    /// A count or level owned by another layer, read when scraped.
+    private struct Reading: Sendable {
+        var name: String
+        var help: String
+        var type: String
+        var read: @Sendable () -> Int
+    }
 
     /// Creates an empty set of metrics.
     public init() {}
 
     func webhooksFailed(reason: String) {
         webhookFailures.increment(reason)
+    }
+
+    /// Exports `read()` as the counter `sufra_<name>` (a count kept by another layer, read when scraped).
+    func observe(counter name: String, help: String, _ read: @escaping @Sendable () -> Int) {
+        readings.withLock { $0.append(Reading(name: name, help: help, type: "counter", read: read)) }
+    }
+
+    /// Exports `read()` as the gauge `sufra_<name>` (a level kept by another layer, read when scraped).
+    func observe(gauge name: String, help: String, _ read: @escaping @Sendable () -> Int) {
+        readings.withLock { $0.append(Reading(name: name, help: help, type: "gauge", read: read)) }
     }
 
     /// The exposition text. `gauges` are values read at scrape time (name without prefix → value).
@@ -59,6 +80,10 @@ public final class SufraMetrics: Sendable {
             "inbound_unhandled_failed_total", "Inbound messages marked failed after every re-drive failed.",
             inboundUnhandledFailed.current)
         for entry in gauges { gauge(entry.name, entry.help, Double(entry.value)) }
+        for reading in readings.withLock({ $0 }) {
+            out += "# HELP sufra_\(reading.name) \(reading.help)\n# TYPE sufra_\(reading.name) \(reading.type)\n"
+            out += "sufra_\(reading.name) \(reading.read())\n"
+        }
         histogram("webhook_duration_seconds", "Webhook handling time.", webhookDuration)
         histogram("bot_reply_duration_seconds", "Inbound message to queued bot reply.", botReplyDuration)
         let (seconds, attoseconds) = (ContinuousClock.now - started).components

@@ -33,6 +33,24 @@ import Testing
         for json in unreadable { #expect(try decode(json) == .initial, "\(json)") }
     }
 
+    @Test func storedStateTellsAFreshConversationFromAnUnreadableOne() throws {
+        func stored(_ json: String) throws -> BotState.Stored {
+            try JSONDecoder().decode(BotState.Stored.self, from: Data(json.utf8))
+        }
+        #expect(try stored("{}") == .empty)
+        #expect(try stored("{}").state == .initial)
+        #expect(try stored(#"{"v":1,"step":"mainMenu"}"#) == .state(.mainMenu))
+        #expect(try stored(#"{"step":"awaitingRating","orderId":"o7"}"#).state == .awaitingRating(orderId: "o7"))
+        let unreadable = [
+            "null", "[]", "42", #"{"v":1}"#, #"{"extra":true}"#, #"{"v":1,"step":"teleporting"}"#,
+            #"{"v":99,"step":"mainMenu"}"#, #"{"v":1,"step":"ordering","type":"drone","cart":[]}"#,
+        ]
+        for json in unreadable {
+            #expect(try stored(json) == .unreadable, "\(json)")
+            #expect(try stored(json).state == .initial, "\(json)")
+        }
+    }
+
     @Test func olderRowsWithoutVersionAndExtraFieldsStillDecode() throws {
         #expect(try decode(#"{"step":"mainMenu"}"#) == .mainMenu)
         #expect(

@@ -4,6 +4,7 @@ import HTTPTypes
 import HummingbirdTesting
 import Infra
 import NIOCore
+import SufraDev
 import Testing
 
 @testable import Server

@@ -5,18 +5,18 @@ import Synchronization
 /// Use it wherever runtime code takes a `Clock<Duration>` (registry sweeper, restart backoff, admission
 /// deadlines) so tests decide time instead of sleeping. `waitForSleepers(count:)` lets a test wait, without
 /// polling, until the code under test has gone to sleep.
-public final class ManualClock: Clock, Sendable {
+final class ManualClock: Clock, Sendable {
     /// A point on the manual time line: the time elapsed since the clock was created.
-    public struct Instant: InstantProtocol, Hashable, Sendable {
+    struct Instant: InstantProtocol, Hashable, Sendable {
         /// Time since the clock's origin.
-        public var offset: Duration
+        var offset: Duration
 
         /// An instant `offset` after the origin.
-        public init(offset: Duration) { self.offset = offset }
+        init(offset: Duration) { self.offset = offset }
 
-        public func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
-        public func duration(to other: Instant) -> Duration { other.offset - offset }
-        public static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.offset < rhs.offset }
+        func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
+        func duration(to other: Instant) -> Duration { other.offset - offset }
+        static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.offset < rhs.offset }
     }
 
     private struct Sleeper {
@@ -45,20 +45,20 @@ public final class ManualClock: Clock, Sendable {
     private let state = Mutex(State())
 
     /// A clock at offset zero with no sleepers.
-    public init() {}
+    init() {}
 
     /// The current manual time.
-    public var now: Instant { state.withLock { $0.now } }
+    var now: Instant { state.withLock { $0.now } }
 
     /// Manual time has no resolution limit.
-    public var minimumResolution: Duration { .zero }
+    var minimumResolution: Duration { .zero }
 
     /// How many tasks are currently sleeping on this clock.
-    public var sleeperCount: Int { state.withLock { $0.sleepers.count } }
+    var sleeperCount: Int { state.withLock { $0.sleepers.count } }
 
     /// Suspends until `advance(by:)` moves the clock to `deadline` or later; throws `CancellationError` when the
     /// task is cancelled first.
-    public func sleep(until deadline: Instant, tolerance: Duration? = nil) async throws {
+    func sleep(until deadline: Instant, tolerance: Duration? = nil) async throws {
         let id = state.withLock { state -> Int in
             state.nextID += 1
             return state.nextID
@@ -86,7 +86,7 @@ public final class ManualClock: Clock, Sendable {
     }
 
     /// Moves time forward and wakes every sleeper whose deadline is now due, earliest first.
-    public func advance(by duration: Duration) {
+    func advance(by duration: Duration) {
         let due = state.withLock { state -> [Sleeper] in
             state.now = state.now.advanced(by: duration)
             let now = state.now
@@ -98,7 +98,7 @@ public final class ManualClock: Clock, Sendable {
     }
 
     /// Returns once at least `count` tasks are asleep on this clock.
-    public func waitForSleepers(count: Int) async {
+    func waitForSleepers(count: Int) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let ready = state.withLock { state -> Bool in
                 if state.sleepers.count >= count { return true }

@@ -1,6 +1,7 @@
 import Hummingbird
 import Infra
 import Logging
+import Server
 import ServiceLifecycle
 
 /// A status callback to deliver.
@@ -10,7 +11,8 @@ struct SandboxCallbackJob: Sendable {
     var authToken: String
 }
 
-extension TwilioSandbox: Service {
+/// `sufra dev` mounts the sandbox into the server (``MountedService``): its routes join the server's router.
+extension TwilioSandbox: MountedService {
     /// Delivers status callbacks until cancelled or asked to shut down gracefully (callbacks in flight finish).
     public func run() async throws {
         await withDiscardingTaskGroup { group in

@@ -1,6 +1,7 @@
 import Foundation
 import Infra
 import Logging
+import Server
 
 /// `sufra chat`: talk to a restaurant's bot from the terminal as a customer would. Each line goes to the
 /// server as a webhook signed with the restaurant's token; the bot's replies are read back from the Twilio
@@ -26,7 +27,7 @@ public struct ChatSession: Sendable {
         logger: Logger
     ) async throws -> ChatSession {
         guard let databaseURL = configuration.databaseURL else { throw ConfigurationError.missing("DATABASE_URL") }
-        let secrets = try TenantCommands.secretBox(configuration)
+        let secrets = try configuration.secretBox()
         let found = try await withPostgres(url: databaseURL, logger: logger) { client in
             try await RestaurantRepository(client: client).credentialed(id: restaurantId.lowercased())
         }

@@ -1,6 +1,7 @@
 import Foundation
 import Infra
 import Logging
+import Server
 
 /// `sufra dev`: everything for a first try on one machine. Local PostgreSQL and Redis from `scripts/services`
 /// when none are configured, development secrets kept in `.data/dev.env`, migrations, a demo restaurant with
@@ -33,7 +34,7 @@ public enum DevEnvironment {
     /// Runs everything until interrupted; prints the URLs and a dashboard token first.
     public static func run(configuration: SufraConfiguration, logger: Logger) async throws {
         guard let databaseURL = configuration.databaseURL else { throw ConfigurationError.missing("DATABASE_URL") }
-        let secrets = try TenantCommands.secretBox(configuration)
+        let secrets = try configuration.secretBox()
         let demoToken = try demoAuthToken(configuration)
         let staffPassword = try demoStaffPassword(configuration)
         let staffHash = try await PasswordHasher.make(staffPassword)
@@ -46,7 +47,7 @@ public enum DevEnvironment {
         let sandbox = TwilioSandbox()
         sandbox.registerAccount(sid: demoAccountSid, authToken: demoToken)
         var options = SufraApplication.Options()
-        options.sandbox = sandbox
+        options.mounted = [sandbox]
         let app = try SufraApplication(configuration: configuration, options: options, logger: logger)
         let dashboardToken = try await DashboardTokens(secret: configuration.jwtSecret ?? "").sign(
             DashboardClaims(

@@ -97,16 +97,6 @@ public final class TwilioSandbox: Sendable {
         }
     }
 
-    /// Waits for the next message to `to` after the `already` messages seen so far.
-    public func nextMessage(
-        to: String, after already: Int, timeout: Duration = .seconds(10)
-    ) async throws
-        -> SandboxMessage
-    {
-        let messages = try await waitForMessages(count: already + 1, to: to, timeout: timeout)
-        return messages[already]
-    }
-
     private func messagesWhenAvailable(count: Int, to: String?) async -> [SandboxMessage]? {
         let id = waiters.withLock { $0.makeID() }
         return await withTaskCancellationHandler {
