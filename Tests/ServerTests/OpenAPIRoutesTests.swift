@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import SufraDev
 import Testing
 
 @testable import Server
@@ -50,7 +51,7 @@ import Testing
     @Test func sandboxRoutesAreTheOnesMarkedXSandbox() throws {
         let document = try OpenAPIDocument.repositoryDocument()
         var options = SufraApplication.Options()
-        options.sandbox = TwilioSandbox()
+        options.mounted = [TwilioSandbox()]
         let routes = try Self.routes(options: options)
         let sandboxOnly = routes.subtracting(try Self.routes())
         #expect(!sandboxOnly.isEmpty)
