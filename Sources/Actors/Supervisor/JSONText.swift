@@ -2,6 +2,10 @@
 public enum JSONText {
     /// `value` as a JSON string literal, with quotes, backslashes and control characters escaped.
     public static func quoted(_ value: String) -> String {
+        // Most values (ids, numbers, plain text) need no escaping: one scan of the UTF-8 bytes, one concatenation.
+        if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            return "\"" + value + "\""
+        }
         var out = "\""
         out.reserveCapacity(value.utf8.count + 2)
         for scalar in value.unicodeScalars {

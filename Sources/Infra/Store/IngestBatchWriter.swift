@@ -42,6 +42,8 @@ struct IngestBatchWriter {
     /// Returns one outcome per entry, in order (audit-only entries answer `.duplicate`, never read).
     func write(on connection: PostgresConnection) async throws -> [IngestOutcome] {
         var outcomes = [IngestOutcome](repeating: .duplicate, count: entries.count)
+        // Each webhook's parameters as JSON, built once for its message row and its audit line.
+        let payloads = entries.map { Self.parametersJSON($0.webhook.parameters) }
         // First occurrence of each MessageSid in the batch is the candidate; later ones are duplicates.
         var seenSids: Set<String> = []
         var candidates: [Int] = []
@@ -52,7 +54,7 @@ struct IngestBatchWriter {
             candidates.append(index)
         }
         guard !candidates.isEmpty else {
-            try await insertAudit(outcomes, on: connection)
+            try await insertAudit(outcomes, payloads: payloads, on: connection)
             return outcomes
         }
 
@@ -67,7 +69,7 @@ struct IngestBatchWriter {
             stepping.insert(index)
         }
         let inserted = try await insertMessages(
-            candidates, conversations: conversations, stepping: stepping, on: connection)
+            candidates, conversations: conversations, stepping: stepping, payloads: payloads, on: connection)
 
         var applied: [Int] = []
         var newMessages: [String: Int] = [:]
@@ -111,7 +113,7 @@ struct IngestBatchWriter {
             outcomes[index] = .accepted(
                 IngestReceipt(messageId: messageId, conversationId: conversation.id, step: receipts[index]))
         }
-        try await insertAudit(outcomes, on: connection)
+        try await insertAudit(outcomes, payloads: payloads, on: connection)
         return outcomes
     }
 
@@ -159,15 +161,15 @@ struct IngestBatchWriter {
     /// Inserts the candidate messages (born handled when their step applies); returns the ids of those that
     /// were new, by MessageSid.
     private func insertMessages(
-        _ candidates: [Int], conversations: [ConversationKey: Conversation], stepping: Set<Int>,
+        _ candidates: [Int], conversations: [ConversationKey: Conversation], stepping: Set<Int>, payloads: [String],
         on connection: PostgresConnection
     ) async throws -> [String: String] {
         var values = SQLValuesBuilder(casts: ["uuid", "uuid", "text", "jsonb", "text", "bool"])
         for index in candidates {
             let message = entries[index].webhook
             values.append([
-                message.restaurantId, conversations[Self.key(message)]?.id, message.body,
-                Self.parametersJSON(message.parameters), message.messageSid, stepping.contains(index),
+                message.restaurantId, conversations[Self.key(message)]?.id, message.body, payloads[index],
+                message.messageSid, stepping.contains(index),
             ])
         }
         let rows = try await connection.query(
@@ -272,9 +274,11 @@ struct IngestBatchWriter {
         return result
     }
 
-    private func insertAudit(_ outcomes: [IngestOutcome], on connection: PostgresConnection) async throws {
+    private func insertAudit(
+        _ outcomes: [IngestOutcome], payloads: [String], on connection: PostgresConnection
+    ) async throws {
         var values = SQLValuesBuilder(casts: ["uuid", "text", "text", "jsonb"])
-        for (entry, outcome) in zip(entries, outcomes) {
+        for (index, (entry, outcome)) in zip(entries, outcomes).enumerated() {
             let label: String
             switch (entry, outcome) {
             case (.auditOnly(_, let reason), _): label = reason
@@ -282,7 +286,7 @@ struct IngestBatchWriter {
             case (.message, .duplicate): label = "duplicate"
             }
             let message = entry.webhook
-            values.append([message.restaurantId, message.messageSid, label, Self.parametersJSON(message.parameters)])
+            values.append([message.restaurantId, message.messageSid, label, payloads[index]])
         }
         _ = try await connection.execute(
             values.query(
