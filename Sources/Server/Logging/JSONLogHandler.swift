@@ -34,14 +34,15 @@ public struct JSONLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    public func log(
-        level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String,
-        file: String, function: String, line: UInt
-    ) {
+    public func log(event: LogEvent) {
         var merged = metadata
         if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
-        if let explicit { merged.merge(explicit) { _, new in new } }
-        sink(Self.line(timestamp: ISO8601.now(), level: level, label: label, message: "\(message)", metadata: merged))
+        if let explicit = event.metadata { merged.merge(explicit) { _, new in new } }
+        if let error = event.error { merged["error"] = "\(error)" }
+        sink(
+            Self.line(
+                timestamp: ISO8601.now(), level: event.level, label: label, message: "\(event.message)",
+                metadata: merged))
     }
 
     /// One log line as JSON (without the newline).

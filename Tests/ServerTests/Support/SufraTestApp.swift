@@ -54,6 +54,9 @@ struct SufraTestApp: Sendable {
                 configuration: try configuration(database: database, overrides: overrides), options: options,
                 logger: logger)
             try await sufra.application().test(.live) { client in
+                // Ready as a deployment is: the restaurant directory has had its first full load (before it, an
+                // unknown number answers 503, not 404).
+                try await eventually("restaurant directory loaded") { sufra.directory.isLoaded }
                 try await body(SufraTestApp(database: database), client, sufra)
             }
         } catch {
