@@ -40,34 +40,12 @@ struct BotStepWriter {
         for effect in step.effects { try await orders.apply(effect) }
 
         let replies = step.replies.map { $0.rendered(orderNumber: orders.confirmedNumber) }
-        let queued = try await queue(replies, on: connection)
+        let queued =
+            try await ReplyRowsWriter(
+                groups: [
+                    .init(restaurantId: step.key.restaurantId, conversationId: step.conversationId, replies: replies)
+                ]
+            ).insert(on: connection).first ?? []
         return .committed(version: version, queuedMessageIds: queued, orders: orders.touched)
-    }
-
-    /// Inserts the replies as queued outbound messages, in order (the store announces them after the commit).
-    private func queue(_ replies: [Reply], on connection: PostgresConnection) async throws -> [String] {
-        guard !replies.isEmpty else { return [] }
-        var values = SQLValuesBuilder(casts: ["uuid", "uuid", "text", "text", "jsonb", "int"])
-        for (index, reply) in replies.enumerated() {
-            switch reply {
-            case .text(let body):
-                values.append([step.key.restaurantId, step.conversationId, body, nil, nil, index])
-            case .template(let contentSid, let variables):
-                let json = String(decoding: try JSONEncoder().encode(variables), as: UTF8.self)
-                values.append([step.key.restaurantId, step.conversationId, nil, contentSid, json, index])
-            }
-        }
-        // created_at = clock_timestamp() + position keeps the replies' order strict within one step.
-        let rows = try await connection.query(
-            values.query(
-                prefix: """
-                    INSERT INTO messages (restaurant_id, conversation_id, body, content_sid, content_variables,
-                        created_at, direction, status, next_attempt_at)
-                    SELECT v.r, v.c, v.b, v.s, v.j, clock_timestamp() + v.i * interval '1 microsecond',
-                        'outbound', 'queued', now()
-                    FROM (VALUES
-                    """,
-                suffix: ") AS v(r, c, b, s, j, i) ORDER BY v.i RETURNING id"))
-        return try rows.map { try $0.decode("id", as: UUID.self).uuidString.lowercased() }
     }
 }

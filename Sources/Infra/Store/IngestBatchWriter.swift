@@ -102,8 +102,11 @@ struct IngestBatchWriter {
             let replies = step.replies.map { $0.rendered(orderNumber: orders.confirmedNumber) }
             if !replies.isEmpty { pendingReplies.append((index, message.restaurantId, conversation.id, replies)) }
         }
-        let queued = try await queueReplies(
-            pendingReplies.map { ($0.restaurantId, $0.conversationId, $0.replies) }, on: connection)
+        let queued = try await ReplyRowsWriter(
+            groups: pendingReplies.map {
+                .init(restaurantId: $0.restaurantId, conversationId: $0.conversationId, replies: $0.replies)
+            }
+        ).insert(on: connection)
         for (pending, ids) in zip(pendingReplies, queued) { receipts[pending.index]?.queuedMessageIds = ids }
 
         for index in candidates {
@@ -228,50 +231,6 @@ struct IngestBatchWriter {
                 "version", as: Int64.self)
         }
         return versions
-    }
-
-    /// Queues every reply of the batch as outbound messages with one insert, in order; returns their ids per
-    /// group, in the groups' order.
-    private func queueReplies(
-        _ groups: [(restaurantId: String, conversationId: String, replies: [Reply])],
-        on connection: PostgresConnection
-    ) async throws -> [[String]] {
-        guard !groups.isEmpty else { return [] }
-        var values = SQLValuesBuilder(casts: ["uuid", "uuid", "text", "text", "jsonb", "int"])
-        var position = 0
-        for (restaurantId, conversationId, replies) in groups {
-            for reply in replies {
-                switch reply {
-                case .text(let body):
-                    values.append([restaurantId, conversationId, body, nil, nil, position])
-                case .template(let contentSid, let variables):
-                    let json = String(decoding: try JSONEncoder().encode(variables), as: UTF8.self)
-                    values.append([restaurantId, conversationId, nil, contentSid, json, position])
-                }
-                position += 1
-            }
-        }
-        // created_at = clock_timestamp() + position keeps the replies' order strict within the batch.
-        let rows = try await connection.query(
-            values.query(
-                prefix: """
-                    INSERT INTO messages (restaurant_id, conversation_id, body, content_sid, content_variables,
-                        created_at, direction, status, next_attempt_at)
-                    SELECT v.r, v.c, v.b, v.s, v.j, clock_timestamp() + v.i * interval '1 microsecond',
-                        'outbound', 'queued', now()
-                    FROM (VALUES
-                    """,
-                suffix: """
-                    ) AS v(r, c, b, s, j, i) ORDER BY v.i RETURNING id
-                    """))
-        let ids = try rows.map { try $0.decode("id", as: UUID.self).uuidString.lowercased() }
-        var result: [[String]] = []
-        var offset = 0
-        for group in groups {
-            result.append(Array(ids[offset..<min(ids.count, offset + group.replies.count)]))
-            offset += group.replies.count
-        }
-        return result
     }
 
     private func insertAudit(
