@@ -59,13 +59,17 @@ public final class GroupCommitIngest: InboundIngest, Service {
     }
 
     private let client: PostgresClient
+    private let notifier: OutboundNotifier?
     private let options: Options
     private let logger: Logger
     private let state = Mutex(State())
 
-    /// Creates the writer over `client`.
-    public init(client: PostgresClient, options: Options = Options(), logger: Logger) {
+    /// Creates the writer over `client`; after each commit, `notifier` hears which restaurants got queued replies
+    /// (without one, senders find them by their poll only).
+    public init(client: PostgresClient, notifier: OutboundNotifier? = nil, options: Options = Options(), logger: Logger)
+    {
         self.client = client
+        self.notifier = notifier
         self.options = options
         self.logger = logger
     }
@@ -154,6 +158,7 @@ public final class GroupCommitIngest: InboundIngest, Service {
                 let outcomes = try await client.withTransaction { connection in
                     try await IngestBatchWriter(entries: items).write(on: connection)
                 }
+                announceReplies(items, outcomes)
                 for (entry, outcome) in zip(batch, outcomes) { entry.continuation.resume(returning: outcome) }
                 return
             } catch let error as PostgresError where error.isRetryableTransactionFailure && attempt < 2 {
@@ -169,6 +174,18 @@ public final class GroupCommitIngest: InboundIngest, Service {
                 return
             }
         }
+    }
+
+    /// Wakes the senders of the restaurants whose replies this batch queued (after the commit, never inside it).
+    private func announceReplies(_ items: [IngestBatchWriter.Item], _ outcomes: [IngestOutcome]) {
+        guard let notifier else { return }
+        var restaurants: Set<String> = []
+        for (item, outcome) in zip(items, outcomes) {
+            if case .accepted(let receipt) = outcome, receipt.step?.queuedMessageIds.isEmpty == false {
+                restaurants.insert(item.webhook.restaurantId)
+            }
+        }
+        for restaurant in restaurants { notifier.queued(restaurantId: restaurant) }
     }
 
     /// A batch the server rejected: halves are retried apart until the entry at fault is alone; it is retried

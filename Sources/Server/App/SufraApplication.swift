@@ -96,7 +96,6 @@ public struct SufraApplication: Sendable {
         liveHub = LiveEventHub(subscriber: subscriber, logger: logger.with(label: "live"))
         authenticator = StaffAuthenticator(
             secret: configuration.jwtSecret ?? "", directory: directory, users: UserStore(client: postgres))
-        ingest = GroupCommitIngest(client: postgres, logger: logger.with(label: "ingest"))
         let events = RedisLiveEvents(client: redis, logger: logger.with(label: "events"))
         self.events = events
         let now: @Sendable () -> String = { ISO8601.now() }
@@ -121,6 +120,7 @@ public struct SufraApplication: Sendable {
         }
         notifier = OutboundNotifier(
             client: postgres, localWake: wakeLocalSender, logger: logger.with(label: "outbound"))
+        ingest = GroupCommitIngest(client: postgres, notifier: notifier, logger: logger.with(label: "ingest"))
         let store = PostgresConversationStore(
             client: postgres, notifier: notifier, logger: logger.with(label: "conversation-store"))
         conversationStore = store
