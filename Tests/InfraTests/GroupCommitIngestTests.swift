@@ -20,16 +20,21 @@ import Testing
             replies: [.ready(.text("Welcome"))])
     }
 
+    /// Migrates the scratch database and creates one restaurant; returns its id.
+    private static func migratedRestaurant(_ client: PostgresClient) async throws -> String {
+        try await Migrator().migrate(client)
+        return try await client.query(
+            """
+            INSERT INTO restaurants (name, whatsapp_from, twilio_account_sid, twilio_auth_token_enc)
+            VALUES ('R', 'whatsapp:+1000', 'AC1', 'k1:x') RETURNING id
+            """
+        ).single().decode("id", as: UUID.self).uuidString.lowercased()
+    }
+
     @Test func aRowTheDatabaseRejectsFailsAloneAndItsNeighboursCommit() async throws {
         try await PostgresTestSupport.withDatabase { configuration in
             try await PostgresTestSupport.withClient(configuration) { client in
-                try await Migrator().migrate(client)
-                let restaurant = try await client.query(
-                    """
-                    INSERT INTO restaurants (name, whatsapp_from, twilio_account_sid, twilio_auth_token_enc)
-                    VALUES ('R', 'whatsapp:+1000', 'AC1', 'k1:x') RETURNING id
-                    """
-                ).single().decode("id", as: UUID.self).uuidString.lowercased()
+                let restaurant = try await Self.migratedRestaurant(client)
                 var options = GroupCommitIngest.Options()
                 options.flushers = 1
                 let ingest = GroupCommitIngest(client: client, options: options, logger: Logger(label: "test"))
@@ -67,13 +72,7 @@ import Testing
     @Test func aStepDecidedFromAnotherVersionStoresTheMessageUnhandled() async throws {
         try await PostgresTestSupport.withDatabase { configuration in
             try await PostgresTestSupport.withClient(configuration) { client in
-                try await Migrator().migrate(client)
-                let restaurant = try await client.query(
-                    """
-                    INSERT INTO restaurants (name, whatsapp_from, twilio_account_sid, twilio_auth_token_enc)
-                    VALUES ('R', 'whatsapp:+1000', 'AC1', 'k1:x') RETURNING id
-                    """
-                ).single().decode("id", as: UUID.self).uuidString.lowercased()
+                let restaurant = try await Self.migratedRestaurant(client)
                 let ingest = GroupCommitIngest(client: client, logger: Logger(label: "test"))
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await ingest.run() }

@@ -85,8 +85,8 @@ public actor TenantActor {
     }
 
     private func takeTokens(customer: String) async -> TenantAdmission {
-        // Two rounds at most: a lease, then spending what it brought (a concurrent admission may have spent it:
-        // then the next round leases again).
+        // Three rounds at most: each spends what is on hand or leases what ran dry (a concurrent admission may
+        // spend a fresh lease during the await: then the next round leases again); past them, admit.
         for _ in 0..<3 {
             let now = ContinuousClock.now
             var wanted: [TokenSlice] = []
