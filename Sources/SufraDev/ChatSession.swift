@@ -18,7 +18,7 @@ public struct ChatSession: Sendable {
 
     private let restaurant: RestaurantRepository.Credentialed
     private let authToken: String
-    private let http = HTTPClient()
+    private let http = CurlClient()
 
     /// Loads the restaurant and its token (needs `DATABASE_URL` and `MASTER_KEY`). Webhooks are signed for
     /// `publicURL` (the server's `PUBLIC_URL`), or for `server` itself when nil.
@@ -85,7 +85,7 @@ public struct ChatSession: Sendable {
         let signature = TwilioSignature.compute(
             authToken: authToken, url: publicURL + "/whatsapp/webhook", parameters: parameters)
         let response = try await http.execute(
-            HTTPClientRequest(
+            CurlClientRequest(
                 method: "POST", url: server + "/whatsapp/webhook",
                 headers: [("Content-Type", "application/x-www-form-urlencoded"), ("X-Twilio-Signature", signature)],
                 body: Array(FormURLEncoding.encode(parameters).utf8)))
@@ -94,7 +94,7 @@ public struct ChatSession: Sendable {
 
     private func sandboxMessages() async throws -> [SandboxMessage] {
         let response = try await http.execute(
-            HTTPClientRequest(
+            CurlClientRequest(
                 method: "GET", url: server + "/sandbox/messages?to=" + FormURLEncoding.escape(customer)))
         guard response.status == 200 else {
             throw CommandError("the server at \(server) has no Twilio sandbox (run `sufra dev`)")

@@ -77,7 +77,7 @@ public enum DevEnvironment {
 
     /// The demo restaurant's id, creating it (with a menu) on the first run.
     static func ensureDemoRestaurant(
-        client: PostgresClient, secrets: SecretBox, authToken: String
+        client: PGPool, secrets: SecretBox, authToken: String
     ) async throws
         -> String
     {
@@ -106,7 +106,7 @@ public enum DevEnvironment {
 
     /// The demo staff account (role staff), created on the first run; its password is set again on every run so
     /// the printed one always works.
-    static func ensureDemoStaff(client: PostgresClient, restaurantId: String, passwordHash: String) async throws {
+    static func ensureDemoStaff(client: PGPool, restaurantId: String, passwordHash: String) async throws {
         let users = UserStore(client: client)
         do {
             _ = try await users.create(

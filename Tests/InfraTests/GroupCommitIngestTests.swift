@@ -21,7 +21,7 @@ import Testing
     }
 
     /// Migrates the scratch database and creates one restaurant; returns its id.
-    private static func migratedRestaurant(_ client: PostgresClient) async throws -> String {
+    private static func migratedRestaurant(_ client: PGPool) async throws -> String {
         try await Migrator().migrate(client)
         return try await client.query(
             """

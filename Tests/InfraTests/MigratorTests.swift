@@ -27,7 +27,7 @@ import Testing
             let applied = try await withThrowingTaskGroup(of: [Int].self) { group in
                 for _ in 0..<4 {
                     group.addTask {
-                        let connection = try await PostgresConnection.connect(configuration: configuration)
+                        let connection = try await PGConnection.connect(configuration: configuration)
                         let applied = try await migrator.migrate(on: connection)
                         await connection.close()
                         return applied
@@ -36,7 +36,7 @@ import Testing
                 return try await group.reduce(into: [Int]()) { $0 += $1 }
             }
             #expect(applied.sorted() == [1, 2], "each migration applied by exactly one migrator")
-            let connection = try await PostgresConnection.connect(configuration: configuration)
+            let connection = try await PGConnection.connect(configuration: configuration)
             #expect(try await migrator.appliedVersions(on: connection) == [1, 2])
             await connection.close()
         }
@@ -47,8 +47,8 @@ import Testing
             let migrator = try Migrator(migrations: [
                 Migration(version: 1, name: "bad", sql: "CREATE TABLE half (n int); SELECT no_such_function()")
             ])
-            let connection = try await PostgresConnection.connect(configuration: configuration)
-            await #expect(throws: PostgresError.self) { try await migrator.migrate(on: connection) }
+            let connection = try await PGConnection.connect(configuration: configuration)
+            await #expect(throws: PGError.self) { try await migrator.migrate(on: connection) }
             let half = try await connection.query("SELECT to_regclass('half') IS NULL AS gone").single()
             #expect(try half.decode("gone", as: Bool.self))
             await connection.close()
@@ -56,7 +56,7 @@ import Testing
     }
 
     @Test func duplicateVersionsAreRejected() {
-        #expect(throws: PostgresError.self) {
+        #expect(throws: PGError.self) {
             try Migrator(migrations: [
                 Migration(version: 1, name: "a", sql: ""), Migration(version: 1, name: "b", sql: ""),
             ])

@@ -11,7 +11,7 @@ import Testing
                 let notifier = OutboundNotifier(
                     client: client, localWake: { id in woken.withLock { $0.append(id) } },
                     logger: .init(label: "test"))
-                let listener = PostgresListener(configuration: configuration, channels: [OutboundQueue.channel])
+                let listener = PGListener(configuration: configuration, channels: [OutboundQueue.channel])
                 var events = listener.makeAsyncIterator()
                 #expect(try await events.next() == .listening)
                 try await withThrowingTaskGroup(of: Void.self) { group in

@@ -5,20 +5,20 @@ import Testing
 
 /// Throwaway databases on the local test server (`TEST_DATABASE_URL`); a missing server fails the test.
 enum PostgresTestSupport {
-    static func serverConfiguration() throws -> PostgresConfiguration {
+    static func serverConfiguration() throws -> PGConfiguration {
         let url = try #require(
             ProcessInfo.processInfo.environment["TEST_DATABASE_URL"], "TEST_DATABASE_URL is not set (run scripts/test)")
         try TestServices.require("PostgreSQL", url: url, variable: "TEST_DATABASE_URL")
-        return try PostgresConfiguration(url: url)
+        return try PGConfiguration(url: url)
     }
 
     /// Creates a fresh database, runs `body` with its configuration, drops it afterwards.
     static func withDatabase<Result: Sendable>(
-        _ body: (PostgresConfiguration) async throws -> Result
+        _ body: (PGConfiguration) async throws -> Result
     ) async throws -> Result {
         let server = try serverConfiguration()
         let name = "t_pg_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
-        let admin = try await PostgresConnection.connect(configuration: server)
+        let admin = try await PGConnection.connect(configuration: server)
         try await admin.simpleQuery("CREATE DATABASE \(name)")
         var configuration = server
         configuration.database = String(name)
@@ -36,10 +36,10 @@ enum PostgresTestSupport {
 
     /// Runs a pool for the duration of `body`.
     static func withClient<Result: Sendable>(
-        _ configuration: PostgresConfiguration, options: PostgresClient.Options = .init(),
-        _ body: (PostgresClient) async throws -> Result
+        _ configuration: PGConfiguration, options: PGPool.Options = .init(),
+        _ body: (PGPool) async throws -> Result
     ) async throws -> Result {
-        let client = PostgresClient(configuration: configuration, options: options)
+        let client = PGPool(configuration: configuration, options: options)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await client.run() }
             do {
@@ -55,8 +55,8 @@ enum PostgresTestSupport {
     }
 
     /// Terminates a backend from a separate session and waits until the server no longer lists it.
-    static func terminate(backend pid: Int32, server configuration: PostgresConfiguration) async throws {
-        let admin = try await PostgresConnection.connect(configuration: configuration)
+    static func terminate(backend pid: Int32, server configuration: PGConfiguration) async throws {
+        let admin = try await PGConnection.connect(configuration: configuration)
         try await admin.query("SELECT pg_terminate_backend(\(pid))")
         while try await !admin.query("SELECT 1 FROM pg_stat_activity WHERE pid = \(pid)").isEmpty {
             try await Task.sleep(for: .milliseconds(5))
@@ -73,7 +73,7 @@ enum PostgresTestSupport {
         while try await !condition() {
             guard clock.now < deadline else {
                 Issue.record("timed out waiting for: \(what)")
-                throw PostgresError(.acquireTimeout, "timed out waiting for \(what)")
+                throw PGError(.acquireTimeout, "timed out waiting for \(what)")
             }
             try await Task.sleep(for: .milliseconds(5))
         }

@@ -57,7 +57,7 @@ import Testing
 
     @Test func repeatedStatementsRunPreparedOnTheServer() async throws {
         try await PostgresTestSupport.withDatabase { configuration in
-            let connection = try await PostgresConnection.connect(configuration: configuration)
+            let connection = try await PGConnection.connect(configuration: configuration)
             try await connection.simpleQuery("CREATE TABLE t (id integer PRIMARY KEY, name text)")
             for id in 1...5 {
                 try await connection.execute("INSERT INTO t (id, name) VALUES (\(id), \("n\(id)"))")
@@ -78,7 +78,7 @@ import Testing
 
     @Test func preparedStatementsSurviveRollbackAndErrors() async throws {
         try await PostgresTestSupport.withDatabase { configuration in
-            let connection = try await PostgresConnection.connect(configuration: configuration)
+            let connection = try await PGConnection.connect(configuration: configuration)
             try await connection.simpleQuery("CREATE TABLE t (id integer PRIMARY KEY)")
             // Prepared inside a transaction that rolls back: still usable afterwards.
             try await connection.simpleQuery("BEGIN")
@@ -86,19 +86,19 @@ import Testing
             try await connection.simpleQuery("ROLLBACK")
             try await connection.execute("INSERT INTO t (id) VALUES (\(1))")
             // A failing prepared run (duplicate key) reports its error; the next run works.
-            await #expect(throws: PostgresError.self) {
+            await #expect(throws: PGError.self) {
                 try await connection.execute("INSERT INTO t (id) VALUES (\(1))")
             }
             try await connection.execute("INSERT INTO t (id) VALUES (\(2))")
             // A statement the server cannot prepare fails with the server's error, every time.
             for _ in 0..<3 {
-                await #expect(throws: PostgresError.self) {
+                await #expect(throws: PGError.self) {
                     try await connection.query("SELECT nope FROM t WHERE id = \(1)")
                 }
             }
             // The session forgets every name: one run fails, then the text is prepared again.
             try await connection.simpleQuery("DEALLOCATE ALL")
-            await #expect(throws: PostgresError.self) {
+            await #expect(throws: PGError.self) {
                 try await connection.execute("INSERT INTO t (id) VALUES (\(3))")
             }
             for id in 3...5 { try await connection.execute("INSERT INTO t (id) VALUES (\(id))") }

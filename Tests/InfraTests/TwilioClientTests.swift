@@ -8,9 +8,9 @@ struct TwilioClientMappingTests {
     static func response(
         _ status: Int, _ body: String, headers: [(name: String, value: String)] = []
     )
-        -> HTTPClientResponse
+        -> CurlClientResponse
     {
-        HTTPClientResponse(status: status, headers: headers, body: Array(body.utf8))
+        CurlClientResponse(status: status, headers: headers, body: Array(body.utf8))
     }
 
     @Test func created() {

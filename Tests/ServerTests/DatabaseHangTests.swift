@@ -13,8 +13,8 @@ import Testing
             let restaurant = try await client.createRestaurant()
             let customer = "whatsapp:+966511111119"
             // Another session holds the messages table: every insert into it waits, as on a frozen server.
-            let blocker = try await PostgresConnection.connect(
-                configuration: PostgresConfiguration(url: app.database.url))
+            let blocker = try await PGConnection.connect(
+                configuration: PGConfiguration(url: app.database.url))
             try await blocker.simpleQuery("BEGIN; LOCK TABLE messages IN ACCESS EXCLUSIVE MODE")
             let clock = ContinuousClock()
             let started = clock.now

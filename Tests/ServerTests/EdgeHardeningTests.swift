@@ -51,12 +51,12 @@ import Testing
     }
 
     @Test func healthReasonsNameTheKindOnly() {
-        let connect = PostgresError(
+        let connect = PGError(
             .connectionFailed,
             #"connection to server at "10.0.0.5", port 5432 failed: FATAL: password authentication failed for user "sufra""#
         )
         #expect(HealthController.reason(connect) == "connectionFailed")
-        let server = PostgresError(.server, "relation \"messages\" does not exist", sqlState: "42P01")
+        let server = PGError(.server, "relation \"messages\" does not exist", sqlState: "42P01")
         #expect(HealthController.reason(server) == "server 42P01")
         #expect(
             HealthController.reason(RedisError(.connection, "connect to redis://:pw@10.0.0.6:6379 failed"))

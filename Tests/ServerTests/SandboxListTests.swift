@@ -17,8 +17,8 @@ struct SandboxListTests {
         -> (status: Int, json: [String: Any])
     {
         let credentials = Base64.encode(Array((account.sid + ":" + token).utf8))
-        let response = try await HTTPClient().execute(
-            HTTPClientRequest(
+        let response = try await CurlClient().execute(
+            CurlClientRequest(
                 url: base + "/2010-04-01/Accounts/\(account.sid)/Messages.json?" + query,
                 headers: [("Authorization", "Basic " + credentials)]))
         let json = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any] ?? [:]
@@ -28,7 +28,7 @@ struct SandboxListTests {
     @Test func theListHasTwilioShapeNewestFirstWithFiltersAndPages() async throws {
         try await withSandbox { sandbox, base in
             sandbox.registerAccount(sid: Self.account.sid, authToken: Self.account.authToken)
-            let client = TwilioClient(http: HTTPClient(), apiBase: base)
+            let client = TwilioClient(http: CurlClient(), apiBase: base)
             for index in 1...3 {
                 _ = await client.send(account: Self.account, message: SandboxTests.text("whatsapp:+1700", "m\(index)"))
             }
@@ -66,14 +66,14 @@ struct SandboxListTests {
             sandbox.registerAccount(sid: Self.account.sid, authToken: Self.account.authToken)
             let since = Int64(Date().timeIntervalSince1970)
             sandbox.inject(.acceptThenLoseAnswer(milliseconds: 2_000), account: Self.account.sid)
-            let impatient = TwilioClient(http: HTTPClient(), apiBase: base, timeout: .milliseconds(300))
+            let impatient = TwilioClient(http: CurlClient(), apiBase: base, timeout: .milliseconds(300))
             let result = await impatient.send(
                 account: Self.account, message: SandboxTests.text("whatsapp:+1702", "lost"))
             guard case .uncertain = result else { throw TestFailure("a lost answer gave \(result)") }
             let recorded = sandbox.messages(to: "whatsapp:+1702")
             #expect(recorded.map(\.body) == ["lost"])
 
-            let client = TwilioClient(http: HTTPClient(), apiBase: base)
+            let client = TwilioClient(http: CurlClient(), apiBase: base)
             let found = await client.findMessage(
                 account: Self.account, to: "whatsapp:+1702", from: Self.from, body: "lost", since: since)
             #expect(found == .found(sid: recorded.first?.sid ?? ""))
@@ -98,7 +98,7 @@ struct SandboxListTests {
         try await withSandbox { sandbox, base in
             sandbox.registerAccount(sid: Self.account.sid, authToken: Self.account.authToken)
             let since = Int64(Date().timeIntervalSince1970)
-            let client = TwilioClient(http: HTTPClient(), apiBase: base)
+            let client = TwilioClient(http: CurlClient(), apiBase: base)
             let to = "whatsapp:+1704"
             guard case .sent(let previous, _) = await client.send(account: Self.account, message: SandboxTests.text(to))
             else { throw TestFailure("not sent") }
@@ -117,7 +117,7 @@ struct SandboxListTests {
 
     @Test func aConnectionThatNeverCarriedTheRequestIsSafeToRetry() async throws {
         // Nothing listens on port 1: connection refused, nothing sent.
-        let client = TwilioClient(http: HTTPClient(), apiBase: "http://127.0.0.1:1", timeout: .seconds(2))
+        let client = TwilioClient(http: CurlClient(), apiBase: "http://127.0.0.1:1", timeout: .seconds(2))
         let result = await client.send(account: Self.account, message: SandboxTests.text("whatsapp:+1703"))
         guard case .retryLater = result else { throw TestFailure("refused connection gave \(result)") }
     }

@@ -31,7 +31,7 @@ struct SandboxTests {
     @Test func fiveHundredConcurrentSendsCompleteOverFewConnections() async throws {
         try await withSandbox { sandbox, base in
             sandbox.registerAccount(sid: Self.account.sid, authToken: Self.account.authToken)
-            let http = HTTPClient()
+            let http = CurlClient()
             let client = TwilioClient(http: http, apiBase: base)
             let results = await withTaskGroup(of: TwilioSendResult.self) { group in
                 for index in 0..<500 {
@@ -57,7 +57,7 @@ struct SandboxTests {
     @Test func eachFaultMapsToItsTypedResult() async throws {
         try await withSandbox { sandbox, base in
             sandbox.registerAccount(sid: Self.account.sid, authToken: Self.account.authToken)
-            let client = TwilioClient(http: HTTPClient(), apiBase: base, timeout: .seconds(10))
+            let client = TwilioClient(http: CurlClient(), apiBase: base, timeout: .seconds(10))
             let to = "whatsapp:+15550001"
             func send() async -> TwilioSendResult { await client.send(account: Self.account, message: Self.text(to)) }
 
@@ -70,7 +70,7 @@ struct SandboxTests {
             #expect(await send() == .badCredentials(code: 20003, message: "Authenticate"))
 
             sandbox.inject(.hang, account: Self.account.sid)
-            let impatient = TwilioClient(http: HTTPClient(), apiBase: base, timeout: .milliseconds(400))
+            let impatient = TwilioClient(http: CurlClient(), apiBase: base, timeout: .milliseconds(400))
             let start = ContinuousClock.now
             let hung = await impatient.send(account: Self.account, message: Self.text(to))
             #expect(ContinuousClock.now - start < .seconds(2))
@@ -105,7 +105,7 @@ struct SandboxTests {
         try await withSandbox { sandbox, base in
             sandbox.registerAccount(sid: Self.account.sid, authToken: Self.account.authToken)
             sandbox.setRateLimit(account: Self.account.sid, perSecond: 3)
-            let client = TwilioClient(http: HTTPClient(), apiBase: base)
+            let client = TwilioClient(http: CurlClient(), apiBase: base)
             var limited = 0
             let start = ContinuousClock.now
             for _ in 0..<10 {
@@ -125,11 +125,11 @@ struct SandboxTests {
     @Test func missingFieldsGetTwilioErrorJSON() async throws {
         try await withSandbox { sandbox, base in
             sandbox.registerAccount(sid: Self.account.sid, authToken: Self.account.authToken)
-            let http = HTTPClient()
+            let http = CurlClient()
             let auth = "Basic " + Base64.encode(Array("\(Self.account.sid):\(Self.account.authToken)".utf8))
             let url = base + "/2010-04-01/Accounts/\(Self.account.sid)/Messages.json"
             let response = try await http.execute(
-                HTTPClientRequest(
+                CurlClientRequest(
                     method: "POST", url: url,
                     headers: [("Authorization", auth), ("Content-Type", "application/x-www-form-urlencoded")],
                     body: Array("To=whatsapp%3A%2B1&From=whatsapp%3A%2B2".utf8)))
@@ -139,7 +139,7 @@ struct SandboxTests {
             #expect(json?["status"] as? Int == 400)
             #expect(json?["more_info"] as? String != nil)
             let unauthorized = try await http.execute(
-                HTTPClientRequest(method: "POST", url: url, body: Array("To=a".utf8)))
+                CurlClientRequest(method: "POST", url: url, body: Array("To=a".utf8)))
             #expect(unauthorized.status == 401)
             #expect(TwilioClient.result(of: unauthorized) == .badCredentials(code: 20003, message: "Authenticate"))
         }
@@ -147,10 +147,10 @@ struct SandboxTests {
 
     @Test func adminEndpointsRegisterAccountsInjectFaultsAndShowTheRecord() async throws {
         try await withSandbox { sandbox, base in
-            let http = HTTPClient()
+            let http = CurlClient()
             let json = [("Content-Type", "application/json")]
             let registered = try await http.execute(
-                HTTPClientRequest(
+                CurlClientRequest(
                     method: "POST", url: base + "/sandbox/accounts", headers: json,
                     body: Array(#"{"sid":"AC1","authToken":"t1"}"#.utf8)))
             #expect(registered.status == 204)
@@ -161,26 +161,26 @@ struct SandboxTests {
                 return
             }
             let fault = try await http.execute(
-                HTTPClientRequest(
+                CurlClientRequest(
                     method: "POST", url: base + "/sandbox/faults", headers: json,
                     body: Array(#"{"account":"AC1","fault":"500","count":1}"#.utf8)))
             #expect(fault.status == 204)
             #expect(
                 await client.send(account: account, message: Self.text("whatsapp:+9"))
                     == .retryLater(after: nil, reason: "20500: Internal Server Error"))
-            let record = try await http.execute(HTTPClientRequest(url: base + "/sandbox/messages?to=whatsapp%3A%2B9"))
+            let record = try await http.execute(CurlClientRequest(url: base + "/sandbox/messages?to=whatsapp%3A%2B9"))
             let messages = try JSONDecoder().decode([SandboxMessage].self, from: Data(record.body))
             #expect(messages.map(\.body) == ["hello"])
             #expect(messages.first?.accountSid == "AC1")
 
-            let small = HTTPClient(
+            let small = CurlClient(
                 configuration: {
-                    var c = HTTPClientConfiguration(); c.maxResponseSize = 16; return c
+                    var c = CurlClientConfiguration(); c.maxResponseSize = 16; return c
                 }())
             do {
-                _ = try await small.execute(HTTPClientRequest(url: base + "/sandbox/messages"))
+                _ = try await small.execute(CurlClientRequest(url: base + "/sandbox/messages"))
                 Issue.record("expected responseTooLarge")
-            } catch let error as HTTPClientError {
+            } catch let error as CurlClientError {
                 #expect(error.isResponseTooLarge)
             } catch {
                 Issue.record("unexpected \(error)")
@@ -216,7 +216,7 @@ struct SandboxTests {
             let base = "http://127.0.0.1:\(port)"
             publicBase.withLock { $0 = base }
             defer { group.cancelAll() }
-            let client = TwilioClient(http: HTTPClient(), apiBase: base)
+            let client = TwilioClient(http: CurlClient(), apiBase: base)
             var message = Self.text("whatsapp:+7")
             message.statusCallback = base + "/whatsapp/status"
             guard case .sent = await client.send(account: Self.account, message: message) else {

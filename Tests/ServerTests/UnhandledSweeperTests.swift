@@ -69,7 +69,7 @@ import Testing
                 ).single().decode("id", as: String.self)
                 return (conversations[0], healthy)
             }
-            @Sendable func scalar(_ sql: PostgresQuery) async throws -> Int {
+            @Sendable func scalar(_ sql: PGQuery) async throws -> Int {
                 try await app.database.withClient { try await $0.query(sql).single().decode("n", as: Int.self) }
             }
             try await eventually(timeout: .seconds(30), "the healthy message handled") {

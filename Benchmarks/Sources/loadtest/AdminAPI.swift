@@ -8,7 +8,7 @@ struct AdminAPI: Sendable {
     /// `ADMIN_TOKEN`.
     var token: String
     /// The client.
-    var client: HTTPClient
+    var client: CurlClient
 
     /// Creates restaurant number `index` with a three-item menu and its limits (`perMinute` inbound,
     /// `sendPerMinute` outbound), and returns its credentials.
@@ -31,7 +31,7 @@ struct AdminAPI: Sendable {
              ]}
             """
         let response = try await client.execute(
-            HTTPClientRequest(
+            CurlClientRequest(
                 method: "POST", url: baseURL + "/admin/restaurants",
                 headers: [("Authorization", "Bearer \(token)"), ("Content-Type", "application/json")],
                 body: Array(body.utf8)))

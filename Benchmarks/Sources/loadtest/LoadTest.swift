@@ -46,10 +46,10 @@ struct LoadTest: AsyncParsableCommand {
         let redisURL = environment["REDIS_URL"] ?? "redis://127.0.0.1:6379/0"
         let loadBefore = Self.loadAverage()
         let database = try await ScratchDatabase.create(adminURL: adminURL, logger: logger)
-        var clientConfiguration = HTTPClientConfiguration()
+        var clientConfiguration = CurlClientConfiguration()
         clientConfiguration.maxConnectionsPerHost = connections
         clientConfiguration.maxCachedConnections = connections * 2
-        let client = HTTPClient(configuration: clientConfiguration)
+        let client = CurlClient(configuration: clientConfiguration)
         let sandbox = replies ? TwilioSandbox() : nil
         let result: ScenarioResult
         do {
@@ -91,7 +91,7 @@ struct LoadTest: AsyncParsableCommand {
     }
 
     private func runScenario(
-        database: ScratchDatabase, redisURL: String, sandbox: TwilioSandbox?, sandboxPort: Int, client: HTTPClient,
+        database: ScratchDatabase, redisURL: String, sandbox: TwilioSandbox?, sandboxPort: Int, client: CurlClient,
         loadBefore: String, logger: Logger
     ) async throws -> ScenarioResult {
         let serverPort = port == 0 ? Int.random(in: 20_000...40_000) : port

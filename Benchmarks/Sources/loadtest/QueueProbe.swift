@@ -47,7 +47,7 @@ struct QueueProbe: Sendable {
         }
     }
 
-    private func depth(restaurantId: String, client: PostgresClient) async throws -> Int {
+    private func depth(restaurantId: String, client: PGPool) async throws -> Int {
         let row = try await client.query(
             """
             SELECT count(*) AS n FROM messages

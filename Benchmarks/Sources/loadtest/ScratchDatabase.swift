@@ -17,7 +17,7 @@ struct ScratchDatabase: Sendable {
         components.path = "/" + name
         guard let url = components.string else { throw HarnessError("bad DATABASE_URL") }
         _ = try await withPostgres(url: adminURL, logger: logger) { client in
-            try await client.execute(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"))
+            try await client.execute(PGQuery(unsafeSQL: "CREATE DATABASE \(name)"))
         }
         return ScratchDatabase(url: url, name: name, adminURL: adminURL)
     }
@@ -25,7 +25,7 @@ struct ScratchDatabase: Sendable {
     /// Drops the database (connections are terminated first).
     func drop(logger: Logger) async {
         _ = try? await withPostgres(url: adminURL, logger: logger) { client in
-            try await client.execute(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"))
+            try await client.execute(PGQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"))
         }
     }
 }

@@ -16,7 +16,7 @@ actor ServerProcess {
     /// Runs `sufra migrate`, starts `sufra serve` with `environment` on `port` (with `--no-sender` unless
     /// `sending`), and waits until `/health` answers.
     static func start(
-        binary: String, environment: [String: String], port: Int, sending: Bool, logPath: String, client: HTTPClient
+        binary: String, environment: [String: String], port: Int, sending: Bool, logPath: String, client: CurlClient
     ) async throws -> ServerProcess {
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw HarnessError("no sufra binary at \(binary) (build it: swift build -c release --product sufra)")
@@ -33,7 +33,7 @@ actor ServerProcess {
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             guard serve.isRunning else { throw HarnessError("sufra serve exited (see \(logPath))") }
-            if let health = try? await client.execute(HTTPClientRequest(url: baseURL + "/health")),
+            if let health = try? await client.execute(CurlClientRequest(url: baseURL + "/health")),
                 health.status == 200
             {
                 return ServerProcess(baseURL: baseURL, process: serve)

@@ -13,14 +13,14 @@ struct StaffDesk: Sendable {
     var tokens: [String: String]
     /// The run's database (a running pool), where the desk looks up a customer's latest confirmed order (the
     /// dashboard shows it on its board; the harness has no eyes).
-    var database: PostgresClient
-    var client: HTTPClient
+    var database: PGPool
+    var client: CurlClient
     var logger: Logger
 
     /// Signs a staff token for each restaurant with the server's `JWT_SECRET`.
     static func make(
-        restaurants: [LoadRestaurant], jwtSecret: String, baseURL: String, database: PostgresClient,
-        client: HTTPClient, logger: Logger
+        restaurants: [LoadRestaurant], jwtSecret: String, baseURL: String, database: PGPool,
+        client: CurlClient, logger: Logger
     ) async throws -> StaffDesk {
         let signer = await DashboardTokens(secret: jwtSecret)
         var tokens: [String: String] = [:]
@@ -49,7 +49,7 @@ struct StaffDesk: Sendable {
         guard let token = tokens[restaurantId] else { return false }
         do {
             let response = try await client.execute(
-                HTTPClientRequest(
+                CurlClientRequest(
                     method: "POST", url: baseURL + "/api/orders/\(orderId)/transition",
                     headers: [("Authorization", "Bearer \(token)"), ("Content-Type", "application/json")],
                     body: Array("{\"to\": \"\(status)\"}".utf8), timeout: .seconds(15)))

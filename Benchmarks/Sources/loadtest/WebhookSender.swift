@@ -8,7 +8,7 @@ struct WebhookSender: Sendable {
     /// `PUBLIC_URL` of the server: the URL the signature covers.
     var publicURL: String
     /// The client (libcurl multi on the harness's own event loop).
-    var client: HTTPClient
+    var client: CurlClient
 
     /// A fresh `SM…` sid.
     static func makeSid() -> String {
@@ -25,7 +25,7 @@ struct WebhookSender: Sendable {
         ]
         let signature = TwilioSignature.compute(
             authToken: restaurant.authToken, url: publicURL + "/whatsapp/webhook", parameters: parameters)
-        let request = HTTPClientRequest(
+        let request = CurlClientRequest(
             method: "POST", url: baseURL + "/whatsapp/webhook",
             headers: [
                 ("Content-Type", "application/x-www-form-urlencoded"), ("X-Twilio-Signature", signature),

@@ -11,11 +11,11 @@ guard let url = ProcessInfo.processInfo.environment["DATABASE_URL"] else {
     FileHandle.standardError.write(Data("pgwrite: DATABASE_URL is required (eval \"$(scripts/services env)\")\n".utf8))
     exit(2)
 }
-let connection = try await PostgresConnection.connect(configuration: try PostgresConfiguration(url: url))
+let connection = try await PGConnection.connect(configuration: try PGConfiguration(url: url))
 try await connection.simpleQuery(
     "CREATE TEMP TABLE bench (id bigint PRIMARY KEY, sid text NOT NULL, body text, at timestamptz NOT NULL)")
 let now = Date()
-func row(_ id: Int) -> PostgresQuery {
+func row(_ id: Int) -> PGQuery {
     "INSERT INTO bench (id, sid, body, at) VALUES (\(id), \("SM\(id)"), \("مرحبا \(id)"), \(now))"
 }
 let clock = ContinuousClock()
@@ -35,9 +35,9 @@ let pipelined = try await clock.measure {
 try await connection.simpleQuery("TRUNCATE bench")
 let multiRow = try await clock.measure {
     for start in stride(from: 0, to: rows, by: batch) {
-        let values: [[(any PostgresEncodable)?]] = (start..<start + batch).map { [$0, "SM\($0)", "مرحبا \($0)", now] }
+        let values: [[(any PGEncodable)?]] = (start..<start + batch).map { [$0, "SM\($0)", "مرحبا \($0)", now] }
         try await connection.execute(
-            PostgresQuery.insert(into: "bench", columns: ["id", "sid", "body", "at"], rows: values))
+            PGQuery.insert(into: "bench", columns: ["id", "sid", "body", "at"], rows: values))
     }
 }
 let count = try await connection.query("SELECT count(*) AS n FROM bench").single().decode("n", as: Int.self)

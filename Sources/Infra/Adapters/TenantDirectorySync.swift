@@ -10,7 +10,7 @@ public struct TenantDirectorySync: Service, CustomStringConvertible {
     private let directory: TenantDirectory
     private let repository: RestaurantRepository
     private let secrets: SecretBox
-    private let configuration: PostgresConfiguration
+    private let configuration: PGConfiguration
     private let refreshInterval: Duration
     private let onMenuChange: @Sendable (String) -> Void
     private let unroutable = UnroutableRestaurants()
@@ -19,7 +19,7 @@ public struct TenantDirectorySync: Service, CustomStringConvertible {
     /// Creates the sync; `onMenuChange` hears restaurant ids whose menu changed (to drop cached menus).
     public init(
         directory: TenantDirectory, repository: RestaurantRepository, secrets: SecretBox,
-        configuration: PostgresConfiguration, refreshInterval: Duration = .seconds(60),
+        configuration: PGConfiguration, refreshInterval: Duration = .seconds(60),
         onMenuChange: @escaping @Sendable (String) -> Void = { _ in }, logger: Logger
     ) {
         self.directory = directory
@@ -71,7 +71,7 @@ public struct TenantDirectorySync: Service, CustomStringConvertible {
     }
 
     private func listen() async {
-        let listener = PostgresListener(configuration: configuration, channels: [RestaurantRepository.changesChannel])
+        let listener = PGListener(configuration: configuration, channels: [RestaurantRepository.changesChannel])
         do {
             for try await event in listener.cancelOnGracefulShutdown() {
                 switch event {

@@ -1,6 +1,6 @@
 import CCurl
 
-/// What a dead ``HTTPClient`` leaves for the loop thread to release: its multi handle, the transfers still in it,
+/// What a dead ``CurlClient`` leaves for the loop thread to release: its multi handle, the transfers still in it,
 /// its descriptor watchers and its timer.
 ///
 /// Safety of `@unchecked Sendable`: it is created in the client's `deinit` (which has exclusive access to the

@@ -3,13 +3,13 @@ import CCurl
 /// One in-flight request: its easy handle, the header list, the response being received, and the caller's
 /// continuation.
 ///
-/// Confined to the ``HTTPClient`` actor (whose executor is the event loop): libcurl's write and header callbacks
+/// Confined to the ``CurlClient`` actor (whose executor is the event loop): libcurl's write and header callbacks
 /// run inside `curl_multi_socket_action`, which the actor calls, so every access is on the loop thread.
 final class HTTPTransfer {
     let id: UInt64
     let easy: UnsafeMutableRawPointer
     var headerList: UnsafeMutablePointer<curl_slist>?
-    let continuation: CheckedContinuation<Result<HTTPClientResponse, HTTPClientError>, Never>
+    let continuation: CheckedContinuation<Result<CurlClientResponse, CurlClientError>, Never>
     let maxResponseSize: Int
     var body: [UInt8] = []
     var headers: [(name: String, value: String)] = []
@@ -19,7 +19,7 @@ final class HTTPTransfer {
 
     init(
         id: UInt64, easy: UnsafeMutableRawPointer, maxResponseSize: Int,
-        continuation: CheckedContinuation<Result<HTTPClientResponse, HTTPClientError>, Never>
+        continuation: CheckedContinuation<Result<CurlClientResponse, CurlClientError>, Never>
     ) {
         self.id = id
         self.easy = easy

@@ -14,10 +14,10 @@ public struct Migrator: Sendable {
     public init(
         migrations: [Migration] = Migration.all, lockKey: Int64 = 0x5375_6672_614D_6967,
         logger: Logger = Logger(label: "sufra.migrations")
-    ) throws(PostgresError) {
+    ) throws(PGError) {
         let sorted = migrations.sorted { $0.version < $1.version }
         for (previous, next) in zip(sorted, sorted.dropFirst()) where previous.version == next.version {
-            throw PostgresError(.invalidQuery, "two migrations have version \(next.version)")
+            throw PGError(.invalidQuery, "two migrations have version \(next.version)")
         }
         self.migrations = sorted
         self.lockKey = lockKey
@@ -26,7 +26,7 @@ public struct Migrator: Sendable {
 
     /// Applies every migration not yet recorded; returns the versions this call applied.
     @discardableResult
-    public func migrate(_ client: PostgresClient) async throws -> [Int] {
+    public func migrate(_ client: PGPool) async throws -> [Int] {
         try await client.withConnection { try await migrate(on: $0) }
     }
 
@@ -35,7 +35,7 @@ public struct Migrator: Sendable {
     ///
     /// A migration may run longer than a request's deadline: the connection's deadline and the transaction's
     /// `statement_timeout` are lifted while migrating (the lock wait and the DDL are bounded by nothing else).
-    public func migrate(on connection: PostgresConnection) async throws -> [Int] {
+    public func migrate(on connection: PGConnection) async throws -> [Int] {
         let deadline = await connection.requestTimeout
         await connection.setRequestTimeout(nil)
         var applied: [Int] = []
@@ -52,7 +52,7 @@ public struct Migrator: Sendable {
     }
 
     /// The versions recorded as applied (empty before the first run).
-    public func appliedVersions(on connection: PostgresConnection) async throws -> [Int] {
+    public func appliedVersions(on connection: PGConnection) async throws -> [Int] {
         let exists = try await connection.query("SELECT to_regclass('schema_migrations') IS NOT NULL AS present")
         guard try exists.single().decode("present", as: Bool.self) else { return [] }
         let rows = try await connection.query("SELECT version FROM schema_migrations ORDER BY version")
@@ -60,7 +60,7 @@ public struct Migrator: Sendable {
     }
 
     /// Applies one migration if it is not recorded yet; true when this call applied it.
-    private func apply(_ migration: Migration, on connection: PostgresConnection) async throws -> Bool {
+    private func apply(_ migration: Migration, on connection: PGConnection) async throws -> Bool {
         try await connection.simpleQuery("BEGIN")
         do {
             try await connection.simpleQuery("SET LOCAL statement_timeout = 0")

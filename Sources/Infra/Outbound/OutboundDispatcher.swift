@@ -28,7 +28,7 @@ public final class OutboundDispatcher: Service, Sendable {
 
     private let queue: OutboundQueue
     private let dependencies: TenantSender.Dependencies
-    private let configuration: PostgresConfiguration
+    private let configuration: PGConfiguration
     private let settings: Settings
     private let logger: Logger
     private let senders = Mutex<[String: TenantSender]>([:])
@@ -37,7 +37,7 @@ public final class OutboundDispatcher: Service, Sendable {
 
     /// A dispatcher claiming from `queue` (whose client must be running) and listening on `configuration`'s server.
     public init(
-        queue: OutboundQueue, dependencies: TenantSender.Dependencies, configuration: PostgresConfiguration,
+        queue: OutboundQueue, dependencies: TenantSender.Dependencies, configuration: PGConfiguration,
         settings: Settings = Settings(), logger: Logger
     ) {
         self.queue = queue
@@ -107,7 +107,7 @@ public final class OutboundDispatcher: Service, Sendable {
     }
 
     private func listen() async throws {
-        let listener = PostgresListener(
+        let listener = PGListener(
             configuration: configuration, channels: [OutboundQueue.channel, RestaurantRepository.changesChannel])
         for try await event in listener.cancelOnGracefulShutdown() {
             switch event {

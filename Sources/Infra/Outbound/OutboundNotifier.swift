@@ -13,7 +13,7 @@ import Synchronization
 /// no flush; restaurants queued while one is in flight go out together in the next. The notification is a hint:
 /// the dispatcher's poll finds due jobs whatever happens to it.
 public final class OutboundNotifier: Service, Sendable {
-    private let client: PostgresClient
+    private let client: PGPool
     private let localWake: (@Sendable (String) -> Void)?
     private let logger: Logger
     private let pending = Mutex<Set<String>>([])
@@ -21,7 +21,7 @@ public final class OutboundNotifier: Service, Sendable {
 
     /// A notifier sending on `client` (a running pool); `localWake`, when this process runs a sender, wakes it
     /// directly.
-    public init(client: PostgresClient, localWake: (@Sendable (String) -> Void)?, logger: Logger) {
+    public init(client: PGPool, localWake: (@Sendable (String) -> Void)?, logger: Logger) {
         self.client = client
         self.localWake = localWake
         self.logger = logger

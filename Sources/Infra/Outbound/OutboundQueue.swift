@@ -18,11 +18,11 @@ public struct OutboundQueue: OutboundQueueing {
     public let owner: String
     /// How long a claim holds a job.
     public let leaseDuration: Duration
-    let client: PostgresClient
+    let client: PGPool
 
     /// A queue on `client`; `owner` names this process in leases.
     public init(
-        client: PostgresClient, leaseDuration: Duration = .seconds(60),
+        client: PGPool, leaseDuration: Duration = .seconds(60),
         owner: String = "sufra-" + UUID().uuidString.prefix(8).lowercased()
     ) {
         self.client = client
@@ -97,7 +97,7 @@ public struct OutboundQueue: OutboundQueueing {
 
     public func complete(_ job: OutboundJob, with decision: OutboundDecision) async throws -> OutboundCompletion {
         // Every statement is fenced: only the lease holder, only while the row is still `sending`.
-        let rows: PostgresRows
+        let rows: PGRows
         switch decision {
         case .sent(let sid, let attempted):
             rows = try await client.query(
@@ -206,7 +206,7 @@ public struct OutboundQueue: OutboundQueueing {
         return try rows.map { try $0.decode("id", as: String.self) }
     }
 
-    static func message(_ row: PostgresRow) throws -> MessageRecord {
+    static func message(_ row: PGRow) throws -> MessageRecord {
         MessageRecord(
             id: try row.decode("id", as: String.self),
             conversationId: try row.decode("conversation_id", as: String.self),

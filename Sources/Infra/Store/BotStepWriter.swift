@@ -14,7 +14,7 @@ struct BotStepWriter {
     /// The number for the order this step confirms, if it confirms one.
     var orderNumber: Int?
 
-    func write(on connection: PostgresConnection) async throws -> BotStepResult {
+    func write(on connection: PGConnection) async throws -> BotStepResult {
         let stateJSON = String(decoding: try JSONEncoder().encode(step.state), as: UTF8.self)
         let versionRows = try await connection.query(
             """

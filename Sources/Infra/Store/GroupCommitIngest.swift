@@ -58,7 +58,7 @@ public final class GroupCommitIngest: InboundIngest, Service {
         var stopped = false
     }
 
-    private let client: PostgresClient
+    private let client: PGPool
     private let notifier: OutboundNotifier?
     private let options: Options
     private let logger: Logger
@@ -66,7 +66,7 @@ public final class GroupCommitIngest: InboundIngest, Service {
 
     /// Creates the writer over `client`; after each commit, `notifier` hears which restaurants got queued replies
     /// (without one, senders find them by their poll only).
-    public init(client: PostgresClient, notifier: OutboundNotifier? = nil, options: Options = Options(), logger: Logger)
+    public init(client: PGPool, notifier: OutboundNotifier? = nil, options: Options = Options(), logger: Logger)
     {
         self.client = client
         self.notifier = notifier
@@ -161,10 +161,10 @@ public final class GroupCommitIngest: InboundIngest, Service {
                 announceReplies(items, outcomes)
                 for (entry, outcome) in zip(batch, outcomes) { entry.continuation.resume(returning: outcome) }
                 return
-            } catch let error as PostgresError where error.isRetryableTransactionFailure && attempt < 2 {
+            } catch let error as PGError where error.isRetryableTransactionFailure && attempt < 2 {
                 attempt += 1
                 logger.debug("ingest batch retried", metadata: ["error": "\(error)"])
-            } catch let error as PostgresError where !error.isConnectionError {
+            } catch let error as PGError where !error.isConnectionError {
                 await isolate(batch, error: error)
                 return
             } catch {
@@ -190,7 +190,7 @@ public final class GroupCommitIngest: InboundIngest, Service {
 
     /// A batch the server rejected: halves are retried apart until the entry at fault is alone; it is retried
     /// without its step, then fails alone.
-    private func isolate(_ batch: [Entry], error: PostgresError) async {
+    private func isolate(_ batch: [Entry], error: PGError) async {
         if batch.count > 1 {
             let middle = batch.count / 2
             await flush(Array(batch[..<middle]))

@@ -40,7 +40,7 @@ struct IngestBatchWriter {
     let entries: [Item]
 
     /// Returns one outcome per entry, in order (audit-only entries answer `.duplicate`, never read).
-    func write(on connection: PostgresConnection) async throws -> [IngestOutcome] {
+    func write(on connection: PGConnection) async throws -> [IngestOutcome] {
         var outcomes = [IngestOutcome](repeating: .duplicate, count: entries.count)
         // Each webhook's parameters as JSON, built once for its message row and its audit line.
         let payloads = entries.map { Self.parametersJSON($0.webhook.parameters) }
@@ -125,7 +125,7 @@ struct IngestBatchWriter {
     }
 
     private func upsertConversations(
-        _ messages: [InboundWebhook], on connection: PostgresConnection
+        _ messages: [InboundWebhook], on connection: PGConnection
     ) async throws -> [ConversationKey: Conversation] {
         var profileByKey: [ConversationKey: String?] = [:]
         for message in messages {
@@ -165,7 +165,7 @@ struct IngestBatchWriter {
     /// were new, by MessageSid.
     private func insertMessages(
         _ candidates: [Int], conversations: [ConversationKey: Conversation], stepping: Set<Int>, payloads: [String],
-        on connection: PostgresConnection
+        on connection: PGConnection
     ) async throws -> [String: String] {
         var values = SQLValuesBuilder(casts: ["uuid", "uuid", "text", "jsonb", "text", "bool"])
         for index in candidates {
@@ -196,7 +196,7 @@ struct IngestBatchWriter {
     /// language and version. Returns the new versions by conversation id.
     private func moveConversations(
         _ counts: [String: Int], applied: [Int], conversations: [ConversationKey: Conversation],
-        on connection: PostgresConnection
+        on connection: PGConnection
     ) async throws -> [String: Int64] {
         guard !counts.isEmpty else { return [:] }
         var steps: [String: DecidedStep] = [:]
@@ -234,7 +234,7 @@ struct IngestBatchWriter {
     }
 
     private func insertAudit(
-        _ outcomes: [IngestOutcome], payloads: [String], on connection: PostgresConnection
+        _ outcomes: [IngestOutcome], payloads: [String], on connection: PGConnection
     ) async throws {
         var values = SQLValuesBuilder(casts: ["uuid", "text", "text", "jsonb"])
         for (index, (entry, outcome)) in zip(entries, outcomes).enumerated() {

@@ -8,14 +8,14 @@ struct OrderEffectsWriter {
     struct MissingOrderNumber: Error {}
 
     let step: BotStep
-    let connection: PostgresConnection
+    let connection: PGConnection
     /// The number a `.confirm` gives its order (allocated before the transaction, see ``OrderNumberAllocator``).
     let orderNumber: Int?
     private(set) var touched: [OrderSnapshot] = []
     private(set) var confirmedNumber: Int?
     private var draftId: String?
 
-    init(step: BotStep, connection: PostgresConnection, orderNumber: Int?) {
+    init(step: BotStep, connection: PGConnection, orderNumber: Int?) {
         self.step = step
         self.connection = connection
         self.orderNumber = orderNumber

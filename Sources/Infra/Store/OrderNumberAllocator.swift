@@ -8,7 +8,7 @@
 /// commits later with a flush, and a WAL flush covers everything written before it. A number whose step then
 /// fails is skipped: numbers increase, and may have gaps.
 struct OrderNumberAllocator: Sendable {
-    let client: PostgresClient
+    let client: PGPool
 
     /// The next order number of `restaurantId` (one round trip).
     func next(restaurantId: String) async throws -> Int {

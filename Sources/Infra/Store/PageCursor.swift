@@ -73,8 +73,8 @@ extension Page {
     /// A page from rows fetched with `LIMIT limit + 1`: the extra row only says there is a next page, whose
     /// cursor is the sort key (`sortKey`, microseconds) and `id` of the last row kept.
     init(
-        rows: PostgresRows, limit: Int, asOf: Int64? = nil, sortKey: String = "sort_micros",
-        _ item: (PostgresRow) throws -> Item
+        rows: PGRows, limit: Int, asOf: Int64? = nil, sortKey: String = "sort_micros",
+        _ item: (PGRow) throws -> Item
     ) throws {
         var items: [Item] = []
         var next: String?

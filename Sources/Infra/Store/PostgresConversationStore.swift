@@ -8,7 +8,7 @@ import Synchronization
 /// applies the order effects and queues the replies as outbound messages (docs/invariants.md 2). After the commit, the
 /// `notifier` announces the queued replies to the senders.
 public struct PostgresConversationStore: ConversationStore {
-    private let client: PostgresClient
+    private let client: PGPool
     private let notifier: OutboundNotifier?
     private let menus: MenuCache
     private let unreadable = UnreadableStateCount()
@@ -17,7 +17,7 @@ public struct PostgresConversationStore: ConversationStore {
     /// Creates the store; menus are cached for `menuTTL` (``invalidateMenu(restaurantId:)`` drops one early).
     /// Without a `notifier`, senders find queued replies by their poll only.
     public init(
-        client: PostgresClient, notifier: OutboundNotifier?, menuTTL: Duration = .seconds(5),
+        client: PGPool, notifier: OutboundNotifier?, menuTTL: Duration = .seconds(5),
         logger: Logger = Logger(label: "sufra.conversation-store")
     ) {
         self.client = client
@@ -120,7 +120,7 @@ public struct PostgresConversationStore: ConversationStore {
         while true {
             do {
                 return try await commitOnce(step)
-            } catch let error as PostgresError where error.isRetryableTransactionFailure && attempt < 3 {
+            } catch let error as PGError where error.isRetryableTransactionFailure && attempt < 3 {
                 attempt += 1
             }
         }

@@ -16,7 +16,7 @@ struct ReplyRowsWriter {
     let groups: [Group]
 
     /// Inserts every group's replies; returns their message ids per group, in the groups' order.
-    func insert(on connection: PostgresConnection) async throws -> [[String]] {
+    func insert(on connection: PGConnection) async throws -> [[String]] {
         guard groups.contains(where: { !$0.replies.isEmpty }) else { return groups.map { _ in [] } }
         var values = SQLValuesBuilder(casts: ["uuid", "uuid", "text", "text", "jsonb", "int"])
         var position = 0

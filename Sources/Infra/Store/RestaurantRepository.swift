@@ -41,7 +41,7 @@ public struct RestaurantRepository: Sendable {
         /// The credentials' version (bumped when the account SID or the token changes).
         public var credentialsVersion: Int64
 
-        static func decode(_ row: PostgresRow) throws -> Credentialed {
+        static func decode(_ row: PGRow) throws -> Credentialed {
             Credentialed(
                 record: try RestaurantRepository.record(row),
                 encryptedAuthToken: try row.decode("twilio_auth_token_enc", as: String.self),
@@ -60,10 +60,10 @@ public struct RestaurantRepository: Sendable {
         (extract(epoch FROM created_at) * 1000000)::bigint AS created_micros
         """
 
-    let client: PostgresClient
+    let client: PGPool
 
     /// Creates the repository.
-    public init(client: PostgresClient) {
+    public init(client: PGPool) {
         self.client = client
     }
 
@@ -88,7 +88,7 @@ public struct RestaurantRepository: Sendable {
                 return try Self.record(try rows.single())
             }
             return record
-        } catch let error as PostgresError where error.isUniqueViolation {
+        } catch let error as PGError where error.isUniqueViolation {
             throw RepositoryError.duplicateNumber
         }
     }
@@ -102,7 +102,7 @@ public struct RestaurantRepository: Sendable {
 
     /// A page of restaurants, newest first.
     public func list(limit: Int, before: PageCursor?) async throws -> Page<RestaurantRecord> {
-        let rows: PostgresRows
+        let rows: PGRows
         if let before {
             rows = try await client.query(
                 """
@@ -149,7 +149,7 @@ public struct RestaurantRepository: Sendable {
                 try await Self.announce(id, on: connection)
                 return try Self.record(row)
             }
-        } catch let error as PostgresError where error.isUniqueViolation {
+        } catch let error as PGError where error.isUniqueViolation {
             throw RepositoryError.duplicateNumber
         }
     }
@@ -197,7 +197,7 @@ public struct RestaurantRepository: Sendable {
     }
 
     static func replaceMenu(
-        restaurantId: String, items: [MenuItemRecord], on connection: PostgresConnection
+        restaurantId: String, items: [MenuItemRecord], on connection: PGConnection
     ) async throws -> [MenuItemRecord] {
         _ = try await connection.execute("DELETE FROM menu_items WHERE restaurant_id = \(restaurantId)::uuid")
         guard !items.isEmpty else { return [] }
@@ -216,11 +216,11 @@ public struct RestaurantRepository: Sendable {
         return try rows.map(Self.menuItem)
     }
 
-    private static func announce(_ id: String, on connection: PostgresConnection) async throws {
+    private static func announce(_ id: String, on connection: PGConnection) async throws {
         _ = try await connection.execute("SELECT pg_notify(\(Self.changesChannel), \(id))")
     }
 
-    static func record(_ row: PostgresRow) throws -> RestaurantRecord {
+    static func record(_ row: PGRow) throws -> RestaurantRecord {
         RestaurantRecord(
             id: try row.decode("id", as: String.self), name: try row.decode("name", as: String.self),
             whatsappFrom: try row.decode("whatsapp_from", as: String.self),
@@ -235,7 +235,7 @@ public struct RestaurantRepository: Sendable {
             createdAt: try row.decode("created_iso", as: String.self))
     }
 
-    static func menuItem(_ row: PostgresRow) throws -> MenuItemRecord {
+    static func menuItem(_ row: PGRow) throws -> MenuItemRecord {
         MenuItemRecord(
             id: try row.decode("id", as: String.self),
             name: .init(ar: try row.decode("name_ar", as: String.self), en: try row.decode("name_en", as: String.self)),

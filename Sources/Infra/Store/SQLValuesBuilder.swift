@@ -1,11 +1,11 @@
 /// Builds a multi-row `VALUES (…), (…)` list with numbered placeholders and optional casts, binding every
-/// value (never splicing it). For statements `PostgresQuery.insert` does not cover (`UPDATE … FROM (VALUES …)`,
+/// value (never splicing it). For statements `PGQuery.insert` does not cover (`UPDATE … FROM (VALUES …)`,
 /// inserts with casts).
 struct SQLValuesBuilder {
     /// Casts per column, e.g. `["uuid", "", "int"]`; empty means none.
     let casts: [String]
     private(set) var sql = ""
-    private(set) var binds = PostgresBindings()
+    private(set) var binds = PGBindings()
     private var rowCount = 0
 
     init(casts: [String]) {
@@ -13,7 +13,7 @@ struct SQLValuesBuilder {
     }
 
     /// Appends one row; `values` must have one value per column.
-    mutating func append(_ values: [(any PostgresEncodable)?]) {
+    mutating func append(_ values: [(any PGEncodable)?]) {
         precondition(values.count == casts.count, "SQLValuesBuilder: row width must match the columns")
         sql += rowCount == 0 ? "(" : ", ("
         for (index, value) in values.enumerated() {
@@ -27,8 +27,8 @@ struct SQLValuesBuilder {
     }
 
     /// The full statement: `prefix` + values + `suffix`.
-    func query(prefix: String, suffix: String = "") -> PostgresQuery {
-        PostgresQuery(unsafeSQL: prefix + sql + (suffix.isEmpty ? "" : " " + suffix), binds: binds)
+    func query(prefix: String, suffix: String = "") -> PGQuery {
+        PGQuery(unsafeSQL: prefix + sql + (suffix.isEmpty ? "" : " " + suffix), binds: binds)
     }
 
     /// No rows yet.

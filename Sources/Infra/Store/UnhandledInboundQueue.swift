@@ -4,10 +4,10 @@ import Actors
 /// `handle_failed_at`): one statement takes the due messages (earliest `coalesce(next_handle_at, created_at)`
 /// first, `FOR UPDATE SKIP LOCKED` so several processes share the work) and moves each to its next step.
 public struct UnhandledInboundQueue: UnhandledInboundQueueing {
-    private let client: PostgresClient
+    private let client: PGPool
 
     /// A queue on `client`.
-    public init(client: PostgresClient) {
+    public init(client: PGPool) {
         self.client = client
     }
 

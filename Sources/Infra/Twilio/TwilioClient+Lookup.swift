@@ -35,7 +35,7 @@ extension TwilioClient {
         var pages = 0
         while let next = url, pages < maximumPages {
             pages += 1
-            let request = HTTPClientRequest(
+            let request = CurlClientRequest(
                 method: "GET", url: next,
                 headers: [("Authorization", "Basic " + credentials), ("Accept", "application/json")], timeout: timeout)
             let page: MessageListPage
@@ -45,7 +45,7 @@ extension TwilioClient {
                     return .failed(reason: "message list answered HTTP \(response.status)")
                 }
                 page = try JSONDecoder().decode(MessageListPage.self, from: Data(response.body))
-            } catch let error as HTTPClientError {
+            } catch let error as CurlClientError {
                 return .failed(reason: error.description)
             } catch {
                 return .failed(reason: "unreadable message list: \(error)")

@@ -4,20 +4,20 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// Sends WhatsApp messages through Twilio's Messages API over ``HTTPClient``.
+/// Sends WhatsApp messages through Twilio's Messages API over ``CurlClient``.
 ///
 /// `POST {apiBase}/2010-04-01/Accounts/{sid}/Messages.json`, form-encoded, Basic auth with the restaurant's own
 /// account. Every outcome becomes a ``TwilioSendResult``; nothing throws.
 public struct TwilioClient: Sendable {
     /// The HTTP client used.
-    public let http: HTTPClient
+    public let http: CurlClient
     /// `TWILIO_API_BASE`, e.g. `https://api.twilio.com` or the sandbox's URL.
     public let apiBase: String
     /// Total time allowed per API call.
     public let timeout: Duration
 
     /// Creates a client for `apiBase` (trailing slash ignored).
-    public init(http: HTTPClient, apiBase: String = "https://api.twilio.com", timeout: Duration = .seconds(15)) {
+    public init(http: CurlClient, apiBase: String = "https://api.twilio.com", timeout: Duration = .seconds(15)) {
         self.http = http
         var base = Substring(apiBase)
         while base.hasSuffix("/") { base = base.dropLast() }
@@ -29,7 +29,7 @@ public struct TwilioClient: Sendable {
     public func send(account: TwilioAccount, message: OutboundTwilioMessage) async -> TwilioSendResult {
         let url = apiBase + "/2010-04-01/Accounts/" + FormURLEncoding.escape(account.sid) + "/Messages.json"
         let credentials = Base64.encode(Array((account.sid + ":" + account.authToken).utf8))
-        let request = HTTPClientRequest(
+        let request = CurlClientRequest(
             method: "POST", url: url,
             headers: [
                 ("Authorization", "Basic " + credentials),
@@ -47,7 +47,7 @@ public struct TwilioClient: Sendable {
     }
 
     /// Maps an HTTP answer of the Messages API to a send result.
-    public static func result(of response: HTTPClientResponse) -> TwilioSendResult {
+    public static func result(of response: CurlClientResponse) -> TwilioSendResult {
         let decoder = JSONDecoder()
         if (200..<300).contains(response.status) {
             guard let created = try? decoder.decode(CreatedMessage.self, from: Data(response.body)) else {

@@ -43,7 +43,7 @@ public struct SufraApplication: Sendable {
 
     /// The parts tests and the CLI reach into.
     public let configuration: SufraConfiguration
-    public let postgres: PostgresClient
+    public let postgres: PGPool
     public let redis: RedisClient
     public let repository: RestaurantRepository
     public let secrets: SecretBox
@@ -72,9 +72,9 @@ public struct SufraApplication: Sendable {
         self.options = options
         self.logger = logger
         self.secrets = try configuration.secretBox()
-        let postgresConfiguration: PostgresConfiguration
+        let postgresConfiguration: PGConfiguration
         do {
-            postgresConfiguration = try PostgresConfiguration(url: configuration.databaseURL ?? "")
+            postgresConfiguration = try PGConfiguration(url: configuration.databaseURL ?? "")
         } catch {
             throw ConfigurationError.invalid("DATABASE_URL", "\(error)")
         }
@@ -84,9 +84,9 @@ public struct SufraApplication: Sendable {
         } catch {
             throw ConfigurationError.invalid("REDIS_URL", "\(error)")
         }
-        var poolOptions = PostgresClient.Options()
+        var poolOptions = PGPool.Options()
         poolOptions.maximumConnections = 24
-        postgres = PostgresClient(
+        postgres = PGPool(
             configuration: postgresConfiguration, options: poolOptions, logger: logger.with(label: "postgres"))
         redis = RedisClient(configuration: redisConfiguration, logger: logger.with(label: "redis"))
         repository = RestaurantRepository(client: postgres)
@@ -105,7 +105,7 @@ public struct SufraApplication: Sendable {
             sent: { _ in metrics.messagesSent.increment() }, failed: { _ in metrics.messagesFailed.increment() },
             credentialsRejected: { id, _ in metrics.credentialAlerts.increment(id) })
         let twilio = TwilioClient(
-            http: HTTPClient(), apiBase: configuration.twilioAPIBase, timeout: options.twilioTimeout)
+            http: CurlClient(), apiBase: configuration.twilioAPIBase, timeout: options.twilioTimeout)
         outbound = OutboundDispatcher(
             queue: outboundQueue,
             dependencies: TenantSender.Dependencies(

@@ -26,7 +26,7 @@ public enum SecretsCommands {
             failures = try await withPostgres(url: url, logger: logger) { client in
                 try await RestaurantRepository(client: client).undecryptableAuthTokens(with: secrets)
             }
-        } catch let error as PostgresError where error.isConnectionError || error.sqlState == "42P01" {
+        } catch let error as PGError where error.isConnectionError || error.sqlState == "42P01" {
             logger.warning(
                 "master key check skipped: the restaurants could not be read", metadata: ["error": "\(error.code)"])
             return

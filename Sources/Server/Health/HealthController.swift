@@ -10,7 +10,7 @@ import Infra
 /// flood of health checks costs the databases nothing more. A failure is named by its kind only
 /// (`down: unavailable`, `down: timed out`): never a connection string, user, host or server message.
 struct HealthController: Sendable {
-    let postgres: PostgresClient
+    let postgres: PGPool
     let redis: RedisClient
     let metrics: SufraMetrics
     let started: ContinuousClock.Instant
@@ -102,7 +102,7 @@ struct HealthController: Sendable {
     /// The kind of failure only: server messages and connect errors name hosts, users and databases.
     static func reason(_ error: any Error) -> String {
         switch error {
-        case let error as PostgresError:
+        case let error as PGError:
             if let sqlState = error.sqlState { return "\(error.code) \(sqlState)" }
             return "\(error.code)"
         case let error as RedisError: return "\(error.code)"

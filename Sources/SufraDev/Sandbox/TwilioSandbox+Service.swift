@@ -31,7 +31,7 @@ extension TwilioSandbox: MountedService {
                 ("To", job.message.to), ("ApiVersion", "2010-04-01"),
             ]
             let signature = TwilioSignature.compute(authToken: job.authToken, url: job.url, parameters: parameters)
-            let request = HTTPClientRequest(
+            let request = CurlClientRequest(
                 method: "POST", url: job.url,
                 headers: [
                     ("Content-Type", "application/x-www-form-urlencoded"), ("X-Twilio-Signature", signature),

@@ -33,13 +33,13 @@ public final class TwilioSandbox: Sendable {
     let waiters = Mutex(SandboxWaiters())
     let callbackJobs: AsyncStream<SandboxCallbackJob>
     let callbackInput: AsyncStream<SandboxCallbackJob>.Continuation
-    let callbackClient: HTTPClient
+    let callbackClient: CurlClient
 
     /// Creates a sandbox; `callbackClient` posts the status callbacks (a private one when nil).
-    public init(configuration: Configuration = Configuration(), callbackClient: HTTPClient? = nil) {
+    public init(configuration: Configuration = Configuration(), callbackClient: CurlClient? = nil) {
         self.configuration = configuration
         (callbackJobs, callbackInput) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(100_000))
-        self.callbackClient = callbackClient ?? HTTPClient()
+        self.callbackClient = callbackClient ?? CurlClient()
     }
 
     // MARK: Accounts and faults (in process)

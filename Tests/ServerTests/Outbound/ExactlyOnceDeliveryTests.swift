@@ -51,7 +51,7 @@ import Testing
                 app, restaurant: restaurant.id, customer: customer, body: "reaped 1", owner: "killed-worker",
                 lease: .milliseconds(300))
             // What the killed worker did before dying: Twilio accepted the message.
-            let twilio = TwilioClient(http: HTTPClient(), apiBase: sufra.configuration.twilioAPIBase)
+            let twilio = TwilioClient(http: CurlClient(), apiBase: sufra.configuration.twilioAPIBase)
             let accepted = await twilio.send(
                 account: TwilioAccount(sid: restaurant.accountSid, authToken: restaurant.authToken),
                 message: OutboundTwilioMessage(to: customer, from: restaurant.number, content: .body("reaped 1")))

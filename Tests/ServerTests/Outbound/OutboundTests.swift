@@ -154,10 +154,10 @@ import Testing
                     dependencies: TenantSender.Dependencies(
                         queue: queue,
                         sender: TwilioMessageSender(
-                            client: TwilioClient(http: HTTPClient(), apiBase: sufra.configuration.twilioAPIBase),
+                            client: TwilioClient(http: CurlClient(), apiBase: sufra.configuration.twilioAPIBase),
                             publicURL: nil),
                         directory: directory, events: SilentEvents(), now: { "" }, logger: Logger(label: "second")),
-                    configuration: try PostgresConfiguration(url: app.database.url), settings: settings,
+                    configuration: try PGConfiguration(url: app.database.url), settings: settings,
                     logger: Logger(label: "second"))
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await second.run() }

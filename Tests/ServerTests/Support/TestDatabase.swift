@@ -24,7 +24,7 @@ struct TestDatabase: Sendable {
         let name = "t_srv_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
         let logger = Logger(label: "test")
         _ = try await withPostgres(url: serverURL, logger: logger) { client in
-            try await client.execute(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"))
+            try await client.execute(PGQuery(unsafeSQL: "CREATE DATABASE \(name)"))
         }
         let base = serverURL.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
         let database = TestDatabase(url: "\(base)/\(name)", name: String(name))
@@ -35,7 +35,7 @@ struct TestDatabase: Sendable {
     }
 
     /// Runs `body` with a pool on this database.
-    func withClient<Result: Sendable>(_ body: @Sendable (PostgresClient) async throws -> Result) async throws -> Result
+    func withClient<Result: Sendable>(_ body: @Sendable (PGPool) async throws -> Result) async throws -> Result
     {
         try await withPostgres(url: url, logger: Logger(label: "test"), body)
     }
@@ -43,7 +43,7 @@ struct TestDatabase: Sendable {
     /// Drops the database.
     func drop() async {
         _ = try? await withPostgres(url: Self.serverURL, logger: Logger(label: "test")) { client in
-            try await client.execute(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"))
+            try await client.execute(PGQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"))
         }
     }
 }

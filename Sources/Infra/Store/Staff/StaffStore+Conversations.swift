@@ -85,7 +85,7 @@ extension StaffStore {
         return try rows.first.map(Self.conversation)
     }
 
-    static func conversation(_ row: PostgresRow) throws -> ConversationSummary {
+    static func conversation(_ row: PGRow) throws -> ConversationSummary {
         ConversationSummary(
             id: try row.decode("id", as: String.self), customer: try row.decode("customer", as: String.self),
             profileName: try row.decode("profile_name", as: String?.self),

@@ -16,7 +16,7 @@ extension StaffStore {
         -> Page<MessageRecord>?
     {
         guard try await conversation(restaurantId: restaurantId, id: conversationId) != nil else { return nil }
-        let rows: PostgresRows
+        let rows: PGRows
         if let before {
             rows = try await client.query(
                 """

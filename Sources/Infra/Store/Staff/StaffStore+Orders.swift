@@ -42,7 +42,7 @@ extension StaffStore {
         return try rows.first.map(Self.order)
     }
 
-    static func order(_ row: PostgresRow) throws -> OrderRecord {
+    static func order(_ row: PGRow) throws -> OrderRecord {
         let decoder = JSONDecoder()
         let items = try decoder.decode(
             [OrderRecord.Item].self, from: Data(try row.decode("items", as: String.self).utf8))

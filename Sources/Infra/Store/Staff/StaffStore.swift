@@ -8,12 +8,12 @@ public struct StaffStore: Sendable {
     /// The channel the outbound senders listen on (payload: the restaurant id).
     public static let outboundChannel = "sufra_outbound"
 
-    let client: PostgresClient
+    let client: PGPool
     /// How long a conversation staff took over stays theirs after their last message (`HANDOFF_IDLE_MINUTES`).
     let handoffIdleSeconds: Int
 
     /// Creates the store.
-    public init(client: PostgresClient, handoffIdleMinutes: Int = 30) {
+    public init(client: PGPool, handoffIdleMinutes: Int = 30) {
         self.client = client
         self.handoffIdleSeconds = max(1, handoffIdleMinutes) * 60
     }

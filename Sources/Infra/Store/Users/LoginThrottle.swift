@@ -12,7 +12,7 @@ public struct LoginThrottle: Sendable {
     public let limit: Int
     /// How long a failure counts.
     public let window: Duration
-    let client: PostgresClient
+    let client: PGPool
 
     /// Creates the throttle on the accounts' database (10 failures per 15 minutes by default).
     public init(users: UserStore, limit: Int = 10, window: Duration = .seconds(15 * 60)) {

@@ -19,10 +19,10 @@ public struct UserStore: Sendable {
         public var passwordHash: String
     }
 
-    let client: PostgresClient
+    let client: PGPool
 
     /// Creates the store.
-    public init(client: PostgresClient) {
+    public init(client: PGPool) {
         self.client = client
     }
 
@@ -46,7 +46,7 @@ public struct UserStore: Sendable {
                 """)
             guard let row = rows.first else { throw CreateError.unknownRestaurant }
             return try Self.user(row)
-        } catch let error as PostgresError where error.isUniqueViolation {
+        } catch let error as PGError where error.isUniqueViolation {
             throw CreateError.duplicateEmail
         }
     }
@@ -103,7 +103,7 @@ public struct UserStore: Sendable {
         return Credentials(user: try Self.user(row), passwordHash: try row.decode("password_hash", as: String.self))
     }
 
-    static func user(_ row: PostgresRow) throws -> UserRecord {
+    static func user(_ row: PGRow) throws -> UserRecord {
         UserRecord(
             id: try row.decode("id", as: String.self), restaurantId: try row.decode("restaurant_id", as: String.self),
             email: try row.decode("email", as: String.self), name: try row.decode("name", as: String.self),

@@ -1,0 +1,104 @@
+import Foundation
+
+/// A SQL statement with its parameters. Values are always sent separately from the SQL text.
+///
+/// Interpolated values become numbered placeholders, so this is safe:
+/// ```swift
+/// let rows = try await client.query("SELECT name FROM restaurants WHERE id = \(id) AND status = \(status)")
+/// ```
+/// Identifiers that cannot be parameters (table names chosen by code, never by input) go in with
+/// `\(unescaped: name)`.
+public struct PGQuery: Sendable, Hashable, ExpressibleByStringInterpolation {
+    /// The SQL text with `$1`, `$2`, … placeholders.
+    public var sql: String
+    /// The values for the placeholders, in order.
+    public var binds: PGBindings
+
+    /// A statement whose placeholders you numbered yourself.
+    public init(unsafeSQL sql: String, binds: PGBindings = PGBindings()) {
+        self.sql = sql
+        self.binds = binds
+    }
+
+    /// A statement whose placeholders you numbered yourself, with its values.
+    public init(unsafeSQL sql: String, _ values: [(any PGEncodable)?]) {
+        var binds = PGBindings()
+        for value in values { binds.append(value) }
+        self.init(unsafeSQL: sql, binds: binds)
+    }
+
+    public init(stringLiteral value: String) {
+        self.init(unsafeSQL: value)
+    }
+
+    public init(stringInterpolation: StringInterpolation) {
+        self.init(unsafeSQL: stringInterpolation.sql, binds: stringInterpolation.binds)
+    }
+
+    /// Builds SQL text and binds together; each interpolated value becomes the next `$n`.
+    public struct StringInterpolation: StringInterpolationProtocol {
+        var sql: String
+        var binds = PGBindings()
+
+        public init(literalCapacity: Int, interpolationCount: Int) {
+            sql = ""
+            sql.reserveCapacity(literalCapacity + interpolationCount * 3)
+        }
+
+        public mutating func appendLiteral(_ literal: String) { sql += literal }
+
+        /// A parameter value (nil becomes NULL).
+        public mutating func appendInterpolation(_ value: (some PGEncodable)?) {
+            binds.append(value)
+            sql += "$\(binds.count)"
+        }
+
+        /// SQL text spliced verbatim: only for identifiers and fragments written by code, never for input.
+        public mutating func appendInterpolation(unescaped text: String) { sql += text }
+    }
+}
+
+extension PGQuery {
+    /// The largest number of parameters one statement may carry (the protocol's Int16 count).
+    public static let maximumParameterCount = 65_535
+
+    /// Quotes an identifier (table or column name) for splicing into SQL.
+    public static func quoteIdentifier(_ name: String) -> String {
+        "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// A multi-row insert, `INSERT INTO table (c1, c2) VALUES ($1, $2), ($3, $4), … suffix`.
+    ///
+    /// Values are bound, never spliced. `suffix` (e.g. `ON CONFLICT (sid) DO NOTHING RETURNING id`) is code-written
+    /// SQL. Throws ``PGError/Code-swift.struct/invalidQuery`` when a row has the wrong width, there are no
+    /// rows, or the statement would exceed ``maximumParameterCount`` parameters.
+    public static func insert(
+        into table: String, columns: [String], rows: [[(any PGEncodable)?]], suffix: String = ""
+    ) throws(PGError) -> PGQuery {
+        guard !columns.isEmpty, !rows.isEmpty else {
+            throw PGError(.invalidQuery, "multi-row insert needs at least one column and one row")
+        }
+        guard columns.count * rows.count <= maximumParameterCount else {
+            throw PGError(
+                .invalidQuery, "multi-row insert of \(rows.count) rows needs more than \(maximumParameterCount) binds")
+        }
+        var sql = "INSERT INTO \(quoteIdentifier(table)) ("
+        sql += columns.map(quoteIdentifier).joined(separator: ", ")
+        sql += ") VALUES "
+        var binds = PGBindings()
+        for (rowIndex, row) in rows.enumerated() {
+            guard row.count == columns.count else {
+                throw PGError(
+                    .invalidQuery, "row \(rowIndex) has \(row.count) values for \(columns.count) columns")
+            }
+            sql += rowIndex == 0 ? "(" : ", ("
+            for (columnIndex, value) in row.enumerated() {
+                binds.append(value)
+                sql += columnIndex == 0 ? "$\(binds.count)" : ", $\(binds.count)"
+            }
+            sql += ")"
+        }
+        if !suffix.isEmpty { sql += " " + suffix }
+        return PGQuery(unsafeSQL: sql, binds: binds)
+    }
+}

@@ -1,0 +1,99 @@
+import Glibc
+import Testing
+
+@testable import Infra
+
+/// HTTP client behaviour that needs no HTTP server (the sandbox-backed tests are in ServerTests).
+@Suite("CurlClient", .timeLimit(.minutes(3)))
+struct CurlClientTests {
+    /// A TCP listener that completes handshakes (kernel backlog) but never reads or answers.
+    final class SilentListener {
+        let fd: Int32
+        let port: Int
+
+        init() throws {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            self.fd = fd
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = 0
+            let bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+            guard bound == 0, listen(fd, 64) == 0 else { throw CurlClientError.invalidRequest("listen failed") }
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            _ = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+            }
+            port = Int(UInt16(bigEndian: address.sin_port))
+        }
+
+        deinit { close(fd) }
+    }
+
+    @Test func aHangingServerTimesOutOnTime() async throws {
+        let listener = try SilentListener()
+        let client = CurlClient()
+        let start = ContinuousClock.now
+        await #expect(throws: CurlClientError.timedOut) {
+            try await client.execute(
+                CurlClientRequest(url: "http://127.0.0.1:\(listener.port)/", timeout: .milliseconds(300)))
+        }
+        let elapsed = ContinuousClock.now - start
+        #expect(elapsed >= .milliseconds(290) && elapsed < .seconds(5), "took \(elapsed)")
+    }
+
+    @Test func aClosedPortFailsToConnect() async throws {
+        let port: Int
+        do {
+            let listener = try SilentListener()
+            port = listener.port
+        }
+        let client = CurlClient()
+        do {
+            _ = try await client.execute(CurlClientRequest(url: "http://127.0.0.1:\(port)/"))
+            Issue.record("expected a connection failure")
+        } catch {
+            #expect(error.isConnectFailure)
+        }
+    }
+
+    @Test func cancellationRemovesTheTransfer() async throws {
+        let listener = try SilentListener()
+        let client = CurlClient()
+        let start = ContinuousClock.now
+        let url = "http://127.0.0.1:\(listener.port)/"
+        let result = await withTaskGroup(of: Result<CurlClientResponse, CurlClientError>.self) { group in
+            group.addTask {
+                do throws(CurlClientError) {
+                    return .success(
+                        try await client.execute(
+                            CurlClientRequest(url: url, timeout: .seconds(30))))
+                } catch {
+                    return .failure(error)
+                }
+            }
+            // Cancel once the transfer is in flight (connected to the silent listener), not before it started.
+            while await client.transfersInFlight == 0, !Task.isCancelled { await Task.yield() }
+            group.cancelAll()
+            return await group.next() ?? .failure(.timedOut)
+        }
+        #expect(throws: CurlClientError.cancelled) { try result.get() }
+        #expect(await client.transfersInFlight == 0)
+        #expect(ContinuousClock.now - start < .seconds(15))
+        #expect(await client.transfersCompleted == 1)
+    }
+
+    @Test func badURLsAreRejected() async {
+        let client = CurlClient()
+        await #expect(throws: CurlClientError.self) {
+            try await client.execute(CurlClientRequest(url: "ftp://127.0.0.1/"))
+        }
+        await #expect(throws: CurlClientError.self) {
+            try await client.execute(CurlClientRequest(url: "http://127.0.0.1:1/", headers: [("X", "a\r\nB: c")]))
+        }
+    }
+}
