@@ -66,8 +66,7 @@ public final class GroupCommitIngest: InboundIngest, Service {
 
     /// Creates the writer over `client`; after each commit, `notifier` hears which restaurants got queued replies
     /// (without one, senders find them by their poll only).
-    public init(client: PGPool, notifier: OutboundNotifier? = nil, options: Options = Options(), logger: Logger)
-    {
+    public init(client: PGPool, notifier: OutboundNotifier? = nil, options: Options = Options(), logger: Logger) {
         self.client = client
         self.notifier = notifier
         self.options = options

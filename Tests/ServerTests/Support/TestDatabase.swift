@@ -35,8 +35,7 @@ struct TestDatabase: Sendable {
     }
 
     /// Runs `body` with a pool on this database.
-    func withClient<Result: Sendable>(_ body: @Sendable (PGPool) async throws -> Result) async throws -> Result
-    {
+    func withClient<Result: Sendable>(_ body: @Sendable (PGPool) async throws -> Result) async throws -> Result {
         try await withPostgres(url: url, logger: Logger(label: "test"), body)
     }
 
