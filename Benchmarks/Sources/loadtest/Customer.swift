@@ -43,22 +43,16 @@ struct Customer: Sendable {
             // Every attempt of one message carries its MessageSid, as Twilio's retries do: a retry after a timeout
             // whose message was stored answers 200 (duplicate) and is counted once.
             let sid = WebhookSender.makeSid()
-            var delivered = false
-            var uncertain = false
-            for _ in 0..<context.attemptsPerMessage {
-                guard ContinuousClock.now < deadline, !Task.isCancelled else { break }
-                switch await say(text, sid: sid, extraReplies: 0, pacing: pacing, context: context) {
-                case .accepted: delivered = true
-                case .refused: break
-                case .unknown: uncertain = true
-                }
-                if delivered { break }
+            switch await deliver(text, sid: sid, extraReplies: 0, until: deadline, pacing: pacing, context: context) {
+            case .accepted: continue
+            case .refused:
+                ledger.refusedSids.append(sid)
+            case .unknown:
+                ledger.uncertain += 1
+                ledger.uncertainSids.append(sid)
             }
-            guard delivered else {
-                if uncertain { ledger.uncertain += 1 }
-                needsRestart = true
-                return false
-            }
+            needsRestart = true
+            return false
         }
         needsRestart = false
         return true
@@ -94,16 +88,41 @@ struct Customer: Sendable {
         }
         let high = ledger.ordersRated % 2 == 0
         let sid = WebhookSender.makeSid()
-        for _ in 0..<context.attemptsPerMessage where ContinuousClock.now < deadline {
-            // A high rating is answered twice (thanks, promo), a low one once (the apology).
-            switch await say(high ? "5" : "2", sid: sid, extraReplies: high ? 1 : 0, pacing: pacing, context: context) {
+        // A high rating is answered twice (thanks, promo), a low one once (the apology).
+        switch await deliver(
+            high ? "5" : "2", sid: sid, extraReplies: high ? 1 : 0, until: deadline, pacing: pacing, context: context)
+        {
+        case .accepted: ledger.ordersRated += 1
+        case .refused: ledger.refusedSids.append(sid)
+        case .unknown:
+            ledger.uncertain += 1
+            ledger.uncertainSids.append(sid)
+        }
+    }
+
+    /// Sends one message (`sid`) until it is answered 200 or ``RetryPolicy`` gives up: `.accepted`, or how the
+    /// message was given up (`.unknown` when any attempt went unanswered, so it may have been stored).
+    private mutating func deliver(
+        _ text: String, sid: String, extraReplies: Int, until deadline: ContinuousClock.Instant, pacing: Pacing,
+        context: LoadContext
+    ) async -> Attempt {
+        var given: Attempt = .refused
+        for attempt in 0..<context.retry.attempts {
+            let mayTry = attempt > 0 && context.retry.pastDeadline ? true : ContinuousClock.now < deadline
+            guard mayTry, !Task.isCancelled else { break }
+            let retrying = attempt > 0 && context.retry.backoff > .zero
+            if retrying { try? await Task.sleep(for: context.retry.pause(before: attempt)) }
+            switch await say(
+                text, sid: sid, extraReplies: extraReplies, pacing: retrying ? nil : pacing, context: context)
+            {
             case .accepted:
-                ledger.ordersRated += 1
-                return
-            case .refused, .unknown:
-                continue
+                ledger.acknowledgedSids.append(sid)
+                return .accepted
+            case .refused: break
+            case .unknown: given = .unknown
             }
         }
+        return given
     }
 
     /// Replies the flow prescribes so far.
@@ -111,13 +130,20 @@ struct Customer: Sendable {
         ledger.acknowledged * ConversationScript.repliesPerMessage + ledger.extraReplies
     }
 
-    /// Sends `text` as `sid` when `pacing` says, and waits for its replies (one, plus `extraReplies`).
+    /// Sends `text` as `sid` when `pacing` says (at once for a retry, `pacing` nil), and waits for its replies (one,
+    /// plus `extraReplies`).
     mutating func say(
-        _ text: String, sid: String, extraReplies: Int, pacing: Pacing, context: LoadContext
+        _ text: String, sid: String, extraReplies: Int, pacing: Pacing?, context: LoadContext
     ) async -> Attempt {
-        let intended = await pacing.due(messageIndex: messagesSent)
-        messagesSent += 1
+        let intended: ContinuousClock.Instant
+        if let pacing {
+            intended = await pacing.due(messageIndex: messagesSent)
+            messagesSent += 1
+        } else {
+            intended = .now
+        }
         var sample = LoadSample()
+        sample.sentAt = intended
         defer { context.recorder.record(sample, into: group) }
         let outcome = await send(text, sid: sid, context: context, sample: &sample)
         sample.ack = ContinuousClock.now - intended

@@ -17,4 +17,10 @@ struct CustomerLedger: Sendable, Codable {
     var replyTimeouts = 0
     /// Messages given up without an answer (every attempt timed out): the server may have stored them or not.
     var uncertain = 0
+    /// The MessageSids answered 200 (each must be stored once and handled once).
+    var acknowledgedSids: [String] = []
+    /// The MessageSids given up after refusals only (503, 429…): none may be stored.
+    var refusedSids: [String] = []
+    /// The MessageSids given up with an attempt unanswered: stored or not, either is correct.
+    var uncertainSids: [String] = []
 }

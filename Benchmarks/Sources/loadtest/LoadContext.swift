@@ -8,8 +8,8 @@ struct LoadContext: Sendable {
     var recorder: LoadRecorder
     /// Copies of each webhook sent at once with the same `MessageSid` (Twilio retries; 1 = no duplicates).
     var duplicates: Int
-    /// Attempts per scripted message before the conversation is abandoned.
-    var attemptsPerMessage = 3
+    /// How a message that was not answered 200 is retried.
+    var retry = RetryPolicy()
     /// The restaurants' staff (nil: orders stay `CONFIRMED`).
     var staff: StaffDesk?
     /// Every `ratingEvery`-th confirmed order of a customer is prepared, handed over and rated (0: none).

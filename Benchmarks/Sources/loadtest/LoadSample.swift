@@ -13,6 +13,8 @@ struct LoadSample: Sendable {
     var throttled: String?
     /// The kind of a failure.
     var error: String?
+    /// When the attempt was sent (or intended); the chaos timeline buckets attempts by it.
+    var sentAt: ContinuousClock.Instant?
     /// 1 when this completed an order.
     var ordersConfirmed = 0
 }

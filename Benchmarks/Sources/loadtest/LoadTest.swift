@@ -13,8 +13,8 @@ struct LoadTest: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "loadtest", abstract: "Simulate concurrent WhatsApp customers against Sufra.")
 
-    @Option(help: "steady | open | ramp | duplicates | ratelimit | noisy | backpressure") var scenario: Scenario =
-        .steady
+    @Option(help: "steady | open | ramp | duplicates | ratelimit | noisy | backpressure | chaos")
+    var scenario: Scenario = .steady
     @Option(help: "Concurrent customers.") var customers = 1000
     @Option(help: "Restaurants (customers are spread over them).") var restaurants = 10
     @Option(help: "Seconds of load (per ramp step for ramp).") var duration = 30.0
@@ -35,6 +35,19 @@ struct LoadTest: AsyncParsableCommand {
     @Option(help: "Write the result here.") var json = "loadtest-result.json"
     @Option(help: "Server log file.") var serverLog = "loadtest-server.log"
     @Flag(help: "Keep the scratch database.") var keepDatabase = false
+    @Option(help: "Chaos: the fault (\(ChaosFault.allCases.map(\.rawValue).joined(separator: " | "))).")
+    var fault: ChaosFault?
+    @Option(help: "Chaos: seconds of load before the first injection.") var faultAt = 20.0
+    @Option(help: "Chaos: injections (each --fault-interval seconds after the previous one began).") var faultCount = 1
+    @Option(help: "Chaos: seconds between injections.") var faultInterval = 60.0
+    @Option(help: "Chaos: seconds a freeze or Twilio's late answers last.") var hold = 20.0
+    @Option(help: "Chaos: the script that restarts and freezes PostgreSQL and Redis.")
+    var serviceScript = "Benchmarks/chaos/service-fault.sh"
+    @Option(help: "Chaos: the worker's log file.") var workerLog = "loadtest-worker.log"
+
+    func validate() throws {
+        if scenario == .chaos && fault == nil { throw ValidationError("--scenario chaos needs --fault") }
+    }
 
     func run() async throws {
         var logger = Logger(label: "loadtest")
@@ -108,7 +121,12 @@ struct LoadTest: AsyncParsableCommand {
                 "RATE_CUSTOMER_PER_MIN": String(scenario.customerPerMinute), "LOG_LEVEL": "warning",
             ],
             port: serverPort, sending: sandbox != nil, logPath: serverLog, client: client)
+        var worker: ServerProcess?
         do {
+            if scenario == .chaos {
+                worker = try await ServerProcess.startWorker(
+                    binary: sufra, environment: server.environment, logPath: workerLog, client: client)
+            }
             let runTag = String(Int.random(in: 100_000...999_999))
             let admin = AdminAPI(baseURL: server.baseURL, token: adminToken, client: client)
             var created: [LoadRestaurant] = []
@@ -132,27 +150,50 @@ struct LoadTest: AsyncParsableCommand {
             let inbox = ReplyInbox(sandbox: sandbox, timeout: .seconds(replyTimeout))
             var context = LoadContext(
                 sender: WebhookSender(baseURL: server.baseURL, publicURL: publicURL, client: client), inbox: inbox,
-                recorder: LoadRecorder(), duplicates: duplicates ?? (scenario == .duplicates ? 3 : 1))
+                recorder: LoadRecorder(timelineStart: scenario == .chaos ? .now : nil),
+                duplicates: duplicates ?? (scenario == .duplicates ? 3 : 1))
             context.ratingEvery = ratingEvery
             let probe = QueueProbe(databaseURL: database.url, logger: logger)
-            var outcome = try await withPostgres(url: database.url, logger: logger) { [context, created] lookups in
-                var context = context
-                context.staff = try await StaffDesk.make(
-                    restaurants: created, jwtSecret: jwtSecret, baseURL: server.baseURL, database: lookups,
-                    client: client, logger: logger)
-                return await ScenarioRunner(
-                    settings: settings, context: context, restaurants: created, probe: probe
+            var outcome: ScenarioOutcome
+            if let fault, let worker, let sandbox {
+                // No staff (a move whose answer a fault lost would leave the ledger unsure of the replies owed) and
+                // Twilio-like retries of every refused message until it is stored.
+                context.ratingEvery = 0
+                context.retry = .chaos
+                let injector = FaultInjector(
+                    serve: server, worker: worker, sandbox: sandbox, accounts: created.map(\.accountSid),
+                    serviceScript: serviceScript, hold: .seconds(hold))
+                let plan = ChaosPlan(
+                    fault: fault, firstAt: .seconds(faultAt), count: faultCount, interval: .seconds(faultInterval),
+                    injector: injector)
+                outcome = await ScenarioRunner(
+                    settings: settings, context: context, restaurants: created, probe: probe, chaosPlan: plan
                 ).run(scenario)
+            } else {
+                outcome = try await withPostgres(url: database.url, logger: logger) { [context, created] lookups in
+                    var context = context
+                    context.staff = try await StaffDesk.make(
+                        restaurants: created, jwtSecret: jwtSecret, baseURL: server.baseURL, database: lookups,
+                        client: client, logger: logger)
+                    return await ScenarioRunner(
+                        settings: settings, context: context, restaurants: created, probe: probe
+                    ).run(scenario)
+                }
             }
             let memory = await server.memory
             if scenario == .backpressure {
                 outcome.checks["server memory bounded (peak RSS \(memory.peakMB) MB ≤ 150 MB)"] = memory.peakMB <= 150
             }
             let cpu = await server.cpuSeconds
-            let verification = try await Verifier(
-                databaseURL: database.url, inbox: inbox, expectSending: sandbox != nil, logger: logger
-            ).verify(outcome.ledgers, settle: scenario == .backpressure ? .seconds(240) : .seconds(60))
+            var verifier = Verifier(
+                databaseURL: database.url, inbox: inbox, expectSending: sandbox != nil, logger: logger)
+            verifier.senderKills =
+                outcome.chaos?.injections.filter { $0.event.fault.killsSender }.map(\.event.wallStartedAt) ?? []
+            // A worker killed with sends in flight leaves leases that run out only after 60 s.
+            let settle: Duration = [.backpressure, .chaos].contains(scenario) ? .seconds(240) : .seconds(60)
+            let verification = try await verifier.verify(outcome.ledgers, settle: settle)
             await server.stop()
+            await worker?.stop()
             return ScenarioResult(
                 scenario: scenario.rawValue, parameters: parameters(context: context),
                 startedAt: Date().ISO8601Format(),
@@ -161,9 +202,10 @@ struct LoadTest: AsyncParsableCommand {
                 ramp: outcome.ramp, rampBestPerSecond: outcome.ramp?.last(where: \.passed)?.targetPerSecond,
                 server: ScenarioResult.ServerUsage(rssMB: memory.rssMB, peakRSSMB: memory.peakMB, cpuSeconds: cpu),
                 verification: verification, checks: outcome.checks, loadAverage: [loadBefore, Self.loadAverage()],
-                cores: ProcessInfo.processInfo.activeProcessorCount)
+                cores: ProcessInfo.processInfo.activeProcessorCount, chaos: outcome.chaos)
         } catch {
             await server.stop()
+            await worker?.stop()
             throw error
         }
     }
@@ -181,6 +223,14 @@ struct LoadTest: AsyncParsableCommand {
         case .noisy:
             parameters["thinkMs"] = "\(thinkMs)"
             parameters["floodRate"] = "\(rate)"
+        case .chaos:
+            parameters["thinkMs"] = "\(thinkMs)"
+            parameters["fault"] = fault?.rawValue ?? "none"
+            parameters["faultAt"] = "\(faultAt)"
+            parameters["faultCount"] = "\(faultCount)"
+            parameters["faultInterval"] = "\(faultInterval)"
+            parameters["hold"] = "\(hold)"
+            parameters["ratingEvery"] = "0"
         }
         return parameters
     }

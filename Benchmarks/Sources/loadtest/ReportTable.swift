@@ -42,6 +42,26 @@ enum ReportTable {
                 + "\(check.extraRatings)), sandbox missing \(check.sandboxMissing)/extra \(check.sandboxExtra)"
                 + (check.checkedSandbox ? "" : " (sandbox not checked)") + ", outbound pending \(check.outboundPending)"
         )
+        lines.append(
+            "check sids: acknowledged not stored \(check.acknowledgedNotStored), acknowledged unhandled "
+                + "\(check.acknowledgedUnhandled), refused but stored \(check.refusedButStored), given up unanswered "
+                + "and stored \(check.uncertainStored)")
+        if let delivery = check.delivery {
+            lines.append(
+                "check delivery: \(delivery.delivered) accepted by Twilio, duplicates \(delivery.duplicates) "
+                    + "(in a kill window \(delivery.duplicatesInKillWindow)), dead letters \(delivery.deadLetters) "
+                    + "(delivered \(delivery.deadLettersDelivered)), undelivered \(delivery.undelivered)")
+        }
+        if let chaos = result.chaos {
+            lines.append(
+                "chaos \(chaos.fault.rawValue): \(f(chaos.acknowledgedPerSecondBefore)) acknowledged/s before the fault")
+            for injection in chaos.injections {
+                lines.append(
+                    "  injected at \(f(injection.event.startedAt)) s, over at \(f(injection.event.endedAt)) s: "
+                        + "webhooks failing for \(f(injection.outageSeconds)) s, recovered after "
+                        + "\(f(injection.recoverySeconds)) s")
+            }
+        }
         for (name, held) in result.checks.sorted(by: { $0.key < $1.key }) {
             lines.append("check \(held ? "PASSED" : "FAILED"): \(name)")
         }

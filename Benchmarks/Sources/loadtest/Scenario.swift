@@ -17,6 +17,10 @@ enum Scenario: String, CaseIterable, ExpressibleByArgument, Sendable {
     /// Twilio takes 1 request/s for one restaurant (its send rate 60/min): its queue grows and drains, the other
     /// restaurants' replies are unaffected, the server's memory stays bounded.
     case backpressure
+    /// Steady, with serve and a worker both sending, while `--fault` is injected (kill -9 of a process, a restart or
+    /// freeze of PostgreSQL or Redis, Twilio answering late): every acknowledged message stored and handled once,
+    /// every reply delivered once (BENCHMARKS.md, "Chaos").
+    case chaos
 
     /// `RATE_CUSTOMER_PER_MIN` the server runs with.
     var customerPerMinute: Int { self == .ratelimit ? 20 : 1_000_000 }

@@ -10,4 +10,6 @@ struct ScenarioOutcome: Sendable {
     var ramp: [ScenarioResult.RampStep]?
     /// Scenario-specific assertions (name → held).
     var checks: [String: Bool] = [:]
+    /// The faults injected and the recovery from each (chaos only).
+    var chaos: ChaosReport?
 }

@@ -8,6 +8,8 @@ struct ScenarioRunner: Sendable {
     var restaurants: [LoadRestaurant]
     /// Watches outbound queues (backpressure).
     var probe: QueueProbe
+    /// The fault to inject, when and how often (chaos).
+    var chaosPlan: ChaosPlan?
 
     /// Runs `scenario`.
     func run(_ scenario: Scenario) async -> ScenarioOutcome {
@@ -18,6 +20,7 @@ struct ScenarioRunner: Sendable {
         case .ratelimit: await rateLimit()
         case .noisy: await noisy()
         case .backpressure: await backpressure()
+        case .chaos: await chaos()
         }
     }
 
@@ -168,6 +171,49 @@ struct ScenarioRunner: Sendable {
         outcome.checks["other restaurants: every reply arrived in time, no errors"] =
             (groups["others"]?.errors ?? [:]).isEmpty && (groups["others"]?.acknowledged ?? 0) > 0
         return outcome
+    }
+
+    /// Steady load while the plan's fault is injected; the timeline (kept by the recorder) gives each injection's
+    /// recovery. Customers retry refused messages past the deadline (``RetryPolicy/chaos``): the pool ends when every
+    /// message is acknowledged or given up.
+    private func chaos() async -> ScenarioOutcome {
+        guard let plan = chaosPlan else { return await closed() }
+        var pool = CustomerPool(customers: customers(settings.customers, group: "all", from: restaurants))
+        let start = context.recorder.timelineSnapshot?.start ?? .now
+        let deadline = start + settings.duration
+        let think = settings.thinkTime
+        async let injected = inject(plan, start: start)
+        await pool.run(until: deadline, context: context) { _ in .closed(thinkTime: think) }
+        let (events, failures) = await injected
+        var outcome = ScenarioOutcome(
+            ledgers: pool.ledgers, groups: context.recorder.drain(), seconds: seconds(since: start))
+        if let timeline = context.recorder.timelineSnapshot {
+            outcome.chaos = ChaosReport(fault: plan.fault, events: events, timeline: timeline)
+        }
+        outcome.checks["\(plan.fault.rawValue) injected \(events.count) of \(plan.count) times"] =
+            events.count == plan.count
+        for failure in failures { print("chaos: \(failure)") }
+        return outcome
+    }
+
+    /// Injects the plan's fault `count` times, `interval` apart from `start + firstAt`; returns the events and the
+    /// injections that failed.
+    private func inject(_ plan: ChaosPlan, start: ContinuousClock.Instant) async -> ([ChaosEvent], [String]) {
+        var events: [ChaosEvent] = []
+        var failures: [String] = []
+        for index in 0..<plan.count {
+            try? await Task.sleep(until: start + plan.firstAt + plan.interval * index, clock: .continuous)
+            do {
+                let event = try await plan.injector.inject(plan.fault, start: start)
+                print(
+                    "chaos: \(plan.fault.rawValue) at \(String(format: "%.1f", event.startedAt)) s, over at "
+                        + "\(String(format: "%.1f", event.endedAt)) s")
+                events.append(event)
+            } catch {
+                failures.append("\(plan.fault.rawValue) #\(index + 1) failed: \(error)")
+            }
+        }
+        return (events, failures)
     }
 
     /// Runs `customers` as a pool and returns their ledgers (for pools running beside another).

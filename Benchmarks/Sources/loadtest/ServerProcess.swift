@@ -1,15 +1,39 @@
 import Foundation
 import Infra
 
-/// A release `sufra serve` the harness starts for one scenario (after `sufra migrate`), watches (RSS) and stops
-/// with SIGTERM. Its output goes to a log file so a failed run can be read afterwards.
+/// A release `sufra` process the harness starts: `sufra serve` (after `sufra migrate`) or `sufra worker`. It
+/// watches it (RSS, CPU), stops it with SIGTERM, and — in the chaos runs — kills it with SIGKILL and starts it
+/// again with the same arguments. Its output goes to a log file (appended across restarts) so a failed run can be
+/// read afterwards.
 actor ServerProcess {
-    /// The server's base URL.
-    nonisolated let baseURL: String
-    private let process: Process
+    /// What the process runs.
+    enum Role: Sendable {
+        /// `sufra serve --port <port>`, with `--no-sender` unless `sending`.
+        case serve(port: Int, sending: Bool)
+        /// `sufra worker` (the outbound sender alone).
+        case worker
+    }
 
-    private init(baseURL: String, process: sending Process) {
-        self.baseURL = baseURL
+    /// The server's base URL (`serve`; empty for a worker).
+    nonisolated let baseURL: String
+    private let role: Role
+    private let binary: String
+    /// The environment it runs with (a worker of the same system gets the same).
+    let environment: [String: String]
+    private let log: FileHandle
+    private let client: CurlClient
+    private var process: Process
+
+    private init(
+        role: Role, binary: String, environment: [String: String], log: FileHandle, client: CurlClient,
+        process: sending Process
+    ) {
+        if case .serve(let port, _) = role { baseURL = "http://127.0.0.1:\(port)" } else { baseURL = "" }
+        self.role = role
+        self.binary = binary
+        self.environment = environment
+        self.log = log
+        self.client = client
         self.process = process
     }
 
@@ -18,30 +42,46 @@ actor ServerProcess {
     static func start(
         binary: String, environment: [String: String], port: Int, sending: Bool, logPath: String, client: CurlClient
     ) async throws -> ServerProcess {
+        let (log, merged) = try prepare(binary: binary, environment: environment, logPath: logPath)
+        let migrate = try launch(binary, ["migrate"], environment: merged, log: log)
+        while migrate.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+        guard migrate.terminationStatus == 0 else { throw HarnessError("sufra migrate failed (see \(logPath))") }
+        let role = Role.serve(port: port, sending: sending)
+        let serve = try launch(binary, arguments(role), environment: merged, log: log)
+        let server = ServerProcess(
+            role: role, binary: binary, environment: merged, log: log, client: client, process: serve)
+        try await server.waitUntilHealthy()
+        return server
+    }
+
+    /// Starts `sufra worker` with `environment` (on an already migrated database).
+    static func startWorker(
+        binary: String, environment: [String: String], logPath: String, client: CurlClient
+    ) async throws -> ServerProcess {
+        let (log, merged) = try prepare(binary: binary, environment: environment, logPath: logPath)
+        let worker = try launch(binary, arguments(.worker), environment: merged, log: log)
+        let process = ServerProcess(
+            role: .worker, binary: binary, environment: merged, log: log, client: client, process: worker)
+        try await process.waitUntilHealthy()
+        return process
+    }
+
+    private static func prepare(
+        binary: String, environment: [String: String], logPath: String
+    ) throws -> (FileHandle, [String: String]) {
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw HarnessError("no sufra binary at \(binary) (build it: swift build -c release --product sufra)")
         }
         FileManager.default.createFile(atPath: logPath, contents: nil)
         guard let log = FileHandle(forWritingAtPath: logPath) else { throw HarnessError("cannot write \(logPath)") }
-        let merged = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let migrate = try launch(binary, ["migrate"], environment: merged, log: log)
-        while migrate.isRunning { try await Task.sleep(for: .milliseconds(50)) }
-        guard migrate.terminationStatus == 0 else { throw HarnessError("sufra migrate failed (see \(logPath))") }
-        let serve = try launch(
-            binary, ["serve", "--port", String(port)] + (sending ? [] : ["--no-sender"]), environment: merged, log: log)
-        let baseURL = "http://127.0.0.1:\(port)"
-        let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline {
-            guard serve.isRunning else { throw HarnessError("sufra serve exited (see \(logPath))") }
-            if let health = try? await client.execute(CurlClientRequest(url: baseURL + "/health")),
-                health.status == 200
-            {
-                return ServerProcess(baseURL: baseURL, process: serve)
-            }
-            try await Task.sleep(for: .milliseconds(100))
+        return (log, ProcessInfo.processInfo.environment.merging(environment) { $1 })
+    }
+
+    private static func arguments(_ role: Role) -> [String] {
+        switch role {
+        case .serve(let port, let sending): ["serve", "--port", String(port)] + (sending ? [] : ["--no-sender"])
+        case .worker: ["worker"]
         }
-        serve.terminate()
-        throw HarnessError("sufra serve did not become healthy in 30 s (see \(logPath))")
     }
 
     private static func launch(
@@ -57,7 +97,44 @@ actor ServerProcess {
         return process
     }
 
-    /// Resident memory now and at its peak, in MB (from `/proc/<pid>/status`).
+    /// `serve`: waits (up to 30 s) until `/health` answers 200. A worker has no HTTP side: it must still run
+    /// after a second (it exits at once on a bad configuration or an unreachable database).
+    private func waitUntilHealthy() async throws {
+        guard case .serve = role else {
+            try await Task.sleep(for: .seconds(1))
+            guard process.isRunning else { throw HarnessError("sufra worker exited (see the server log)") }
+            return
+        }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            guard process.isRunning else { throw HarnessError("sufra serve exited (see the server log)") }
+            if let health = try? await client.execute(CurlClientRequest(url: baseURL + "/health", timeout: .seconds(2))),
+                health.status == 200
+            {
+                return
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        process.terminate()
+        throw HarnessError("sufra serve did not become healthy in 30 s (see the server log)")
+    }
+
+    /// Kills the process with SIGKILL (no shutdown of any kind) and waits until it is gone.
+    func kill9() async {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        while process.isRunning { try? await Task.sleep(for: .milliseconds(10)) }
+    }
+
+    /// Starts the process again with the same arguments (after ``kill9()``) and waits until it is up: for
+    /// `serve`, until `/health` answers.
+    func restart() async throws {
+        guard !process.isRunning else { return }
+        process = try Self.launch(binary, Self.arguments(role), environment: environment, log: log)
+        try await waitUntilHealthy()
+    }
+
+    /// Resident memory now and at its peak, in MB (from `/proc/<pid>/status`; since the last start).
     var memory: (rssMB: Double, peakMB: Double) {
         let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
         func kilobytes(_ field: String) -> Double {
@@ -67,7 +144,7 @@ actor ServerProcess {
         return (kilobytes("VmRSS") / 1024, kilobytes("VmHWM") / 1024)
     }
 
-    /// CPU seconds the server used (user + system, from `/proc/<pid>/stat`).
+    /// CPU seconds the server used (user + system, from `/proc/<pid>/stat`; since the last start).
     var cpuSeconds: Double {
         guard let stat = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8),
             let close = stat.lastIndex(of: ")")

@@ -29,11 +29,25 @@ struct Verification: Sendable, Codable {
     var outboundPending = 0
     /// True when the sandbox side was checked.
     var checkedSandbox = false
+    /// MessageSids answered 200 with no inbound row, or with a row the bot never handled.
+    var acknowledgedNotStored = 0
+    var acknowledgedUnhandled = 0
+    /// MessageSids given up after refusals only (503…) that were stored all the same.
+    var refusedButStored = 0
+    /// MessageSids given up unanswered that were stored (correct either way; reported).
+    var uncertainStored = 0
+    /// Reply by reply, the sandbox's record against the outbound rows (when the sandbox was checked).
+    var delivery: DeliveryAudit.Findings?
 
-    /// No loss and no duplicate anywhere.
+    /// No loss and no duplicate anywhere — except replies delivered twice in the window the audit names (a kill of
+    /// a sending process between Twilio's acceptance and the record), which are counted, not failed.
     var passed: Bool {
-        lostMessages == 0 && extraMessages == 0 && unhandledMessages == 0 && missingReplies == 0 && extraReplies == 0
-            && missingOrders == 0 && extraOrders == 0 && missingRatings == 0 && extraRatings == 0
-            && sandboxMissing == 0 && sandboxExtra == 0
+        let namedDuplicates = delivery?.duplicatesInKillWindow ?? 0
+        let deliveryHeld =
+            delivery.map { $0.duplicates == $0.duplicatesInKillWindow && $0.deadLettersDelivered == 0 } ?? true
+        return lostMessages == 0 && extraMessages == 0 && unhandledMessages == 0 && missingReplies == 0
+            && extraReplies == 0 && missingOrders == 0 && extraOrders == 0 && missingRatings == 0 && extraRatings == 0
+            && sandboxMissing == 0 && sandboxExtra <= namedDuplicates && deliveryHeld && acknowledgedNotStored == 0
+            && acknowledgedUnhandled == 0 && refusedButStored == 0
     }
 }

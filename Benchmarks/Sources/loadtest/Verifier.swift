@@ -13,6 +13,9 @@ struct Verifier: Sendable {
     var expectSending: Bool
     var logger: Logger
 
+    /// Wall-clock times (seconds since 1970) of kills of a sending process, for the duplicate window.
+    var senderKills: [Double] = []
+
     /// Waits (up to `settle`) for the bot and the sender to finish, then compares.
     func verify(_ ledgers: [CustomerLedger], settle: Duration = .seconds(60)) async throws -> Verification {
         try await withPostgres(url: databaseURL, logger: logger) { client in
@@ -57,6 +60,10 @@ struct Verifier: Sendable {
                 )
             }
             result.checkedSandbox = inbox.isWatching && expectSending
+            try await checkSids(ledgers, client: client, into: &result)
+            if result.checkedSandbox, let sandbox = inbox.sandbox {
+                result.delivery = try await audit(accepted: sandbox.messages(), client: client)
+            }
             for ledger in ledgers {
                 result.customers += 1
                 let counts = stored[ledger.phone] ?? (0, 0)
@@ -81,5 +88,43 @@ struct Verifier: Sendable {
             }
             return result
         }
+    }
+
+    /// Every acknowledged MessageSid stored once and handled; no MessageSid given up after refusals only stored.
+    private func checkSids(_ ledgers: [CustomerLedger], client: PGPool, into result: inout Verification) async throws {
+        var inbound: [String: Bool] = [:]
+        for row in try await client.query(
+            "SELECT sid, handled_at IS NOT NULL AS handled FROM messages WHERE direction = 'inbound' AND sid IS NOT NULL"
+        ) {
+            inbound[try row.decode("sid", as: String.self)] = try row.decode("handled", as: Bool.self)
+        }
+        for ledger in ledgers {
+            for sid in ledger.acknowledgedSids {
+                switch inbound[sid] {
+                case nil: result.acknowledgedNotStored += 1
+                case false?: result.acknowledgedUnhandled += 1
+                case true?: break
+                }
+            }
+            result.refusedButStored += ledger.refusedSids.filter { inbound[$0] != nil }.count
+            result.uncertainStored += ledger.uncertainSids.filter { inbound[$0] != nil }.count
+        }
+    }
+
+    /// Matches the sandbox's record against the outbound rows (``DeliveryAudit``).
+    private func audit(accepted: [SandboxMessage], client: PGPool) async throws -> DeliveryAudit.Findings {
+        var rows: [DeliveryAudit.Row] = []
+        for row in try await client.query(
+            """
+            SELECT c.customer, coalesce(m.body, m.content_sid, '') AS text, m.sid, m.status
+            FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.direction = 'outbound'
+            """)
+        {
+            rows.append(
+                DeliveryAudit.Row(
+                    customer: try row.decode("customer", as: String.self), text: try row.decode("text", as: String.self),
+                    sid: try row.decode("sid", as: String?.self), status: try row.decode("status", as: String.self)))
+        }
+        return DeliveryAudit(rows: rows, accepted: accepted, senderKills: senderKills).findings()
     }
 }

@@ -1,0 +1,73 @@
+import Foundation
+import SufraDev
+
+/// Injects a ``ChaosFault`` into the running system and ends it: kills and restarts `sufra` processes, runs
+/// `Benchmarks/chaos/service-fault.sh` for PostgreSQL and Redis, and tells the Twilio sandbox to answer late.
+struct FaultInjector: Sendable {
+    /// `sufra serve` and `sufra worker`.
+    var serve: ServerProcess
+    var worker: ServerProcess
+    /// The Twilio sandbox and the restaurants' accounts in it.
+    var sandbox: TwilioSandbox
+    var accounts: [String]
+    /// `Benchmarks/chaos/service-fault.sh`.
+    var serviceScript: String
+    /// How long a held fault (freeze, Twilio late) lasts.
+    var hold: Duration
+    /// The pause between a kill and the restart (a supervisor's restart delay).
+    var restartDelay: Duration = .seconds(1)
+    /// How long Twilio (the sandbox) holds its answer in `twilio-late`: past the sender's 15 s timeout.
+    var lateAnswer: Duration = .seconds(20)
+
+    /// Injects `fault`, waits until it is over, and returns when it began and ended (seconds since `start`).
+    func inject(_ fault: ChaosFault, start: ContinuousClock.Instant) async throws -> ChaosEvent {
+        let began = ContinuousClock.now
+        let wall = Date().timeIntervalSince1970
+        switch fault {
+        case .serveKill:
+            await serve.kill9()
+            try await Task.sleep(for: restartDelay)
+            try await serve.restart()
+        case .workerKill:
+            await worker.kill9()
+            try await Task.sleep(for: restartDelay)
+            try await worker.restart()
+        case .postgresRestart: try await run("postgres-restart")
+        case .redisRestart: try await run("redis-restart")
+        case .postgresFreeze:
+            try await run("postgres-freeze")
+            try? await Task.sleep(for: hold)
+            try await run("postgres-thaw")
+        case .redisFreeze:
+            try await run("redis-freeze")
+            try? await Task.sleep(for: hold)
+            try await run("redis-thaw")
+        case .twilioLate:
+            let milliseconds = Int(lateAnswer.components.seconds * 1000)
+            for account in accounts {
+                sandbox.inject(.acceptThenLoseAnswer(milliseconds: milliseconds), account: account, times: nil)
+            }
+            try? await Task.sleep(for: hold)
+            for account in accounts { sandbox.clearFaults(account: account) }
+        }
+        return ChaosEvent(
+            fault: fault, startedAt: Self.seconds(began - start), endedAt: Self.seconds(.now - start),
+            wallStartedAt: wall)
+    }
+
+    /// Runs the service script with `action` and waits for it; throws when it fails.
+    private func run(_ action: String) async throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: serviceScript)
+        process.arguments = [action]
+        try process.run()
+        while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        guard process.terminationStatus == 0 else {
+            throw HarnessError("\(serviceScript) \(action) exited with \(process.terminationStatus)")
+        }
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}
