@@ -36,7 +36,16 @@ postgres_pids() {
 
 redis_pid() { cat "$data/redis/redis.pid"; }
 
-restart_services() { "$root/scripts/services" start >/dev/null; }
+# The daemons it starts must not inherit the harness's descriptors (its sockets): only 0–2 are passed on.
+restart_services() {
+    (
+        for fd in /proc/self/fd/*; do
+            fd=${fd##*/}
+            if [ "$fd" -gt 2 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+        done
+        exec "$root/scripts/services" start >/dev/null
+    )
+}
 
 case "${1:-}" in
     postgres-restart)

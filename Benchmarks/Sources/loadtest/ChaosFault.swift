@@ -4,7 +4,8 @@ import ArgumentParser
 enum ChaosFault: String, CaseIterable, ExpressibleByArgument, Sendable, Codable {
     /// `kill -9` of `sufra serve` (webhooks, receipts and a sender), started again after a second.
     case serveKill = "serve-kill"
-    /// `kill -9` of `sufra worker` (a second sender), started again after a second.
+    /// `kill -9` of `sufra worker`, started again after a second (serve runs `--no-sender` in this run, so the worker
+    /// carries every reply when it is killed).
     case workerKill = "worker-kill"
     /// PostgreSQL stopped in immediate mode (as a crash: WAL recovery on start) and started again.
     case postgresRestart = "postgres-restart"

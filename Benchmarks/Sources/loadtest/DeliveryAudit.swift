@@ -65,7 +65,8 @@ struct DeliveryAudit: Sendable {
             let copies = orphans[key] ?? []
             let paired = min(rows.count, copies.count)
             // A row that never recorded its delivery: any dead or failed one among them is a dead letter delivered.
-            findings.deadLettersDelivered += min(paired, rows.filter { $0.status == "dead" || $0.status == "failed" }.count)
+            findings.deadLettersDelivered += min(
+                paired, rows.filter { $0.status == "dead" || $0.status == "failed" }.count)
             findings.undelivered += rows.count - paired
             let extra = copies.count - paired
             guard extra > 0 else { continue }

@@ -57,14 +57,8 @@ struct FaultInjector: Sendable {
 
     /// Runs the service script with `action` and waits for it; throws when it fails.
     private func run(_ action: String) async throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: serviceScript)
-        process.arguments = [action]
-        try process.run()
-        while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
-        guard process.terminationStatus == 0 else {
-            throw HarnessError("\(serviceScript) \(action) exited with \(process.terminationStatus)")
-        }
+        let status = try await ScriptRunner.run(serviceScript, [action])
+        guard status == 0 else { throw HarnessError("\(serviceScript) \(action) exited with \(status)") }
     }
 
     static func seconds(_ duration: Duration) -> Double {

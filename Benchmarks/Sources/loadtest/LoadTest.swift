@@ -103,6 +103,11 @@ struct LoadTest: AsyncParsableCommand {
         }
     }
 
+    /// Whether `serve` runs its sender. In the chaos runs serve and a worker both send, and serve (woken by its own
+    /// commits) sends nearly every reply; to kill a worker that carries the replies, `worker-kill` runs serve with
+    /// `--no-sender`.
+    private var serveSends: Bool { !(scenario == .chaos && fault == .workerKill) }
+
     private func runScenario(
         database: ScratchDatabase, redisURL: String, sandbox: TwilioSandbox?, sandboxPort: Int, client: CurlClient,
         loadBefore: String, logger: Logger
@@ -120,7 +125,7 @@ struct LoadTest: AsyncParsableCommand {
                 "TWILIO_API_BASE": "http://127.0.0.1:\(sandboxPort)", "RATE_GLOBAL_PER_MIN": "100000000",
                 "RATE_CUSTOMER_PER_MIN": String(scenario.customerPerMinute), "LOG_LEVEL": "warning",
             ],
-            port: serverPort, sending: sandbox != nil, logPath: serverLog, client: client)
+            port: serverPort, sending: sandbox != nil && serveSends, logPath: serverLog, client: client)
         var worker: ServerProcess?
         do {
             if scenario == .chaos {
@@ -231,6 +236,7 @@ struct LoadTest: AsyncParsableCommand {
             parameters["faultInterval"] = "\(faultInterval)"
             parameters["hold"] = "\(hold)"
             parameters["ratingEvery"] = "0"
+            parameters["senders"] = serveSends ? "serve + worker" : "worker (serve --no-sender)"
         }
         return parameters
     }

@@ -54,7 +54,8 @@ enum ReportTable {
         }
         if let chaos = result.chaos {
             lines.append(
-                "chaos \(chaos.fault.rawValue): \(f(chaos.acknowledgedPerSecondBefore)) acknowledged/s before the fault")
+                "chaos \(chaos.fault.rawValue): \(f(chaos.acknowledgedPerSecondBefore)) acknowledged/s before the fault"
+            )
             for injection in chaos.injections {
                 lines.append(
                     "  injected at \(f(injection.event.startedAt)) s, over at \(f(injection.event.endedAt)) s: "

@@ -52,9 +52,9 @@ struct ScenarioResult: Sendable, Codable {
     var verification: Verification
     /// Scenario-specific assertions (name → held); any false fails the run.
     var checks: [String: Bool]
-    /// The faults injected and the recovery from each (chaos only).
-    var chaos: ChaosReport?
     /// 1-minute load average of the machine before and after (other builds share it).
     var loadAverage: [String]
     var cores: Int
+    /// The faults injected and the recovery from each (chaos only).
+    var chaos: ChaosReport?
 }

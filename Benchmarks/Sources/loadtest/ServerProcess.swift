@@ -72,7 +72,7 @@ actor ServerProcess {
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw HarnessError("no sufra binary at \(binary) (build it: swift build -c release --product sufra)")
         }
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         guard let log = FileHandle(forWritingAtPath: logPath) else { throw HarnessError("cannot write \(logPath)") }
         return (log, ProcessInfo.processInfo.environment.merging(environment) { $1 })
     }
@@ -108,7 +108,8 @@ actor ServerProcess {
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             guard process.isRunning else { throw HarnessError("sufra serve exited (see the server log)") }
-            if let health = try? await client.execute(CurlClientRequest(url: baseURL + "/health", timeout: .seconds(2))),
+            if let health = try? await client.execute(
+                CurlClientRequest(url: baseURL + "/health", timeout: .seconds(2))),
                 health.status == 200
             {
                 return

@@ -1,6 +1,7 @@
 import Infra
 import Logging
 import Server
+import SufraDev
 
 /// Checks the run's ledgers against the database (and the sandbox): every acknowledged message stored once and
 /// handled, every one answered with exactly the prescribed replies, every confirmed conversation an order.
@@ -122,7 +123,8 @@ struct Verifier: Sendable {
         {
             rows.append(
                 DeliveryAudit.Row(
-                    customer: try row.decode("customer", as: String.self), text: try row.decode("text", as: String.self),
+                    customer: try row.decode("customer", as: String.self),
+                    text: try row.decode("text", as: String.self),
                     sid: try row.decode("sid", as: String?.self), status: try row.decode("status", as: String.self)))
         }
         return DeliveryAudit(rows: rows, accepted: accepted, senderKills: senderKills).findings()
