@@ -14,8 +14,21 @@ struct ChaosReport: Sendable, Codable {
     var injections: [Injection]
     /// Acknowledged webhooks per second before the first injection (the run's normal pace).
     var acknowledgedPerSecondBefore: Double
+    /// Webhooks `serve` answered since it last started, and of those, the ones it took more than 5 s and more than
+    /// 10 s to answer (its own `sufra_webhook_duration_seconds`: the harness's client adds its queueing).
+    var serverWebhooks = 0
+    var serverWebhooksOver5s = 0
+    var serverWebhooksOver10s = 0
     /// The per-second timeline (for plots and post-mortems).
     var timeline: [Int: ChaosTimeline.Second]
+
+    /// Adds `serve`'s webhook duration buckets (cumulative counts by bound).
+    mutating func addServerDurations(_ buckets: [String: Int]) {
+        let total = buckets["+Inf"] ?? 0
+        serverWebhooks = total
+        serverWebhooksOver5s = max(0, total - (buckets["5.0"] ?? buckets["5"] ?? total))
+        serverWebhooksOver10s = max(0, total - (buckets["10.0"] ?? buckets["10"] ?? total))
+    }
 
     init(fault: ChaosFault, events: [ChaosEvent], timeline: ChaosTimeline) {
         self.fault = fault

@@ -185,6 +185,10 @@ struct LoadTest: AsyncParsableCommand {
                     ).run(scenario)
                 }
             }
+            if outcome.chaos != nil {
+                let buckets = await server.webhookDurationBuckets()
+                outcome.chaos?.addServerDurations(buckets)
+            }
             let memory = await server.memory
             if scenario == .backpressure {
                 outcome.checks["server memory bounded (peak RSS \(memory.peakMB) MB ≤ 150 MB)"] = memory.peakMB <= 150

@@ -9,11 +9,12 @@ struct RetryPolicy: Sendable {
     /// until it is stored, so the check at the end can hold every message to "stored exactly once").
     var pastDeadline = false
 
-    /// The pause before attempt number `attempt` (0-based; none before the first).
+    /// The pause before attempt number `attempt` (0-based; none before the first), with ±25 % jitter so that
+    /// customers refused at the same moment do not all come back at the same moment.
     func pause(before attempt: Int) -> Duration {
         guard attempt > 0, backoff > .zero else { return .zero }
         let doubled = backoff * (1 << min(attempt - 1, 16))
-        return min(doubled, maximumBackoff)
+        return min(doubled, maximumBackoff) * Double.random(in: 0.75...1.25)
     }
 
     /// Twilio with a connection override such as `#rp=all&rc=5` retries a failed webhook a few times at once; the

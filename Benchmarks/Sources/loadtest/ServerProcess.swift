@@ -156,6 +156,25 @@ actor ServerProcess {
         return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
+    /// `serve`'s webhook handling times since it last started, from `/metrics` (`sufra_webhook_duration_seconds`):
+    /// the cumulative count per bucket bound (`"5"`, `"10"`, `"+Inf"`…); empty when unreadable.
+    func webhookDurationBuckets() async -> [String: Int] {
+        guard case .serve = role,
+            let response = try? await client.execute(CurlClientRequest(url: baseURL + "/metrics", timeout: .seconds(5))),
+            response.status == 200
+        else { return [:] }
+        let prefix = "sufra_webhook_duration_seconds_bucket{le=\""
+        var buckets: [String: Int] = [:]
+        for line in String(decoding: response.body, as: UTF8.self).split(separator: "\n") where line.hasPrefix(prefix) {
+            let rest = line.dropFirst(prefix.count)
+            guard let quote = rest.firstIndex(of: "\""), let space = rest.lastIndex(of: " "),
+                let count = Int(rest[rest.index(after: space)...])
+            else { continue }
+            buckets[String(rest[..<quote])] = count
+        }
+        return buckets
+    }
+
     /// Sends SIGTERM and waits (up to 15 s) for the graceful shutdown.
     func stop() async {
         guard process.isRunning else { return }

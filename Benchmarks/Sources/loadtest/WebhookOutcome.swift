@@ -14,7 +14,12 @@ enum WebhookOutcome: Sendable, Equatable {
         switch self {
         case .acknowledged, .throttled: nil
         case .failed(let status): "status \(status)"
-        case .transport: "transport"
+        case .transport(let reason):
+            switch reason {
+            case "timeout": "transport timeout"
+            case "connect failed": "connect failed"
+            default: "transport"
+            }
         }
     }
 }
