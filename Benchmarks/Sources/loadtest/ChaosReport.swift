@@ -3,11 +3,8 @@ struct ChaosReport: Sendable, Codable {
     /// One injection.
     struct Injection: Sendable, Codable {
         var event: ChaosEvent
-        /// Seconds from the injection to the end of the last second in which a webhook attempt failed.
-        var outageSeconds: Double
-        /// Seconds from the injection until webhooks are answered 200 at the first try and replies arrive within
-        /// 2 s (the end of the last unhealthy second, ``ChaosTimeline``).
-        var recoverySeconds: Double
+        /// Seconds from the injection: webhooks failing, recovered, last disturbance (``ChaosTimeline/Recovery``).
+        var recovery: ChaosTimeline.Recovery
     }
 
     var fault: ChaosFault
@@ -34,8 +31,7 @@ struct ChaosReport: Sendable, Codable {
         self.fault = fault
         injections = events.enumerated().map { index, event in
             let next = index + 1 < events.count ? events[index + 1].startedAt : .infinity
-            let (outage, recovery) = timeline.recovery(from: event.startedAt, until: next)
-            return Injection(event: event, outageSeconds: outage, recoverySeconds: recovery)
+            return Injection(event: event, recovery: timeline.recovery(from: event.startedAt, until: next))
         }
         let before = Int(events.first?.startedAt ?? 0)
         acknowledgedPerSecondBefore = timeline.acknowledgedPerSecond(in: min(5, before)..<before)

@@ -44,20 +44,44 @@ struct ChaosTimeline: Sendable {
         seconds[offset] = second
     }
 
-    /// Seconds from `faultStart` (seconds since ``start``) to the end of the last second, from then on (before
-    /// `next`, the next fault), in which a webhook attempt failed (`outage`, 0 when none did) or which was
-    /// unhealthy at all (`recovery`: after it, webhooks are answered 200 at the first try and replies arrive within
-    /// 2 s).
-    func recovery(from faultStart: Double, until next: Double = .infinity) -> (outage: Double, recovery: Double) {
+    /// How the run came back from a fault injected at `faultStart` (seconds since ``start``), looking at the seconds
+    /// from then on and before `next` (the next injection).
+    struct Recovery: Sendable, Codable {
+        /// To the end of the last second in which a webhook attempt was not answered 200 (0 when none was).
+        var outage: Double
+        /// To the first of ``healthyStreak`` consecutive healthy seconds (webhooks answered 200 at once, replies
+        /// within 2 s).
+        var recovered: Double
+        /// To the end of the last unhealthy second (0 when none was): for a kill, the conversations whose reply was
+        /// in flight wait for the lease.
+        var lastDisturbance: Double
+    }
+
+    /// Healthy seconds in a row that count as recovered.
+    static let healthyStreak = 5
+
+    /// The recovery from a fault injected at `faultStart`.
+    func recovery(from faultStart: Double, until next: Double = .infinity) -> Recovery {
         let first = Int(faultStart.rounded(.down))
-        var outage = 0.0
-        var recovery = 0.0
-        for (offset, second) in seconds where offset >= first && Double(offset) < next {
+        let last = min(seconds.keys.max() ?? first, next.isFinite ? Int(next) - 1 : .max)
+        var result = Recovery(outage: 0, recovered: 0, lastDisturbance: 0)
+        var streak = 0
+        var recovered: Int?
+        guard first <= last else { return result }
+        for offset in first...last {
+            let second = seconds[offset] ?? Second()
             let end = Double(offset + 1) - faultStart
-            if second.failed > 0 { outage = max(outage, end) }
-            if !second.healthy { recovery = max(recovery, end) }
+            if second.failed > 0 { result.outage = end }
+            if second.healthy {
+                streak += 1
+                if streak == Self.healthyStreak, recovered == nil { recovered = offset - Self.healthyStreak + 1 }
+            } else {
+                streak = 0
+                result.lastDisturbance = end
+            }
         }
-        return (outage, recovery)
+        result.recovered = max(0, Double(recovered ?? last + 1) - faultStart)
+        return result
     }
 
     /// Acknowledged webhooks per second over `range` (seconds since ``start``).

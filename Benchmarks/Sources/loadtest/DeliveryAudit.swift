@@ -14,6 +14,8 @@ struct DeliveryAudit: Sendable {
         var text: String
         var sid: String?
         var status: String
+        /// When the send was recorded (seconds since 1970).
+        var sentAt: Double?
     }
 
     /// What the audit found.
@@ -31,6 +33,9 @@ struct DeliveryAudit: Sendable {
         var undelivered = 0
         /// Rows `dead` in all.
         var deadLetters = 0
+        /// Rows whose send was recorded 5 s or more after Twilio accepted it: the answer was lost (a kill, a late
+        /// answer) and the receipt or the lookup before a resend settled the row, without a second copy.
+        var settledLate = 0
     }
 
     /// The rows.
@@ -50,6 +55,12 @@ struct DeliveryAudit: Sendable {
             var text: String
         }
         let acceptedSids = Set(accepted.map(\.sid))
+        let acceptedAt = Dictionary(accepted.map { ($0.sid, Double($0.createdAt)) }) { first, _ in first }
+        findings.settledLate =
+            rows.filter { row in
+                guard let sid = row.sid, let sentAt = row.sentAt, let accepted = acceptedAt[sid] else { return false }
+                return sentAt - accepted >= 5
+            }.count
         let rowSids = Set(rows.compactMap(\.sid))
         var unmatchedRows: [Key: [Row]] = [:]
         for row in rows where row.sid.map({ !acceptedSids.contains($0) }) ?? true {

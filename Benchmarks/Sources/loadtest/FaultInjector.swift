@@ -18,6 +18,8 @@ struct FaultInjector: Sendable {
     var restartDelay: Duration = .seconds(1)
     /// How long Twilio (the sandbox) holds its answer in `twilio-late`: past the sender's 15 s timeout.
     var lateAnswer: Duration = .seconds(20)
+    /// How long it holds its answer (well within the timeout) around a kill of a sending process.
+    var killWindowAnswer: Duration = .milliseconds(500)
 
     /// Injects `fault`, waits until it is over, and returns when it began and ended (seconds since `start`).
     func inject(_ fault: ChaosFault, start: ContinuousClock.Instant) async throws -> ChaosEvent {
@@ -25,11 +27,11 @@ struct FaultInjector: Sendable {
         let wall = Date().timeIntervalSince1970
         switch fault {
         case .serveKill:
-            await serve.kill9()
+            await holdingAnswers { await serve.kill9() }
             try await Task.sleep(for: restartDelay)
             try await serve.restart()
         case .workerKill:
-            await worker.kill9()
+            await holdingAnswers { await worker.kill9() }
             try await Task.sleep(for: restartDelay)
             try await worker.restart()
         case .postgresRestart: try await run("postgres-restart")
@@ -53,6 +55,21 @@ struct FaultInjector: Sendable {
         return ChaosEvent(
             fault: fault, startedAt: Self.seconds(began - start), endedAt: Self.seconds(.now - start),
             wallStartedAt: wall)
+    }
+
+    /// Runs `kill` while Twilio (the sandbox) holds each answer for ``killWindowAnswer`` after accepting the message
+    /// (from 2 s before): at 80 replies/s, some 40 sends are then between Twilio's acceptance and their record when
+    /// the process dies — the window the check names — instead of the one or two a fast sandbox leaves.
+    private func holdingAnswers(_ kill: () async -> Void) async {
+        let milliseconds =
+            Int(killWindowAnswer.components.seconds * 1000)
+            + Int(killWindowAnswer.components.attoseconds / 1_000_000_000_000_000)
+        for account in accounts {
+            sandbox.inject(.acceptThenLoseAnswer(milliseconds: milliseconds), account: account, times: nil)
+        }
+        try? await Task.sleep(for: .seconds(2))
+        await kill()
+        for account in accounts { sandbox.clearFaults(account: account) }
     }
 
     /// Runs the service script with `action` and waits for it; throws when it fails.

@@ -50,7 +50,8 @@ enum ReportTable {
             lines.append(
                 "check delivery: \(delivery.delivered) accepted by Twilio, duplicates \(delivery.duplicates) "
                     + "(in a kill window \(delivery.duplicatesInKillWindow)), dead letters \(delivery.deadLetters) "
-                    + "(delivered \(delivery.deadLettersDelivered)), undelivered \(delivery.undelivered)")
+                    + "(delivered \(delivery.deadLettersDelivered)), undelivered \(delivery.undelivered), settled late "
+                    + "(answer lost, no second copy) \(delivery.settledLate)")
         }
         if let chaos = result.chaos {
             lines.append(
@@ -59,8 +60,9 @@ enum ReportTable {
             for injection in chaos.injections {
                 lines.append(
                     "  injected at \(f(injection.event.startedAt)) s, over at \(f(injection.event.endedAt)) s: "
-                        + "webhooks failing for \(f(injection.outageSeconds)) s, recovered after "
-                        + "\(f(injection.recoverySeconds)) s")
+                        + "webhooks failing for \(f(injection.recovery.outage)) s, recovered after "
+                        + "\(f(injection.recovery.recovered)) s, last disturbance at \(f(injection.recovery.lastDisturbance)) s"
+                )
             }
         }
         for (name, held) in result.checks.sorted(by: { $0.key < $1.key }) {

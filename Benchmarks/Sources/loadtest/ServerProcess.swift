@@ -160,7 +160,8 @@ actor ServerProcess {
     /// the cumulative count per bucket bound (`"5"`, `"10"`, `"+Inf"`…); empty when unreadable.
     func webhookDurationBuckets() async -> [String: Int] {
         guard case .serve = role,
-            let response = try? await client.execute(CurlClientRequest(url: baseURL + "/metrics", timeout: .seconds(5))),
+            let response = try? await client.execute(
+                CurlClientRequest(url: baseURL + "/metrics", timeout: .seconds(5))),
             response.status == 200
         else { return [:] }
         let prefix = "sufra_webhook_duration_seconds_bucket{le=\""

@@ -117,7 +117,8 @@ struct Verifier: Sendable {
         var rows: [DeliveryAudit.Row] = []
         for row in try await client.query(
             """
-            SELECT c.customer, coalesce(m.body, m.content_sid, '') AS text, m.sid, m.status
+            SELECT c.customer, coalesce(m.body, m.content_sid, '') AS text, m.sid, m.status,
+                   extract(epoch FROM m.sent_at)::float8 AS sent_at
             FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.direction = 'outbound'
             """)
         {
@@ -125,7 +126,8 @@ struct Verifier: Sendable {
                 DeliveryAudit.Row(
                     customer: try row.decode("customer", as: String.self),
                     text: try row.decode("text", as: String.self),
-                    sid: try row.decode("sid", as: String?.self), status: try row.decode("status", as: String.self)))
+                    sid: try row.decode("sid", as: String?.self), status: try row.decode("status", as: String.self),
+                    sentAt: try row.decode("sent_at", as: Double?.self)))
         }
         return DeliveryAudit(rows: rows, accepted: accepted, senderKills: senderKills).findings()
     }
