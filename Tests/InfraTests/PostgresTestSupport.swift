@@ -1,4 +1,5 @@
 import Foundation
+import SufraTestSupport
 import Testing
 
 @testable import Infra

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import SufraTestSupport
 import Testing
 
 @testable import Infra

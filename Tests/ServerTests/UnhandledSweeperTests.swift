@@ -96,7 +96,7 @@ import Testing
                         < (SELECT min(handle_failed_at) FROM messages WHERE body = 'poison'))::int AS n
                     """) == 1)
             #expect(sufra.metrics.inboundUnhandledFailed.current == 600)
-            #expect(sufra.metrics.render(gauges: []).contains("sufra_inbound_unhandled_failed_total 600"))
+            #expect(sufra.metrics.render().contains("sufra_inbound_unhandled_failed_total 600"))
 
             // Staff see them, with why.
             let token = try await StaffAuth.token(restaurant.id)

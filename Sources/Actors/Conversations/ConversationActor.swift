@@ -1,4 +1,5 @@
 import Logging
+import Metrics
 import Runtime
 
 /// One customer's conversation with one restaurant: runs the bot on each message, one at a time, in arrival
@@ -30,8 +31,8 @@ public struct ConversationActor: KeyedEntity {
         public var now: @Sendable () -> String
         /// Logs.
         public var logger: Logger
-        /// Hears how long a message took from arrival to its committed replies (the bot-reply histogram).
-        public var replyTimer: @Sendable (Duration) -> Void = { _ in }
+        /// How long a message took from arrival to its committed replies (`sufra_bot_reply_duration_seconds`).
+        public var replyTimer = Metrics.Timer(label: BotMetrics.replyDuration)
         /// Hears that a customer asked for a person (restaurant id, conversation id): dashboards are told.
         public var askedForPerson: @Sendable (String, String) async -> Void = { _, _ in }
 
@@ -114,7 +115,7 @@ public struct ConversationActor: KeyedEntity {
                 version: committed.version,
                 latestOrder: committed.orders.last(where: { $0.status != .draft }) ?? record?.latestOrder,
                 staffAnswerUntil: record?.staffAnswerUntil)
-            if !committed.queuedMessageIds.isEmpty { dependencies.replyTimer(.now - receivedAt) }
+            if !committed.queuedMessageIds.isEmpty { dependencies.replyTimer.record(duration: .now - receivedAt) }
             publish(orders: committed.orders, conversationId: receipt.conversationId)
             if decided.state == .withStaff && previous != .withStaff {
                 await dependencies.askedForPerson(key.restaurantId, receipt.conversationId)
@@ -168,7 +169,7 @@ public struct ConversationActor: KeyedEntity {
                 record?.state = outcome.state
                 record?.language = outcome.language
                 if let latest = orders.last(where: { $0.status != .draft }) { record?.latestOrder = latest }
-                if let receivedAt, !queued.isEmpty { dependencies.replyTimer(.now - receivedAt) }
+                if let receivedAt, !queued.isEmpty { dependencies.replyTimer.record(duration: .now - receivedAt) }
                 publish(orders: orders, conversationId: current.id)
                 if HandoffPolicy.asksForPerson(from: previous, to: outcome) {
                     await dependencies.askedForPerson(key.restaurantId, current.id)

@@ -1,4 +1,5 @@
 import Logging
+import Metrics
 import Runtime
 import ServiceLifecycle
 import Synchronization
@@ -43,7 +44,8 @@ public final class TenantSender: Sendable {
         public var sender: any OutboundMessageSending
         public var directory: TenantDirectory
         public var events: any LiveEventPublishing
-        public var hooks: OutboundHooks
+        /// Sent, failed and in-flight series, and the credentials alert.
+        public var metrics: OutboundMetrics
         public var policy: OutboundRetryPolicy
         public var now: @Sendable () -> String
         public var logger: Logger
@@ -51,7 +53,7 @@ public final class TenantSender: Sendable {
         /// Bundles the dependencies.
         public init(
             queue: any OutboundQueueing, sender: any OutboundMessageSending, directory: TenantDirectory,
-            events: any LiveEventPublishing, hooks: OutboundHooks = OutboundHooks(),
+            events: any LiveEventPublishing, metrics: OutboundMetrics = OutboundMetrics(),
             policy: OutboundRetryPolicy = OutboundRetryPolicy(), now: @escaping @Sendable () -> String,
             logger: Logger
         ) {
@@ -59,7 +61,7 @@ public final class TenantSender: Sendable {
             self.sender = sender
             self.directory = directory
             self.events = events
-            self.hooks = hooks
+            self.metrics = metrics
             self.policy = policy
             self.now = now
             self.logger = logger
@@ -170,7 +172,10 @@ public final class TenantSender: Sendable {
     /// One job: looked up first when uncertain, sent when it may and must be, and its outcome recorded.
     func deliver(_ job: OutboundJob, tenant: TenantConfig, leaseDeadline: ContinuousClock.Instant) async {
         let decision = await attempt(job, tenant: tenant)
-        guard let completion = await record(job, decision, until: leaseDeadline) else { return }
+        let recorded = await dependencies.metrics.during(.recording) {
+            await record(job, decision, until: leaseDeadline)
+        }
+        guard let completion = recorded else { return }
         guard let message = completion.message else {
             // Another process or a receipt holds the row now (our lease ran out, or Twilio's receipt settled it).
             dependencies.logger.notice(
@@ -180,17 +185,17 @@ public final class TenantSender: Sendable {
         }
         switch decision {
         case .sent:
-            dependencies.hooks.sent(restaurantId)
+            dependencies.metrics.sentCount.increment()
             dependencies.events.publish(
                 LiveEvent(
                     kind: .messageSent, restaurantId: restaurantId, at: dependencies.now(), dataJSON: message.json))
         case .failed, .dead:
-            dependencies.hooks.failed(restaurantId)
+            dependencies.metrics.failedCount.increment()
             dependencies.logger.warning(
                 "outbound message failed", metadata: ["message": "\(job.id)", "decision": "\(decision)"])
         case .credentialsRejected(let reason, let version):
             if completion.deactivatedRestaurant {
-                dependencies.hooks.credentialsRejected(restaurantId, reason)
+                dependencies.metrics.credentialsRejected(restaurantId: restaurantId)
                 dependencies.logger.error(
                     "restaurant made inactive: Twilio rejected its credentials",
                     metadata: ["restaurant": "\(restaurantId)", "reason": "\(reason)"])
@@ -220,13 +225,17 @@ public final class TenantSender: Sendable {
             if let sid = job.knownSid {
                 lookup = .found(sid: sid)
             } else {
-                lookup = await dependencies.sender.find(job, tenant: tenant)
+                lookup = await dependencies.metrics.during(.lookingUp) {
+                    await dependencies.sender.find(job, tenant: tenant)
+                }
             }
             let resolution = dependencies.policy.resolve(
                 lookup, attemptsBefore: job.attempts, random: Double.random(in: 0..<1))
             if case .record(let decision) = resolution { return decision }
         }
-        let outcome = await dependencies.sender.send(job, tenant: tenant)
+        let outcome = await dependencies.metrics.during(.sending) {
+            await dependencies.sender.send(job, tenant: tenant)
+        }
         return dependencies.policy.decide(
             outcome, attemptsBefore: job.attempts, random: Double.random(in: 0..<1),
             credentialsVersion: tenant.credentialsVersion)

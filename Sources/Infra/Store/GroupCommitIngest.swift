@@ -62,11 +62,16 @@ public final class GroupCommitIngest: InboundIngest, Service {
     private let notifier: OutboundNotifier?
     private let options: Options
     private let logger: Logger
+    private let metrics: IngestMetrics
     private let state = Mutex(State())
 
     /// Creates the writer over `client`; after each commit, `notifier` hears which restaurants got queued replies
-    /// (without one, senders find them by their poll only).
-    public init(client: PGPool, notifier: OutboundNotifier? = nil, options: Options = Options(), logger: Logger) {
+    /// (without one, senders find them by their poll only). `metrics` records batch sizes and commit times.
+    public init(
+        client: PGPool, notifier: OutboundNotifier? = nil, options: Options = Options(), logger: Logger,
+        metrics: IngestMetrics = IngestMetrics()
+    ) {
+        self.metrics = metrics
         self.client = client
         self.notifier = notifier
         self.options = options
@@ -154,9 +159,11 @@ public final class GroupCommitIngest: InboundIngest, Service {
         while true {
             do {
                 let items = batch.enumerated().map { index, entry in entry.payload(orderNumber: numbers[index]) }
+                let started = ContinuousClock.now
                 let outcomes = try await client.withTransaction { connection in
                     try await IngestBatchWriter(entries: items).write(on: connection)
                 }
+                metrics.committed(size: items.count, duration: .now - started)
                 announceReplies(items, outcomes)
                 for (entry, outcome) in zip(batch, outcomes) { entry.continuation.resume(returning: outcome) }
                 return

@@ -1,3 +1,5 @@
+import Metrics
+
 extension ActorRegistry {
     /// Sends `message` to `key` without waiting (policy *reject now*): throws `RegistryError.mailboxFull`,
     /// `.tooManyEntities` or `.shuttingDown` at once. Handler errors of told messages are logged.
@@ -51,7 +53,10 @@ extension ActorRegistry {
     private func submit(_ envelope: Envelope, to key: Key) throws(RegistryError) {
         let action = state.withLock { state -> Machine.SendAction in
             let action = state.machine.send(envelope, to: key)
-            if case .spawn = action { spawner.yield(key) }
+            if case .spawn = action {
+                spawner.yield(key)
+                metrics.live.set(state.machine.count)
+            }
             return action
         }
         switch action {
@@ -69,7 +74,10 @@ extension ActorRegistry {
             state.unregistered.remove(id)
             if let error = state.expiredEarly.removeValue(forKey: id) { return (.waiting, error) }
             let action = state.machine.send(envelope, to: key, waiting: (id, producer))
-            if case .spawn = action { spawner.yield(key) }
+            if case .spawn = action {
+                spawner.yield(key)
+                metrics.live.set(state.machine.count)
+            }
             return (action, nil)
         }
         if let expired {

@@ -1,4 +1,5 @@
 import DequeModule
+import Metrics
 
 extension ActorRegistry {
     /// The consumer loop of one key: a child task of `run()` that lives as long as the entry does, across
@@ -8,12 +9,14 @@ extension ActorRegistry {
         var restarts = RestartStateMachine<C.Instant>(policy: configuration.restartPolicy)
         var completed = 0
         while true {
-            let action = state.withLock {
-                $0.machine.next(key: key, completed: completed, maxBatch: configuration.maxBatch)
+            let (action, left) = state.withLock { state in
+                let action = state.machine.next(key: key, completed: completed, maxBatch: configuration.maxBatch)
+                return (action, state.machine.entries[key]?.mailbox.queued ?? 0)
             }
             completed = 0
             switch action {
             case .process(var batch, let admitted):
+                metrics.depth.record(batch.count + left)
                 for producer in admitted { producer.resume() }
                 while let envelope = batch.popFirst() {
                     completed += 1
@@ -52,7 +55,9 @@ extension ActorRegistry {
     private func activate(_ key: Key, restarts: inout RestartStateMachine<C.Instant>) async -> Entity? {
         while !restarts.isExhausted {
             do {
-                return try await factory(key)
+                let entity = try await factory(key)
+                metrics.activated.increment()
+                return entity
             } catch {
                 logger.warning("entity activation failed", metadata: ["key": "\(key)", "error": "\(error)"])
                 await recordFailure(key, error: error, restarts: &restarts)
@@ -102,8 +107,13 @@ extension ActorRegistry {
         if var current = entity {
             entity = nil
             await current.onPassivate(reason: reason)
+            metrics.passivated(reason)
         }
-        switch state.withLock({ $0.machine.passivated(key: key) }) {
+        let after = state.withLock { state in
+            defer { metrics.live.set(state.machine.count) }
+            return state.machine.passivated(key: key)
+        }
+        switch after {
         case .reactivate:
             return true
         case .removed(let last):
@@ -114,7 +124,10 @@ extension ActorRegistry {
 
     /// Removes a stopped entry and fails everything still addressed to it.
     private func stop(_ key: Key, failing rest: Deque<Envelope>) {
-        let stopped = state.withLock { $0.machine.stop(key: key) }
+        let stopped = state.withLock { state in
+            defer { metrics.live.set(state.machine.count) }
+            return state.machine.stop(key: key)
+        }
         for envelope in rest { Self.fail(envelope, with: RegistryError.entityStopped) }
         for envelope in stopped.elements { Self.fail(envelope, with: RegistryError.entityStopped) }
         for waiter in stopped.refused { Self.fail(waiter, with: RegistryError.entityStopped) }

@@ -45,6 +45,7 @@ public final class ActorRegistry<Entity: KeyedEntity, C: Clock<Duration>>: Servi
     let factory: Factory
     let onEscalation: @Sendable (Key, any Error) async -> Void
     let logger: Logger
+    let metrics: RegistryMetrics
     let state: Mutex<State>
     /// Set once the drain deadline passed; read per message so a batch in hand stops too.
     let abandoning = Atomic<Bool>(false)
@@ -52,11 +53,13 @@ public final class ActorRegistry<Entity: KeyedEntity, C: Clock<Duration>>: Servi
     let spawner: AsyncStream<Key>.Continuation
 
     /// A registry activating entities with `factory`; `onEscalation` hears about entities that exceeded their
-    /// restart limit (their queued messages fail with `RegistryError.entityStopped`).
+    /// restart limit (their queued messages fail with `RegistryError.entityStopped`). `metrics` records live
+    /// entities, activations, passivations and mailbox depth.
     public init(
         configuration: RegistryConfiguration = .init(),
         clock: C,
         logger: Logger = Logger(label: "sufra.registry"),
+        metrics: RegistryMetrics = RegistryMetrics(),
         factory: @escaping Factory,
         onEscalation: @escaping @Sendable (Key, any Error) async -> Void = { _, _ in }
     ) {
@@ -65,6 +68,7 @@ public final class ActorRegistry<Entity: KeyedEntity, C: Clock<Duration>>: Servi
         self.factory = factory
         self.onEscalation = onEscalation
         self.logger = logger
+        self.metrics = metrics
         self.state = Mutex(State(machine: Machine(configuration: configuration)))
         (spawns, spawner) = AsyncStream.makeStream(of: Key.self, bufferingPolicy: .unbounded)
     }
@@ -169,11 +173,12 @@ extension ActorRegistry where C == ContinuousClock {
     public convenience init(
         configuration: RegistryConfiguration = .init(),
         logger: Logger = Logger(label: "sufra.registry"),
+        metrics: RegistryMetrics = RegistryMetrics(),
         factory: @escaping Factory,
         onEscalation: @escaping @Sendable (Key, any Error) async -> Void = { _, _ in }
     ) {
         self.init(
-            configuration: configuration, clock: ContinuousClock(), logger: logger, factory: factory,
-            onEscalation: onEscalation)
+            configuration: configuration, clock: ContinuousClock(), logger: logger, metrics: metrics,
+            factory: factory, onEscalation: onEscalation)
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import Metrics
 import NIOCore
 
 /// `POST /whatsapp/webhook`: decodes Twilio's form, then lets the ``Supervisor`` run admission, and maps its
@@ -31,7 +32,7 @@ struct WebhookController: Sendable {
         let response = await RequestLogContext.$metadata.withValue([RequestLogContext.requestIDKey: "\(requestID)"]) {
             await answer(request, peer: peer)
         }
-        metrics.webhookDuration.observe(ContinuousClock.now - started)
+        metrics.webhookDuration.record(duration: ContinuousClock.now - started)
         return response
     }
 

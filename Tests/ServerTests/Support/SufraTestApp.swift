@@ -5,6 +5,7 @@ import HummingbirdTesting
 import Infra
 import Logging
 import NIOCore
+import SufraTestSupport
 
 @testable import Server
 

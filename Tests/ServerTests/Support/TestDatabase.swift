@@ -1,6 +1,7 @@
 import Foundation
 import Infra
 import Logging
+import SufraTestSupport
 
 @testable import Server
 
