@@ -115,7 +115,10 @@ let package = Package(
         .target(name: "SufraTestSupport", path: "Tests/SufraTestSupport"),
         .testTarget(
             name: "RuntimeTests",
-            dependencies: ["Runtime", .product(name: "DequeModule", package: "swift-collections")]
+            dependencies: [
+                "Runtime", .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ]
         ),
         .testTarget(
             name: "ActorsTests",
@@ -126,6 +129,7 @@ let package = Package(
             dependencies: [
                 "Infra", "Actors", "Runtime", "SufraTestSupport",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),

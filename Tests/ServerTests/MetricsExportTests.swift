@@ -1,6 +1,8 @@
 import Foundation
+import HTTPTypes
 import HummingbirdTesting
 import Logging
+import NIOCore
 import Testing
 
 @testable import Server
@@ -26,7 +28,8 @@ import Testing
     ]
 
     /// The order of BotConversationTests' Arabic pickup order.
-    static let order = [("مرحبا", []), ("1", []), ("2", []), ("1 x2", []), ("3", []), ("تم", []), ("1", [])]
+    static let order =
+        [("مرحبا", []), ("1", []), ("2", []), ("1 x2", []), ("3", []), ("تم", []), ("1", [])]
         as [(String, [(String, String)])]
 
     static func scrape(_ client: some TestClientProtocol) async throws -> PrometheusText {
@@ -57,8 +60,9 @@ import Testing
             #expect(page.value("sufra_pg_pool_acquire_duration_seconds_count") ?? 0 >= 1)
             #expect(page.values("sufra_redis_command_duration_seconds_count").contains { $0.value >= 1 })
             #expect(page.value("sufra_registry_mailbox_depth_count", ["registry": "conversations"]) ?? 0 >= 1)
-            #expect(Set(page.values("sufra_outbound_in_flight").compactMap { $0.labels["state"] })
-                == ["looking_up", "sending", "recording"])
+            #expect(
+                Set(page.values("sufra_outbound_in_flight").compactMap { $0.labels["state"] })
+                    == ["looking_up", "sending", "recording"])
             // The histograms that existed before keep their buckets (the alert rules read le="10.0").
             let bounds = [
                 "0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1.0", "2.5",

@@ -113,7 +113,8 @@ public struct SufraApplication: Sendable {
             queue: outboundQueue,
             dependencies: TenantSender.Dependencies(
                 queue: outboundQueue, sender: TwilioMessageSender(client: twilio, publicURL: configuration.publicURL),
-                directory: directory, events: events, metrics: OutboundMetrics(factory: factory), policy: options.retryPolicy, now: now,
+                directory: directory, events: events, metrics: OutboundMetrics(factory: factory),
+                policy: options.retryPolicy, now: now,
                 logger: logger.with(label: "outbound")),
             configuration: postgresConfiguration, settings: options.outbound, logger: logger.with(label: "outbound"))
         let outbound = self.outbound
