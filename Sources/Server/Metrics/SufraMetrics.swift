@@ -12,14 +12,14 @@ public final class SufraMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     /// The factory the layers record through (``SufraMetricsFactory`` over ``registry``).
     public let factory: any MetricsFactory
-    let webhooksReceived: Counter
-    let webhooksProcessed: Counter
-    let webhooksDuplicate: Counter
-    let messagesReceived: Counter
+    let webhooksReceived: Metrics.Counter
+    let webhooksProcessed: Metrics.Counter
+    let webhooksDuplicate: Metrics.Counter
+    let messagesReceived: Metrics.Counter
     let webhookDuration: Metrics.Timer
-    let queueDepth: Meter
-    let deadLetters: Meter
-    private let uptime: Meter
+    let queueDepth: Metrics.Meter
+    let deadLetters: Metrics.Meter
+    private let uptime: Metrics.Meter
     private let started = ContinuousClock.now
 
     /// An empty registry and its factory.
@@ -29,19 +29,19 @@ public final class SufraMetrics: Sendable {
             registry: registry, help: MetricCatalog.help, latencyBounds: MetricCatalog.latencyBounds,
             valueBuckets: MetricCatalog.valueBuckets)
         self.factory = factory
-        webhooksReceived = Counter(label: MetricCatalog.Webhook.received, factory: factory)
-        webhooksProcessed = Counter(label: MetricCatalog.Webhook.processed, factory: factory)
-        webhooksDuplicate = Counter(label: MetricCatalog.Webhook.duplicate, factory: factory)
-        messagesReceived = Counter(label: MetricCatalog.Webhook.messagesReceived, factory: factory)
+        webhooksReceived = Metrics.Counter(label: MetricCatalog.Webhook.received, factory: factory)
+        webhooksProcessed = Metrics.Counter(label: MetricCatalog.Webhook.processed, factory: factory)
+        webhooksDuplicate = Metrics.Counter(label: MetricCatalog.Webhook.duplicate, factory: factory)
+        messagesReceived = Metrics.Counter(label: MetricCatalog.Webhook.messagesReceived, factory: factory)
         webhookDuration = Metrics.Timer(label: MetricCatalog.Webhook.duration, factory: factory)
-        queueDepth = Meter(label: MetricCatalog.Scraped.queueDepth, factory: factory)
-        deadLetters = Meter(label: MetricCatalog.Scraped.deadLetters, factory: factory)
-        uptime = Meter(label: MetricCatalog.Scraped.uptime, factory: factory)
+        queueDepth = Metrics.Meter(label: MetricCatalog.Scraped.queueDepth, factory: factory)
+        deadLetters = Metrics.Meter(label: MetricCatalog.Scraped.deadLetters, factory: factory)
+        uptime = Metrics.Meter(label: MetricCatalog.Scraped.uptime, factory: factory)
     }
 
     /// Counts a refused webhook under `reason` (a fixed set: docs/metrics.md).
     func webhooksFailed(reason: String) {
-        Counter(label: MetricCatalog.Webhook.failed, dimensions: [("reason", reason)], factory: factory).increment()
+        Metrics.Counter(label: MetricCatalog.Webhook.failed, dimensions: [("reason", reason)], factory: factory).increment()
     }
 
     /// The Prometheus text exposition of every series (the uptime gauge is read now).

@@ -132,3 +132,10 @@ struct PrometheusText {
         return name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == ":") }
     }
 }
+
+extension PrometheusText {
+    /// The restaurants `sufra_credential_alerts_total` names, sorted.
+    var credentialAlertRestaurants: [String] {
+        values("sufra_credential_alerts_total").compactMap { $0.labels["restaurant"] }.sorted()
+    }
+}
