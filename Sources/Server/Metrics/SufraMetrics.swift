@@ -41,7 +41,8 @@ public final class SufraMetrics: Sendable {
 
     /// Counts a refused webhook under `reason` (a fixed set: docs/metrics.md).
     func webhooksFailed(reason: String) {
-        Metrics.Counter(label: MetricCatalog.Webhook.failed, dimensions: [("reason", reason)], factory: factory).increment()
+        Metrics.Counter(label: MetricCatalog.Webhook.failed, dimensions: [("reason", reason)], factory: factory)
+            .increment()
     }
 
     /// The Prometheus text exposition of every series (the uptime gauge is read now).
