@@ -39,8 +39,9 @@ import Testing
     }
 
     @Test func orderFlowShowsEverySeriesWithBoundedLabels() async throws {
-        try await OutboundHarness.run { app, client, sufra, _ in
+        try await OutboundHarness.run { app, client, sufra, sandbox in
             let restaurant = try await client.createRestaurant()
+            sandbox.registerAccount(sid: restaurant.accountSid, authToken: restaurant.authToken)
             let customer = "whatsapp:+966512345678"
             try await BotConversationTests.converse(app, client, restaurant, customer: customer, Self.order)
             let replies = try await BotConversationTests.replies(app, customer: customer).count
