@@ -152,10 +152,10 @@ struct IngestBatchWriter {
         var conversations: [ConversationKey: Conversation] = [:]
         for row in rows {
             let key = ConversationKey(
-                restaurantId: try row.decode("restaurant_id", as: UUID.self).uuidString.lowercased(),
+                restaurantId: try row.decodeID("restaurant_id"),
                 customer: try row.decode("customer", as: String.self))
             conversations[key] = Conversation(
-                id: try row.decode("id", as: UUID.self).uuidString.lowercased(),
+                id: try row.decodeID("id"),
                 version: try row.decode("version", as: Int64.self))
         }
         return conversations
@@ -187,7 +187,7 @@ struct IngestBatchWriter {
                     """))
         var ids: [String: String] = [:]
         for row in rows {
-            ids[try row.decode("sid", as: String.self)] = try row.decode("id", as: UUID.self).uuidString.lowercased()
+            ids[try row.decode("sid", as: String.self)] = try row.decodeID("id")
         }
         return ids
     }
@@ -227,7 +227,7 @@ struct IngestBatchWriter {
                 suffix: ") AS v(id, n, a, s, l) WHERE c.id = v.id RETURNING c.id, c.version"))
         var versions: [String: Int64] = [:]
         for row in rows {
-            versions[try row.decode("id", as: UUID.self).uuidString.lowercased()] = try row.decode(
+            versions[try row.decodeID("id")] = try row.decode(
                 "version", as: Int64.self)
         }
         return versions

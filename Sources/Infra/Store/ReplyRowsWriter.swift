@@ -42,7 +42,7 @@ struct ReplyRowsWriter {
                     FROM (VALUES
                     """,
                 suffix: ") AS v(r, c, b, s, j, i) ORDER BY v.i RETURNING id"))
-        let ids = try rows.map { try $0.decode("id", as: UUID.self).uuidString.lowercased() }
+        let ids = try rows.map { try $0.decodeID("id") }
         var result: [[String]] = []
         var offset = 0
         for group in groups {

@@ -105,7 +105,6 @@ struct WebhookController: Sendable {
         switch status {
         case .badRequest: "bad_request"
         case .contentTooLarge: "too_large"
-        case .requestTimeout: "too_slow"
         default: reason
         }
     }
