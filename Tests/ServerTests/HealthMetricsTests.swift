@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import Logging
 import NIOCore
+import SufraTestSupport
 import Testing
 
 @testable import Server

@@ -4,6 +4,7 @@ import HummingbirdTesting
 import HummingbirdWSTesting
 import Infra
 import NIOCore
+import SufraTestSupport
 import Synchronization
 import Testing
 

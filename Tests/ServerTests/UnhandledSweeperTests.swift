@@ -2,6 +2,7 @@ import Actors
 import Foundation
 import HummingbirdTesting
 import Infra
+import SufraTestSupport
 import Testing
 
 @testable import Server

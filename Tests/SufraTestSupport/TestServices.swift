@@ -65,3 +65,15 @@ public enum TestServices {
         return error == 0
     }
 }
+
+extension TestServices {
+    /// The test PostgreSQL server (`TEST_DATABASE_URL`, exported by `scripts/services`).
+    public static var databaseURL: String {
+        ProcessInfo.processInfo.environment["TEST_DATABASE_URL"] ?? "postgres://sufra@127.0.0.1:55432/sufra_test"
+    }
+
+    /// The test Redis (`REDIS_URL`, exported by `scripts/services`).
+    public static var redisURL: String {
+        ProcessInfo.processInfo.environment["REDIS_URL"] ?? "redis://127.0.0.1:56379/0"
+    }
+}

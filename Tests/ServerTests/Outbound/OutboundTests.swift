@@ -4,6 +4,7 @@ import HummingbirdTesting
 import Infra
 import Logging
 import NIOCore
+import SufraTestSupport
 import Testing
 
 @testable import Server

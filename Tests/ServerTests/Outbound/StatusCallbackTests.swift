@@ -2,6 +2,7 @@ import Foundation
 import HummingbirdTesting
 import Infra
 import NIOCore
+import SufraTestSupport
 import Testing
 
 @testable import Server
