@@ -160,8 +160,8 @@ public final class GroupCommitIngest: InboundIngest, Service {
             do {
                 let items = batch.enumerated().map { index, entry in entry.payload(orderNumber: numbers[index]) }
                 let started = ContinuousClock.now
-                let outcomes = try await client.withTransaction { connection in
-                    try await IngestBatchWriter(entries: items).write(on: connection)
+                let outcomes = try await client.withConnection { connection in
+                    try await IngestBatchWriter(entries: items).commit(on: connection)
                 }
                 metrics.committed(size: items.count, duration: .now - started)
                 announceReplies(items, outcomes)
