@@ -121,8 +121,8 @@ let package = Package(
         ),
 
         // MARK: Tests (integration tests read DATABASE_URL / REDIS_URL from scripts/services)
-        /// What several test targets share (the local services' addresses and reachability check); only test
-        /// targets depend on it.
+        /// What several test targets share (the local services' addresses and reachability check, `eventually`);
+        /// only test targets depend on it.
         .target(name: "SufraTestSupport", path: "Tests/SufraTestSupport"),
         .testTarget(
             name: "RuntimeTests",
