@@ -9,7 +9,8 @@ import Foundation
 /// 2. messages inserted with `ON CONFLICT (sid) DO NOTHING`: a `MessageSid` stored before is a duplicate, and its
 ///    step is discarded; a new message whose step applies is born handled;
 /// 3. conversations moved: unread counts and times, and for each applied step its new state and version;
-/// 4. each applied step's order effects, then every reply of the batch queued by one insert;
+/// 4. each applied step's order effects, then every reply of the batch by one insert (``ReplyRowsWriter``): born
+///    claimed under ``claims`` where the restaurant's channel has room, queued otherwise;
 /// 5. one audit line per webhook.
 ///
 /// A step applies when its message is new, the conversation's stored version is the one it was decided from,
@@ -37,10 +38,28 @@ struct IngestBatchWriter {
         var version: Int64
     }
 
+    /// What a batch wrote: one outcome per entry, and its replies by how they leave.
+    struct Written {
+        /// One per entry, in order (audit-only entries answer `.duplicate`, never read).
+        var outcomes: [IngestOutcome]
+        /// Replies written born claimed, by restaurant, in order: the restaurant's send loop takes them.
+        var bornClaimed: [String: [OutboundJob]] = [:]
+        /// Restaurants with replies written `queued`: their senders are woken to claim.
+        var queuedRestaurants: Set<String> = []
+    }
+
     let entries: [Item]
+    /// The leases under which each restaurant's replies may be written born claimed (room reserved in its channel).
+    var claims: [String: ReplyRowsWriter.Claim] = [:]
 
     /// Returns one outcome per entry, in order (audit-only entries answer `.duplicate`, never read).
     func write(on connection: PGConnection) async throws -> [IngestOutcome] {
+        try await writeBatch(on: connection).outcomes
+    }
+
+    /// Writes the batch; returns the outcomes and where its replies went.
+    func writeBatch(on connection: PGConnection) async throws -> Written {
+        var written = Written(outcomes: [])
         var outcomes = [IngestOutcome](repeating: .duplicate, count: entries.count)
         // Each webhook's parameters as JSON, built once for its message row and its audit line.
         let payloads = entries.map { Self.parametersJSON($0.webhook.parameters) }
@@ -55,7 +74,8 @@ struct IngestBatchWriter {
         }
         guard !candidates.isEmpty else {
             try await insertAudit(outcomes, payloads: payloads, on: connection)
-            return outcomes
+            written.outcomes = outcomes
+            return written
         }
 
         let conversations = try await upsertConversations(candidates.map { entries[$0].webhook }, on: connection)
@@ -85,7 +105,7 @@ struct IngestBatchWriter {
             newMessages, applied: applied, conversations: conversations, on: connection)
 
         var receipts: [Int: StepReceipt] = [:]
-        var pendingReplies: [(index: Int, restaurantId: String, conversationId: String, replies: [Reply])] = []
+        var pendingReplies: [(index: Int, message: InboundWebhook, conversationId: String, replies: [Reply])] = []
         for index in applied {
             guard case .message(let message, let step?, let orderNumber) = entries[index],
                 let conversation = conversations[Self.key(message)], let messageId = inserted[message.messageSid]
@@ -100,14 +120,30 @@ struct IngestBatchWriter {
                 version: versions[conversation.id] ?? step.expectedVersion + 1, queuedMessageIds: [],
                 orders: orders.touched)
             let replies = step.replies.map { $0.rendered(orderNumber: orders.confirmedNumber) }
-            if !replies.isEmpty { pendingReplies.append((index, message.restaurantId, conversation.id, replies)) }
+            if !replies.isEmpty { pendingReplies.append((index, message, conversation.id, replies)) }
         }
         let queued = try await ReplyRowsWriter(
             groups: pendingReplies.map {
-                .init(restaurantId: $0.restaurantId, conversationId: $0.conversationId, replies: $0.replies)
+                .init(
+                    restaurantId: $0.message.restaurantId, conversationId: $0.conversationId, replies: $0.replies,
+                    claim: claims[$0.message.restaurantId])
             }
         ).insert(on: connection)
-        for (pending, ids) in zip(pendingReplies, queued) { receipts[pending.index]?.queuedMessageIds = ids }
+        for (pending, group) in zip(pendingReplies, queued) {
+            receipts[pending.index]?.queuedMessageIds = group.ids
+            let restaurant = pending.message.restaurantId
+            guard group.bornClaimed else {
+                if !group.ids.isEmpty { written.queuedRestaurants.insert(restaurant) }
+                continue
+            }
+            // The customer wrote in this very batch: the 24-hour window is open.
+            for (id, reply) in zip(group.ids, pending.replies) {
+                written.bornClaimed[restaurant, default: []].append(
+                    try Self.job(
+                        id: id, restaurantId: restaurant, conversationId: pending.conversationId,
+                        customer: pending.message.from, reply: reply))
+            }
+        }
 
         for index in candidates {
             let message = entries[index].webhook
@@ -117,7 +153,26 @@ struct IngestBatchWriter {
                 IngestReceipt(messageId: messageId, conversationId: conversation.id, step: receipts[index]))
         }
         try await insertAudit(outcomes, payloads: payloads, on: connection)
-        return outcomes
+        written.outcomes = outcomes
+        return written
+    }
+
+    /// A reply written born claimed, as its send loop takes it.
+    private static func job(
+        id: String, restaurantId: String, conversationId: String, customer: String, reply: Reply
+    ) throws -> OutboundJob {
+        switch reply {
+        case .text(let body):
+            return OutboundJob(
+                id: id, restaurantId: restaurantId, conversationId: conversationId, customer: customer, body: body,
+                contentSid: nil, contentVariables: nil, attempts: 0, windowOpen: true)
+        case .template(let contentSid, let variables):
+            return OutboundJob(
+                id: id, restaurantId: restaurantId, conversationId: conversationId, customer: customer, body: nil,
+                contentSid: contentSid,
+                contentVariables: String(decoding: try JSONEncoder().encode(variables), as: UTF8.self), attempts: 0,
+                windowOpen: true)
+        }
     }
 
     private static func key(_ message: InboundWebhook) -> ConversationKey {

@@ -1,33 +1,60 @@
 import Actors
 import Foundation
 
-/// The one place bot replies become queued outbound messages, for a single step (``BotStepWriter``) and for a whole
-/// group-commit batch (``IngestBatchWriter``) alike: one multi-row insert inside the caller's transaction, the
-/// replies' order kept strict by `created_at = clock_timestamp() + position µs` (the sender sends a conversation's
-/// messages oldest first). The caller announces them to the senders after its commit.
+/// The one place replies become outbound message rows, for a single bot step (``BotStepWriter``), a whole
+/// group-commit batch (``IngestBatchWriter``) and a staff reply alike: one multi-row insert inside the caller's
+/// transaction, the replies' order kept strict by `created_at = clock_timestamp() + position µs` (the sender sends
+/// a conversation's messages oldest first). The caller announces them after its commit: queued rows through the
+/// ``OutboundNotifier``, born-claimed rows into their restaurant's ``OutboundChannel``.
+///
+/// A group with a ``Claim`` (room reserved in its restaurant's channel) is written **born claimed** — `sending`,
+/// leased to this process, first attempted now — when its restaurant is active and no earlier reply of its
+/// conversation is still queued or held by another process (per-customer order; a reply of ours in flight is
+/// ordered by the send loop). Otherwise, and for groups without a claim, the rows are `queued` for the claim.
 struct ReplyRowsWriter {
+    /// A lease to write rows under.
+    struct Claim: Hashable {
+        var owner: String
+        var leaseMilliseconds: Int64
+    }
+
     /// One conversation's replies, in sending order.
     struct Group {
         var restaurantId: String
         var conversationId: String
         var replies: [Reply]
+        var claim: Claim? = nil
+    }
+
+    /// What one group became.
+    struct Written: Equatable {
+        /// Message ids in order.
+        var ids: [String]
+        /// Whether the rows were written `sending` under the group's claim.
+        var bornClaimed: Bool
     }
 
     let groups: [Group]
 
-    /// Inserts every group's replies; returns their message ids per group, in the groups' order.
-    func insert(on connection: PGConnection) async throws -> [[String]] {
-        guard groups.contains(where: { !$0.replies.isEmpty }) else { return groups.map { _ in [] } }
-        var values = SQLValuesBuilder(casts: ["uuid", "uuid", "text", "text", "jsonb", "int"])
+    /// Inserts every group's replies; returns what each group became, in the groups' order.
+    func insert(on connection: PGConnection) async throws -> [Written] {
+        guard groups.contains(where: { !$0.replies.isEmpty }) else {
+            return groups.map { _ in Written(ids: [], bornClaimed: false) }
+        }
+        var values = SQLValuesBuilder(casts: ["uuid", "uuid", "text", "text", "jsonb", "int", "text", "bigint"])
         var position = 0
         for group in groups {
             for reply in group.replies {
+                let owner = group.claim?.owner
+                let lease = group.claim?.leaseMilliseconds
                 switch reply {
                 case .text(let body):
-                    values.append([group.restaurantId, group.conversationId, body, nil, nil, position])
+                    values.append([group.restaurantId, group.conversationId, body, nil, nil, position, owner, lease])
                 case .template(let contentSid, let variables):
                     let json = String(decoding: try JSONEncoder().encode(variables), as: UTF8.self)
-                    values.append([group.restaurantId, group.conversationId, nil, contentSid, json, position])
+                    values.append([
+                        group.restaurantId, group.conversationId, nil, contentSid, json, position, owner, lease,
+                    ])
                 }
                 position += 1
             }
@@ -36,18 +63,35 @@ struct ReplyRowsWriter {
             values.query(
                 prefix: """
                     INSERT INTO messages (restaurant_id, conversation_id, body, content_sid, content_variables,
-                        created_at, direction, status, next_attempt_at)
-                    SELECT v.r, v.c, v.b, v.s, v.j, clock_timestamp() + v.i * interval '1 microsecond',
-                        'outbound', 'queued', now()
-                    FROM (VALUES
+                        created_at, direction, status, status_rank, lease_owner, lease_until, first_attempt_at,
+                        next_attempt_at)
+                    SELECT w.r, w.c, w.b, w.s, w.j, clock_timestamp() + w.i * interval '1 microsecond', 'outbound',
+                        CASE WHEN w.k THEN 'sending' ELSE 'queued' END, CASE WHEN w.k THEN 1 ELSE 0 END,
+                        CASE WHEN w.k THEN w.o END, CASE WHEN w.k THEN now() + w.l * interval '1 millisecond' END,
+                        CASE WHEN w.k THEN now() END, now()
+                    FROM (
+                        SELECT v.*, v.o IS NOT NULL
+                            AND EXISTS (SELECT 1 FROM restaurants r WHERE r.id = v.r AND r.status = 'active')
+                            AND NOT EXISTS (
+                                SELECT 1 FROM messages e
+                                WHERE e.conversation_id = v.c AND e.direction = 'outbound'
+                                    AND (e.status = 'queued' OR (e.status = 'sending' AND e.lease_owner <> v.o))
+                            ) AS k
+                        FROM (VALUES
                     """,
-                suffix: ") AS v(r, c, b, s, j, i) ORDER BY v.i RETURNING id"))
-        let ids = try rows.map { try $0.decode("id", as: UUID.self).uuidString.lowercased() }
-        var result: [[String]] = []
+                suffix: ") AS v(r, c, b, s, j, i, o, l)) AS w ORDER BY w.i RETURNING id, status"))
+        let written = try rows.map {
+            (
+                id: try $0.decode("id", as: UUID.self).uuidString.lowercased(),
+                born: try $0.decode("status", as: String.self) == "sending"
+            )
+        }
+        var result: [Written] = []
         var offset = 0
         for group in groups {
-            let end = min(ids.count, offset + group.replies.count)
-            result.append(offset < end ? Array(ids[offset..<end]) : [])
+            let end = min(written.count, offset + group.replies.count)
+            let slice = offset < end ? Array(written[offset..<end]) : []
+            result.append(Written(ids: slice.map(\.id), bornClaimed: !slice.isEmpty && slice.allSatisfy(\.born)))
             offset += group.replies.count
         }
         return result
