@@ -1,3 +1,4 @@
+import Runtime
 import Synchronization
 
 /// A restaurant's bounded outbound channel: the replies this process's group commit wrote **born claimed** (rows

@@ -125,7 +125,7 @@ public final class TenantSender: Sendable {
                     // holds them until a resume.
                     await giveBack(channel.take(limit: .max, busy: []).flatMap { $0 }.map(\.job))
                     if sendsInFlight == 0, lastWork.duration(to: clock.now) >= settings.idleTimeout, retire() { return }
-                    await wake.wait(timeout: settings.pollInterval)
+                    await pause(settings.pollInterval)
                     continue
                 }
                 if pacing?.rate != tenant.sendPerMinute {
@@ -133,7 +133,7 @@ public final class TenantSender: Sendable {
                 }
                 let free = settings.concurrency - sendsInFlight
                 guard free > 0 else {
-                    await wake.wait(timeout: settings.pollInterval)
+                    await pause(settings.pollInterval)
                     continue
                 }
                 // Pacing: wait for a token before taking work, so taken jobs never sit waiting for the bucket.
@@ -159,7 +159,8 @@ public final class TenantSender: Sendable {
                 let wanted = claimWanted.exchange(false, ordering: .relaxed)
                 guard wanted || backlog || lastClaim.duration(to: clock.now) >= settings.pollInterval else {
                     if sendsInFlight == 0, lastWork.duration(to: clock.now) >= settings.idleTimeout, retire() { return }
-                    await wake.wait(timeout: settings.pollInterval)
+                    // Back at the poll's time, or sooner to retire when idle (waking early claims nothing).
+                    await pause(min(settings.pollInterval, settings.idleTimeout))
                     continue
                 }
                 lastClaim = clock.now
@@ -187,7 +188,7 @@ public final class TenantSender: Sendable {
                 backlog = jobs.count == claimLimit
                 if jobs.isEmpty {
                     if sendsInFlight == 0, lastWork.duration(to: clock.now) >= settings.idleTimeout, retire() { return }
-                    await wake.wait(timeout: settings.pollInterval)
+                    await pause(settings.pollInterval)
                     continue
                 }
                 lastWork = clock.now
@@ -200,6 +201,11 @@ public final class TenantSender: Sendable {
         }
         // Stopped (shutdown or cancellation): jobs still waiting in the channel were never attempted.
         await giveBack(channel.close().map(\.job))
+    }
+
+    /// Waits for a wake-up, at most `timeout`; graceful shutdown ends the wait (the loop then stops taking work).
+    private func pause(_ timeout: Duration) async {
+        try? await cancelWhenGracefulShutdown { await self.wake.wait(timeout: timeout) }
     }
 
     /// Signals that the durable queue may have work for this restaurant (the next turn of the loop claims).

@@ -123,8 +123,9 @@ import Testing
                     message: OutboundTwilioMessage(to: customer, from: restaurant.number, content: .body("crash one")))
                 guard case .sent(let sid, _) = accepted else { throw TestFailure("sandbox refused: \(accepted)") }
                 try await eventually("both recorded sent after the lease ran out") {
-                    try await OutboundHarness.message(app, ids[0]).status == "sent"
-                        && OutboundHarness.message(app, ids[1]).status == "sent"
+                    let first = try await OutboundHarness.message(app, ids[0]).status
+                    let second = try await OutboundHarness.message(app, ids[1]).status
+                    return first == "sent" && second == "sent"
                 }
                 #expect(try await OutboundHarness.message(app, ids[0]).sid == sid)
                 #expect(sandbox.messages(to: customer).map(\.body) == ["crash one", "crash two"])

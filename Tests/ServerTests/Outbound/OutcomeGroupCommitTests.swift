@@ -3,7 +3,6 @@ import Foundation
 import HummingbirdTesting
 import Infra
 import Logging
-import Synchronization
 import Testing
 
 @testable import Server
@@ -32,36 +31,36 @@ import Testing
                     id: id, restaurantId: restaurantId, conversationId: "", customer: "", body: nil,
                     contentSid: nil, contentVariables: nil, attempts: 0, windowOpen: true)
             }
-            let recorded = Mutex<[String: OutboundCompletion]>([:])
-            try await withThrowingTaskGroup(of: Void.self) { group in
+            let results = try await withThrowingTaskGroup(of: (String, OutboundCompletion)?.self) { group in
                 for (index, id) in ours.enumerated() {
                     let decision: OutboundDecision =
                         index == 3 ? .retry(after: .seconds(5), reason: "busy") : .sent(sid: "SMbatch\(index)")
-                    group.addTask {
-                        let completion = try await outcomes.complete(job(id), with: decision)
-                        recorded.withLock { $0[id] = completion }
-                    }
+                    group.addTask { (id, try await outcomes.complete(job(id), with: decision)) }
                 }
-                group.addTask {
-                    let completion = try await outcomes.complete(job(stale), with: .sent(sid: "SMlate"))
-                    recorded.withLock { $0[stale] = completion }
-                }
+                group.addTask { (stale, try await outcomes.complete(job(stale), with: .sent(sid: "SMlate"))) }
                 // Every outcome waits before the flushers start: they must all go in one transaction.
                 try await eventually("all five outcomes queued") { outcomes.pendingCount == 5 }
-                group.addTask { try await outcomes.run() }
-                try await eventually("all five recorded") { recorded.withLock { $0.count } == 5 }
+                group.addTask {
+                    try await outcomes.run()
+                    return nil
+                }
+                var results: [String: OutboundCompletion] = [:]
+                while results.count < 5, let next = try await group.next() {
+                    if let (id, completion) = next { results[id] = completion }
+                }
                 group.cancelAll()
+                return results
             }
-            let results = recorded.withLock { $0 }
             #expect(outcomes.committedTransactions == 1)
             #expect(results[stale] == .leaseLost)
             #expect(results[ours[0]]?.message?.status == "sent")
             #expect(results[ours[3]]?.message?.status == "queued")
+            let written = ours
             let transactions = try await app.database.withClient { db in
                 try await db.query(
                     """
                     SELECT count(DISTINCT xmin::text)::int AS n FROM messages
-                    WHERE id = ANY(string_to_array(\(ours.joined(separator: ",")), ',')::uuid[])
+                    WHERE id = ANY(string_to_array(\(written.joined(separator: ",")), ',')::uuid[])
                     """
                 ).single().decode("n", as: Int.self)
             }
