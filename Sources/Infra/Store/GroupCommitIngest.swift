@@ -157,6 +157,7 @@ public final class GroupCommitIngest: InboundIngest, Service {
     private func flush(_ batch: [Entry]) async {
         let numbers = await orderNumbers(for: batch)
         let items = batch.enumerated().map { index, entry in entry.payload(orderNumber: numbers[index]) }
+        // Room in the restaurants' outbound channels, so the replies can be written born claimed.
         let reservations = ReplyReservations(
             replies: items.map { ($0.webhook.restaurantId, $0.step?.replies.count ?? 0) }, handoff: handoff)
         var writer = IngestBatchWriter(entries: items)
@@ -164,8 +165,8 @@ public final class GroupCommitIngest: InboundIngest, Service {
         var attempt = 0
         while true {
             do {
-                let written = try await client.withTransaction { [writer] connection in
-                    try await writer.writeBatch(on: connection)
+                let written = try await client.withConnection { [writer] connection in
+                    try await writer.commitBatch(on: connection)
                 }
                 reservations.deliver(written.bornClaimed)
                 for restaurant in written.queuedRestaurants { notifier?.queued(restaurantId: restaurant) }

@@ -38,59 +38,68 @@ struct ReplyRowsWriter {
 
     /// Inserts every group's replies; returns what each group became, in the groups' order.
     func insert(on connection: PGConnection) async throws -> [Written] {
-        guard groups.contains(where: { !$0.replies.isEmpty }) else {
-            return groups.map { _ in Written(ids: [], bornClaimed: false) }
-        }
-        var values = SQLValuesBuilder(casts: ["uuid", "uuid", "text", "text", "jsonb", "int", "text", "bigint"])
+        guard let query = try query() else { return try written(from: nil) }
+        return try written(from: try await connection.query(query))
+    }
+
+    /// The insert of every group's replies, returning their ids and statuses (nil when there is no reply at all).
+    func query() throws -> PGQuery? {
+        guard groups.contains(where: { !$0.replies.isEmpty }) else { return nil }
+        var columns = SQLArrayColumns(types: ["uuid", "uuid", "text", "text", "jsonb", "int", "text", "bigint"])
         var position = 0
         for group in groups {
+            let owner = group.claim?.owner
+            let lease = group.claim.map { String($0.leaseMilliseconds) }
             for reply in group.replies {
-                let owner = group.claim?.owner
-                let lease = group.claim?.leaseMilliseconds
                 switch reply {
                 case .text(let body):
-                    values.append([group.restaurantId, group.conversationId, body, nil, nil, position, owner, lease])
+                    columns.append([
+                        group.restaurantId, group.conversationId, body, nil, nil, String(position), owner, lease,
+                    ])
                 case .template(let contentSid, let variables):
                     let json = String(decoding: try JSONEncoder().encode(variables), as: UTF8.self)
-                    values.append([
-                        group.restaurantId, group.conversationId, nil, contentSid, json, position, owner, lease,
+                    columns.append([
+                        group.restaurantId, group.conversationId, nil, contentSid, json, String(position), owner, lease,
                     ])
                 }
                 position += 1
             }
         }
-        let rows = try await connection.query(
-            values.query(
-                prefix: """
-                    INSERT INTO messages (restaurant_id, conversation_id, body, content_sid, content_variables,
-                        created_at, direction, status, status_rank, lease_owner, lease_until, first_attempt_at,
-                        next_attempt_at)
-                    SELECT w.r, w.c, w.b, w.s, w.j, clock_timestamp() + w.i * interval '1 microsecond', 'outbound',
-                        CASE WHEN w.k THEN 'sending' ELSE 'queued' END, CASE WHEN w.k THEN 1 ELSE 0 END,
-                        CASE WHEN w.k THEN w.o END, CASE WHEN w.k THEN now() + w.l * interval '1 millisecond' END,
-                        CASE WHEN w.k THEN now() END, now()
-                    FROM (
-                        SELECT v.*, v.o IS NOT NULL
-                            AND EXISTS (SELECT 1 FROM restaurants r WHERE r.id = v.r AND r.status = 'active')
-                            AND NOT EXISTS (
-                                SELECT 1 FROM messages e
-                                WHERE e.conversation_id = v.c AND e.direction = 'outbound'
-                                    AND (e.status = 'queued' OR (e.status = 'sending' AND e.lease_owner <> v.o))
-                            ) AS k
-                        FROM (VALUES
-                    """,
-                suffix: ") AS v(r, c, b, s, j, i, o, l)) AS w ORDER BY w.i RETURNING id, status"))
-        let written = try rows.map {
-            (
-                id: try $0.decode("id", as: UUID.self).uuidString.lowercased(),
-                born: try $0.decode("status", as: String.self) == "sending"
-            )
-        }
+        return columns.query(
+            """
+            INSERT INTO messages (restaurant_id, conversation_id, body, content_sid, content_variables,
+                created_at, direction, status, status_rank, lease_owner, lease_until, first_attempt_at,
+                next_attempt_at)
+            SELECT w.r, w.c, w.b, w.s, w.j, clock_timestamp() + w.i * interval '1 microsecond', 'outbound',
+                CASE WHEN w.k THEN 'sending' ELSE 'queued' END, CASE WHEN w.k THEN 1 ELSE 0 END,
+                CASE WHEN w.k THEN w.o END, CASE WHEN w.k THEN now() + w.l * interval '1 millisecond' END,
+                CASE WHEN w.k THEN now() END, now()
+            FROM (
+                SELECT v.*, v.o IS NOT NULL
+                    AND EXISTS (SELECT 1 FROM restaurants r WHERE r.id = v.r AND r.status = 'active')
+                    AND NOT EXISTS (
+                        SELECT 1 FROM messages e
+                        WHERE e.conversation_id = v.c AND e.direction = 'outbound'
+                            AND (e.status = 'queued' OR (e.status = 'sending' AND e.lease_owner <> v.o))
+                    ) AS k
+                FROM
+            """,
+            "AS v(r, c, b, s, j, i, o, l)) AS w ORDER BY w.i RETURNING id, status")
+    }
+
+    /// What each group became, in the groups' order, from the rows ``query()`` returned (nil: it was not run).
+    func written(from rows: PGRows?) throws -> [Written] {
+        let rows =
+            try rows.map { rows in
+                try rows.map {
+                    (id: try $0.decodeID("id"), born: try $0.decode("status", as: String.self) == "sending")
+                }
+            } ?? []
         var result: [Written] = []
         var offset = 0
         for group in groups {
-            let end = min(written.count, offset + group.replies.count)
-            let slice = offset < end ? Array(written[offset..<end]) : []
+            let end = min(rows.count, offset + group.replies.count)
+            let slice = offset < end ? Array(rows[offset..<end]) : []
             result.append(Written(ids: slice.map(\.id), bornClaimed: !slice.isEmpty && slice.allSatisfy(\.born)))
             offset += group.replies.count
         }

@@ -104,7 +104,6 @@ struct WebhookController: Sendable {
         switch status {
         case .badRequest: "bad_request"
         case .contentTooLarge: "too_large"
-        case .requestTimeout: "too_slow"
         default: reason
         }
     }
