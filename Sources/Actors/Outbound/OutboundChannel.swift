@@ -34,6 +34,7 @@ public final class OutboundChannel: Sendable {
         var buffered: [Entry] = []
         var reserved = 0
         var closed = false
+        var limit = Int.max
     }
 
     /// Most jobs buffered plus reserved.
@@ -56,7 +57,9 @@ public final class OutboundChannel: Sendable {
     public func reserve(_ count: Int) -> Bool {
         guard count > 0 else { return true }
         return state.withLock { state in
-            guard !state.closed, state.buffered.count + state.reserved + count <= capacity else { return false }
+            guard !state.closed, state.buffered.count + state.reserved + count <= min(capacity, state.limit) else {
+                return false
+            }
             state.reserved += count
             return true
         }
@@ -69,6 +72,12 @@ public final class OutboundChannel: Sendable {
             state.buffered.append(contentsOf: entries)
         }
         if !entries.isEmpty { delivered.signal() }
+    }
+
+    /// Lowers the room to `limit` jobs (at least one) below ``capacity``: the send loop keeps it to what its
+    /// restaurant's rate sends well within a lease, so a slow restaurant's replies wait in the queue, not here.
+    public func limit(to limit: Int) {
+        state.withLock { $0.limit = max(1, limit) }
     }
 
     /// Gives back a reservation whose transaction did not commit.

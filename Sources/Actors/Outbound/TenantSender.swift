@@ -95,6 +95,9 @@ public final class TenantSender: Sendable {
         self.settings = settings
         self.dependencies = dependencies
         self.channel = OutboundChannel(capacity: settings.channelCapacity, delivered: wake)
+        if let tenant = dependencies.directory.tenant(id: restaurantId) {
+            channel.limit(to: channelLimit(sendPerMinute: tenant.sendPerMinute))
+        }
     }
 
     /// Sends in flight now.
@@ -130,6 +133,7 @@ public final class TenantSender: Sendable {
                 }
                 if pacing?.rate != tenant.sendPerMinute {
                     pacing = (tenant.sendPerMinute, TokenBucket.perMinute(tenant.sendPerMinute, now: clock.now))
+                    channel.limit(to: channelLimit(sendPerMinute: tenant.sendPerMinute))
                 }
                 let free = settings.concurrency - sendsInFlight
                 guard free > 0 else {
@@ -241,6 +245,14 @@ public final class TenantSender: Sendable {
             self.inFlight.subtract(1, ordering: .relaxed)
             self.wake.signal()
         }
+    }
+
+    /// The born-claimed jobs worth holding: what the restaurant's rate sends in half the lease a job can wait for
+    /// its turn (a slow restaurant's replies wait in the queue rather than run out of lease in the channel).
+    func channelLimit(sendPerMinute: Int) -> Int {
+        let (seconds, attoseconds) = (dependencies.queue.leaseDuration - minimumLeaseLeft).components
+        let waitable = Double(seconds) + Double(attoseconds) / 1e18
+        return Int(Double(max(0, sendPerMinute)) * waitable / 60 / 2)
     }
 
     /// The lease a job must still have before its send starts: the Twilio call's timeout and its recording.

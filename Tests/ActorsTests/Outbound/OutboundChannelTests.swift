@@ -1,7 +1,8 @@
-import Actors
 import Logging
 import Runtime
 import Testing
+
+@testable import Actors
 
 /// The restaurant's bounded outbound channel and the send loop taking born-claimed jobs from it.
 @Suite(.timeLimit(.minutes(2))) struct OutboundChannelTests {
@@ -93,5 +94,16 @@ import Testing
         await sender.run(retire: { sender.channel.closeIfIdle() })
         #expect(provider.state.withLock { $0.sent }.isEmpty)
         #expect(queue.state.withLock { $0.released } == ["late", "next"], "the rest of the conversation waits too")
+    }
+}
+
+extension OutboundChannelTests {
+    /// A restaurant sending 60 a minute with a 60 s lease (20 s kept back) holds 20 jobs, not the capacity of 256.
+    @Test func aSlowRestaurantsChannelHoldsWhatItsRateSendsWithinALease() {
+        let sender = Self.sender(queue: MemoryQueue([]), provider: RecordingProvider())
+        #expect(sender.channelLimit(sendPerMinute: 60) == 20)
+        sender.channel.limit(to: sender.channelLimit(sendPerMinute: 60))
+        #expect(sender.channel.reserve(20))
+        #expect(!sender.channel.reserve(1))
     }
 }
