@@ -1,7 +1,8 @@
 import Actors
 
 /// Writes one batch of send outcomes and delivery receipts inside an open transaction: every completion of the
-/// batch in **one** multi-row `UPDATE … FROM (VALUES …)`, each fenced by the lease (`lease_owner = owner AND
+/// batch in **one** multi-row `UPDATE … FROM unnest(…)` (``SQLArrayColumns``: the same text for every batch, prepared
+/// once per session), each fenced by the lease (`lease_owner = owner AND
 /// status = 'sending'`: a stale completion matches no row and changes nothing), then each receipt with its own
 /// statement (``OutboundQueue/applyStatus(_:on:)``), all committed together.
 ///
@@ -38,40 +39,41 @@ struct OutcomeBatchWriter {
 
     /// The completions' rows as they now stand, by message id; a fenced-out completion has none.
     private func complete(on connection: PGConnection) async throws -> [String: MessageRecord] {
-        var values = SQLValuesBuilder(casts: ["uuid", "text", "text", "int", "bigint", "text", "text", "text"])
+        var columns = SQLArrayColumns(types: ["uuid", "text", "text", "int", "bigint", "text", "text", "text"])
         for case .completion(let job, let decision) in items {
             guard let row = Self.row(decision) else { continue }
-            values.append([
-                job.id, row.kind, row.sid, row.attempts, row.afterMilliseconds, row.reason, row.code, owner,
+            columns.append([
+                job.id, row.kind, row.sid, String(row.attempts), row.afterMilliseconds.map { String($0) }, row.reason,
+                row.code, owner,
             ])
         }
-        guard !values.isEmpty else { return [:] }
+        guard !columns.isEmpty else { return [:] }
         let rows = try await connection.query(
-            values.query(
-                prefix: """
-                    UPDATE messages m SET
-                        status = CASE v.k WHEN 'sent' THEN CASE WHEN m.status_rank > 2 THEN m.status ELSE 'sent' END
-                            WHEN 'dead' THEN 'dead' WHEN 'failed' THEN 'failed' ELSE 'queued' END,
-                        status_rank = CASE v.k WHEN 'sent' THEN greatest(m.status_rank, 2) WHEN 'dead' THEN 3
-                            WHEN 'failed' THEN 3 ELSE 0 END,
-                        sid = CASE WHEN v.k = 'sent' THEN v.sid ELSE m.sid END,
-                        sent_at = CASE WHEN v.k = 'sent' THEN now() ELSE m.sent_at END,
-                        attempts = m.attempts + v.a,
-                        next_attempt_at = CASE WHEN v.k IN ('retry', 'uncertain')
-                            THEN now() + v.ms * interval '1 millisecond' END,
-                        lease_owner = NULL, lease_until = NULL,
-                        last_error = CASE WHEN v.k = 'sent' THEN NULL ELSE v.reason END,
-                        send_uncertain = CASE v.k WHEN 'uncertain' THEN true WHEN 'retry' THEN m.send_uncertain
-                            WHEN 'failed' THEN m.send_uncertain ELSE false END,
-                        error_code = CASE WHEN v.k = 'failed' THEN v.code ELSE m.error_code END,
-                        error_message = CASE WHEN v.k = 'failed' THEN v.reason ELSE m.error_message END
-                    FROM (VALUES
-                    """,
-                suffix: """
-                    ) AS v(id, k, sid, a, ms, reason, code, owner)
-                    WHERE m.id = v.id AND m.lease_owner = v.owner AND m.status = 'sending'
-                    RETURNING \(OutboundQueue.messageColumns)
-                    """))
+            columns.query(
+                """
+                UPDATE messages m SET
+                    status = CASE v.k WHEN 'sent' THEN CASE WHEN m.status_rank > 2 THEN m.status ELSE 'sent' END
+                        WHEN 'dead' THEN 'dead' WHEN 'failed' THEN 'failed' ELSE 'queued' END,
+                    status_rank = CASE v.k WHEN 'sent' THEN greatest(m.status_rank, 2) WHEN 'dead' THEN 3
+                        WHEN 'failed' THEN 3 ELSE 0 END,
+                    sid = CASE WHEN v.k = 'sent' THEN v.sid ELSE m.sid END,
+                    sent_at = CASE WHEN v.k = 'sent' THEN now() ELSE m.sent_at END,
+                    attempts = m.attempts + v.a,
+                    next_attempt_at = CASE WHEN v.k IN ('retry', 'uncertain')
+                        THEN now() + v.ms * interval '1 millisecond' END,
+                    lease_owner = NULL, lease_until = NULL,
+                    last_error = CASE WHEN v.k = 'sent' THEN NULL ELSE v.reason END,
+                    send_uncertain = CASE v.k WHEN 'uncertain' THEN true WHEN 'retry' THEN m.send_uncertain
+                        WHEN 'failed' THEN m.send_uncertain ELSE false END,
+                    error_code = CASE WHEN v.k = 'failed' THEN v.code ELSE m.error_code END,
+                    error_message = CASE WHEN v.k = 'failed' THEN v.reason ELSE m.error_message END
+                FROM
+                """,
+                """
+                AS v(id, k, sid, a, ms, reason, code, owner)
+                WHERE m.id = v.id AND m.lease_owner = v.owner AND m.status = 'sending'
+                RETURNING \(OutboundQueue.messageColumns)
+                """))
         var records: [String: MessageRecord] = [:]
         for row in rows {
             let record = try OutboundQueue.message(row)
