@@ -30,12 +30,17 @@ struct SQLArrayColumns {
                 continue
             }
             literals[column].append(UInt8(ascii: "\""))
-            for byte in value.utf8 {
-                // Inside double quotes only `"` and `\` need a backslash.
-                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
-                    literals[column].append(UInt8(ascii: "\\"))
+            // Inside double quotes only `"` and `\` need a backslash; most values have neither.
+            if value.utf8.contains(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+                var escaped: [UInt8] = []
+                escaped.reserveCapacity(value.utf8.count + 8)
+                for byte in value.utf8 {
+                    if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { escaped.append(UInt8(ascii: "\\")) }
+                    escaped.append(byte)
                 }
-                literals[column].append(byte)
+                literals[column].append(contentsOf: escaped)
+            } else {
+                literals[column].append(contentsOf: value.utf8)
             }
             literals[column].append(UInt8(ascii: "\""))
         }
@@ -51,8 +56,9 @@ struct SQLArrayColumns {
     /// The statement `prefix unnest(…) suffix`, with one array parameter per column.
     func query(_ prefix: String, _ suffix: String) -> PGQuery {
         var binds = PGBindings()
-        for literal in literals {
-            binds.appendText(String(decoding: literal + [UInt8(ascii: "}")], as: UTF8.self))
+        for var literal in literals {
+            literal.append(UInt8(ascii: "}"))
+            binds.appendText(utf8: literal)
         }
         return PGQuery(unsafeSQL: prefix + " " + unnest() + " " + suffix, binds: binds)
     }
