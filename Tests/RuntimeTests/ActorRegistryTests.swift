@@ -68,7 +68,8 @@ import Testing
         let deadline = ContinuousClock.now + timeout
         while !condition() {
             guard ContinuousClock.now < deadline, !Task.isCancelled else {
-                return Issue.record("not within \(timeout): \(what)", sourceLocation: sourceLocation)
+                Issue.record("not within \(timeout): \(what)", sourceLocation: sourceLocation)
+                return
             }
             await Task.yield()
         }
