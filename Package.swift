@@ -1,6 +1,13 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+/// Release builds optimize across Sufra's own modules: the hot path crosses Runtime → Actors → Infra → Server, and
+/// without it the generic registry and the value types passed between them are used through unspecialized generic
+/// code and runtime metadata lookups (measured: BENCHMARKS.md, "Server CPU per webhook").
+let crossModuleOptimization: [SwiftSetting] = [
+    .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))
+]
+
 /// Sufra: a multi-tenant WhatsApp ordering bot. See README.md and docs/ for the architecture.
 ///
 /// Imports point one way: `SufraDev → Server → Infra → Actors → Runtime`. Runtime and Actors touch no I/O library.
@@ -43,7 +50,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+            ],
+            swiftSettings: crossModuleOptimization
         ),
         .target(
             name: "Actors",
@@ -51,7 +59,8 @@ let package = Package(
                 "Runtime",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+            ],
+            swiftSettings: crossModuleOptimization
         ),
         .target(
             name: "Infra",
@@ -61,7 +70,8 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+            ],
+            swiftSettings: crossModuleOptimization
         ),
         .target(
             name: "Server",
@@ -79,7 +89,8 @@ let package = Package(
                 .product(name: "JWTKit", package: "jwt-kit"),
             ],
             // The dashboard page: plain HTML, CSS and ES modules, no build step (docs/dashboard.md).
-            resources: [.copy("Dashboard/Static")]
+            resources: [.copy("Dashboard/Static")],
+            swiftSettings: crossModuleOptimization
         ),
         /// The development tools the executable links and the server library must not carry: the Twilio sandbox
         /// (a stand-in for Twilio's Messages API used by the tests, the load harness and `sufra dev`), `sufra dev`

@@ -93,6 +93,33 @@ import Testing
         }
     }
 
+    @Test func aPipelineThatRunsAgainIsPreparedOnceOnTheSession() async throws {
+        try await PostgresTestSupport.withDatabase { configuration in
+            let connection = try await PGConnection.connect(configuration: configuration)
+            func run(_ round: Int) async throws -> [Int] {
+                let rows = try await connection.pipeline([
+                    "SELECT \(round)::int + 1 AS v", "SELECT \(round)::int + 2 AS v", "SELECT \(round)::int + 1 AS v",
+                ])
+                return try rows.map { try $0.single().decode("v", as: Int.self) }
+            }
+            func preparedCount() async throws -> Int {
+                // Simple protocol: this query is never prepared itself.
+                try await connection.simpleQuery("SELECT count(*) AS n FROM pg_prepared_statements").single().decode(
+                    "n", as: Int.self)
+            }
+            #expect(try await run(0) == [1, 2, 1])
+            #expect(try await preparedCount() == 1, "the text seen twice is prepared inside the pipeline")
+            #expect(try await run(10) == [11, 12, 11])
+            #expect(try await run(20) == [21, 22, 21])
+            #expect(try await preparedCount() == 2, "each text prepared once, then run by name")
+            // A session that lost its statements prepares them again instead of failing forever.
+            try await connection.simpleQuery("DEALLOCATE ALL")
+            _ = try? await run(30)
+            #expect(try await run(40) == [41, 42, 41])
+            await connection.close()
+        }
+    }
+
     @Test func pipelineErrorAbortsTheRestAndConnectionRecovers() async throws {
         try await PostgresTestSupport.withDatabase { configuration in
             let connection = try await PGConnection.connect(configuration: configuration)

@@ -37,6 +37,16 @@ public struct PGBindings: Sendable, Hashable {
         storage.append(0)
     }
 
+    /// Appends a value in PostgreSQL's text input format given as UTF-8 bytes (valid UTF-8, no NUL).
+    public mutating func appendText(utf8 bytes: [UInt8], type: UInt32 = 0) {
+        types.append(type)
+        formats.append(0)
+        offsets.append(storage.count)
+        storage.append(contentsOf: bytes)
+        lengths.append(Int32(bytes.count))
+        storage.append(0)
+    }
+
     /// Appends raw bytes in binary format (used for `bytea`).
     public mutating func appendBinary(_ bytes: some Collection<UInt8>, type: UInt32) {
         types.append(type)

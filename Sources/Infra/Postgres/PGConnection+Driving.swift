@@ -132,13 +132,13 @@ extension PGConnection {
             case .simple(let sql):
                 sent = PQsendQuery(pq, sql) == 1
             case .pipeline(let queries):
-                sent =
-                    PQenterPipelineMode(pq) == 1
-                    && queries.allSatisfy { query in
-                        let key = PreparedStatements.Key(sql: query.sql, types: query.binds.types)
-                        return prepared.name(for: key).map { send(query, as: $0, on: pq) } ?? send(query, on: pq)
-                    }
-                    && PQpipelineSync(pq) == 1
+                var slots: [(key: PreparedStatements.Key?, prepared: Bool)] = []
+                if PQenterPipelineMode(pq) == 1 {
+                    sent = sendPipeline(queries, slots: &slots, on: pq)
+                } else {
+                    sent = false
+                }
+                flight.pipelineSlots = slots
             }
             inFlight = flight
             startRequestTimer()
@@ -176,6 +176,66 @@ extension PGConnection {
     private func cancelRequestTimer() {
         if let requestTimer { loop.cancel(requestTimer) }
         requestTimer = nil
+    }
+
+    /// Sends a pipeline's statements and its sync. A statement is prepared the way a single one is
+    /// (``PreparedStatements``): its prepare goes into the pipeline just before it, so a pipeline that runs often
+    /// is parsed and planned once per session.
+    private func sendPipeline(
+        _ queries: [PGQuery], slots: inout [(key: PreparedStatements.Key?, prepared: Bool)],
+        on pq: OpaquePointer
+    ) -> Bool {
+        for query in queries {
+            let key = PreparedStatements.Key(sql: query.sql, types: query.binds.types)
+            let ok: Bool
+            switch prepared.plan(for: key) {
+            case .run(let name):
+                slots.append((key, false))
+                ok = send(query, as: name, on: pq)
+            case .prepare(let name):
+                // Recorded now, so the same text later in this pipeline runs by name; forgotten if it fails.
+                prepared.didPrepare(key, as: name)
+                slots.append((key, true))
+                ok =
+                    query.binds.withCArrays { types, _, _, _ in
+                        PQsendPrepare(pq, name, query.sql, Int32(query.binds.count), types) == 1
+                    } && send(query, as: name, on: pq)
+            case .unnamed:
+                slots.append((nil, false))
+                ok = send(query, on: pq)
+            }
+            guard ok else { return false }
+        }
+        return PQpipelineSync(pq) == 1
+    }
+
+    /// A pipeline's results as its caller sent them: the results of the prepares sent before some statements are
+    /// taken out (a failed one is forgotten, and is its statement's outcome), and a statement the server no longer
+    /// knows by name (`DEALLOCATE ALL`) is forgotten so it is prepared again.
+    private func pipelineResults(_ flight: InFlight) -> [Result<PGRows, PGError>] {
+        guard !flight.pipelineSlots.isEmpty else { return flight.results }
+        var results: [Result<PGRows, PGError>] = []
+        var index = 0
+        for slot in flight.pipelineSlots {
+            if slot.prepared, index < flight.results.count {
+                let preparing = flight.results[index]
+                index += 1
+                if case .failure = preparing {
+                    if let key = slot.key { prepared.forget(key) }
+                    // The statement itself was skipped: its outcome is why its prepare failed.
+                    results.append(preparing)
+                    index += 1
+                    continue
+                }
+            }
+            guard index < flight.results.count else { break }
+            if slot.key != nil, case .failure(let error) = flight.results[index], error.sqlState == "26000" {
+                prepared.forgetAll()
+            }
+            results.append(flight.results[index])
+            index += 1
+        }
+        return results
     }
 
     private func send(_ query: PGQuery, on pq: OpaquePointer) -> Bool {
@@ -226,8 +286,8 @@ extension PGConnection {
                     continue
                 }
                 let outcome = Self.combine(flight.pending)
-                if let key = flight.preparedKey, case .failure(let error) = outcome, error.sqlState == "26000" {
-                    prepared.forget(key)  // invalid_sql_statement_name: the session lost it (DEALLOCATE ALL)
+                if flight.preparedKey != nil, case .failure(let error) = outcome, error.sqlState == "26000" {
+                    prepared.forgetAll()  // invalid_sql_statement_name: the session lost them (DEALLOCATE ALL)
                 }
                 flight.results.append(outcome)
                 flight.pending = []
@@ -266,7 +326,7 @@ extension PGConnection {
             failConnection(PGError(.connectionClosed, Self.errorMessage(pq)))
             return
         }
-        flight.request.continuation.resume(returning: flight.results)
+        flight.request.continuation.resume(returning: flight.pipelined ? pipelineResults(flight) : flight.results)
         startNext()
     }
 

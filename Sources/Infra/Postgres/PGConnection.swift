@@ -71,6 +71,9 @@ public actor PGConnection {
         var preparing: (key: PreparedStatements.Key, name: String, query: PGQuery)?
         /// The single statement running under a prepared name (forgotten if the server no longer knows it).
         var preparedKey: PreparedStatements.Key?
+        /// A pipeline's statements, in order: each one's prepared key (nil: sent unnamed), and whether a prepare
+        /// was sent before it (its result comes first and is not one of the caller's).
+        var pipelineSlots: [(key: PreparedStatements.Key?, prepared: Bool)] = []
         var pipelined: Bool {
             if case .pipeline = request.work { return true }
             return false

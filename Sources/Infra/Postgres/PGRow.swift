@@ -40,6 +40,12 @@ public struct PGRow: Sendable {
         return try Value.decode(from: cell)
     }
 
+    /// Decodes a `uuid` column as the canonical lowercase text PostgreSQL prints (`8-4-4-4-12` hex digits), the form
+    /// every id takes in Sufra, without parsing it into a `UUID` and printing it back.
+    public func decodeID(_ column: String) throws(PGError) -> String {
+        try decode(column, as: String.self)
+    }
+
     /// Decodes a json/jsonb (or text) column with `JSONDecoder`.
     public func decodeJSON<Value: Decodable>(
         _ column: String, as type: Value.Type = Value.self, decoder: JSONDecoder = JSONDecoder()

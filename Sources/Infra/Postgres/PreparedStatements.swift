@@ -59,8 +59,13 @@ struct PreparedStatements {
         names[key] = name
     }
 
-    /// Forgets `key` (the server said it does not know the name, e.g. after `DEALLOCATE ALL`).
+    /// Forgets `key` (its prepare failed).
     mutating func forget(_ key: Key) {
         names[key] = nil
+    }
+
+    /// Forgets every name (the server said it does not know one, e.g. after `DEALLOCATE ALL`, which drops them all).
+    mutating func forgetAll() {
+        names.removeAll()
     }
 }

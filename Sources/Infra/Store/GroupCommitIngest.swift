@@ -154,8 +154,8 @@ public final class GroupCommitIngest: InboundIngest, Service {
         while true {
             do {
                 let items = batch.enumerated().map { index, entry in entry.payload(orderNumber: numbers[index]) }
-                let outcomes = try await client.withTransaction { connection in
-                    try await IngestBatchWriter(entries: items).write(on: connection)
+                let outcomes = try await client.withConnection { connection in
+                    try await IngestBatchWriter(entries: items).commit(on: connection)
                 }
                 announceReplies(items, outcomes)
                 for (entry, outcome) in zip(batch, outcomes) { entry.continuation.resume(returning: outcome) }

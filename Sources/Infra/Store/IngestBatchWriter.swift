@@ -1,16 +1,19 @@
 import Actors
 import Foundation
 
-/// Writes one batch of accepted webhooks and their decided bot steps inside an open transaction, with a handful
-/// of multi-row statements whatever the batch size (order effects aside, which are per step):
+/// Commits one batch of accepted webhooks and their decided bot steps in one transaction, with a handful of
+/// multi-row statements whatever the batch size (order effects aside, which are per step), in three round trips:
 ///
-/// 1. conversations upserted in key order (so concurrent batches lock rows in the same order and cannot deadlock
-///    each other), returning each row's id and version — the row stays locked until commit;
+/// 1. `BEGIN` and the conversations upserted in key order (so concurrent batches lock rows in the same order and
+///    cannot deadlock each other), returning each row's id and version — the row stays locked until commit;
 /// 2. messages inserted with `ON CONFLICT (sid) DO NOTHING`: a `MessageSid` stored before is a duplicate, and its
 ///    step is discarded; a new message whose step applies is born handled;
-/// 3. conversations moved: unread counts and times, and for each applied step its new state and version;
-/// 4. each applied step's order effects, then every reply of the batch queued by one insert;
-/// 5. one audit line per webhook.
+/// 3. (each applied step's order effects, statement by statement;)
+/// 4. one pipeline: conversations moved (unread counts and times, and for each applied step its new state and
+///    version), every reply of the batch queued by one insert, one audit line per webhook, and `COMMIT`.
+///
+/// Every multi-row statement binds one array per column (``SQLArrayColumns``), so its text is the same for every
+/// batch and each session prepares it once.
 ///
 /// A step applies when its message is new, the conversation's stored version is the one it was decided from,
 /// and it is the batch's first step for that conversation; otherwise the message is stored unhandled and its
@@ -39,8 +42,19 @@ struct IngestBatchWriter {
 
     let entries: [Item]
 
-    /// Returns one outcome per entry, in order (audit-only entries answer `.duplicate`, never read).
-    func write(on connection: PGConnection) async throws -> [IngestOutcome] {
+    /// Writes and commits the batch on `connection` (outside any transaction); returns one outcome per entry, in
+    /// order (audit-only entries answer `.duplicate`, never read). On any error the transaction is rolled back.
+    func commit(on connection: PGConnection) async throws -> [IngestOutcome] {
+        do {
+            return try await write(on: connection)
+        } catch {
+            // If ROLLBACK fails the connection is broken or still in a transaction; the pool then drops it.
+            if connection.isInTransaction { _ = try? await connection.simpleQuery("ROLLBACK") }
+            throw error
+        }
+    }
+
+    private func write(on connection: PGConnection) async throws -> [IngestOutcome] {
         var outcomes = [IngestOutcome](repeating: .duplicate, count: entries.count)
         // Each webhook's parameters as JSON, built once for its message row and its audit line.
         let payloads = entries.map { Self.parametersJSON($0.webhook.parameters) }
@@ -54,11 +68,15 @@ struct IngestBatchWriter {
             candidates.append(index)
         }
         guard !candidates.isEmpty else {
-            try await insertAudit(outcomes, payloads: payloads, on: connection)
+            // Audit lines only: one statement, its own implicit transaction.
+            try await connection.pipeline([auditQuery(outcomes, payloads: payloads)])
             return outcomes
         }
 
-        let conversations = try await upsertConversations(candidates.map { entries[$0].webhook }, on: connection)
+        let upserted = try await connection.pipeline([
+            "BEGIN", upsertQuery(candidates.map { entries[$0].webhook }),
+        ])
+        let conversations = try Self.conversations(from: upserted[1])
         // Which steps may apply: decided from the version now locked, and the first step of their conversation.
         var stepping: Set<Int> = []
         var steppedConversations: Set<String> = []
@@ -68,8 +86,9 @@ struct IngestBatchWriter {
             else { continue }
             stepping.insert(index)
         }
-        let inserted = try await insertMessages(
-            candidates, conversations: conversations, stepping: stepping, payloads: payloads, on: connection)
+        let inserted = try Self.messageIds(
+            from: try await connection.query(
+                insertMessagesQuery(candidates, conversations: conversations, stepping: stepping, payloads: payloads)))
 
         var applied: [Int] = []
         var newMessages: [String: Int] = [:]
@@ -81,8 +100,6 @@ struct IngestBatchWriter {
             newMessages[conversation.id, default: 0] += 1
             if stepping.contains(index) { applied.append(index) }
         }
-        let versions = try await moveConversations(
-            newMessages, applied: applied, conversations: conversations, on: connection)
 
         var receipts: [Int: StepReceipt] = [:]
         var pendingReplies: [(index: Int, restaurantId: String, conversationId: String, replies: [Reply])] = []
@@ -97,17 +114,10 @@ struct IngestBatchWriter {
             var orders = OrderEffectsWriter(step: botStep, connection: connection, orderNumber: orderNumber)
             for effect in step.effects { try await orders.apply(effect) }
             receipts[index] = StepReceipt(
-                version: versions[conversation.id] ?? step.expectedVersion + 1, queuedMessageIds: [],
-                orders: orders.touched)
+                version: step.expectedVersion + 1, queuedMessageIds: [], orders: orders.touched)
             let replies = step.replies.map { $0.rendered(orderNumber: orders.confirmedNumber) }
             if !replies.isEmpty { pendingReplies.append((index, message.restaurantId, conversation.id, replies)) }
         }
-        let queued = try await ReplyRowsWriter(
-            groups: pendingReplies.map {
-                .init(restaurantId: $0.restaurantId, conversationId: $0.conversationId, replies: $0.replies)
-            }
-        ).insert(on: connection)
-        for (pending, ids) in zip(pendingReplies, queued) { receipts[pending.index]?.queuedMessageIds = ids }
 
         for index in candidates {
             let message = entries[index].webhook
@@ -116,7 +126,36 @@ struct IngestBatchWriter {
             outcomes[index] = .accepted(
                 IngestReceipt(messageId: messageId, conversationId: conversation.id, step: receipts[index]))
         }
-        try await insertAudit(outcomes, payloads: payloads, on: connection)
+
+        // The rest needs no answer before the next statement: one round trip, ending with the commit.
+        let replyWriter = ReplyRowsWriter(
+            groups: pendingReplies.map {
+                .init(restaurantId: $0.restaurantId, conversationId: $0.conversationId, replies: $0.replies)
+            })
+        var tail: [PGQuery] = [try moveQuery(newMessages, applied: applied, conversations: conversations)]
+        let repliesQuery = try replyWriter.query()
+        if let repliesQuery { tail.append(repliesQuery) }
+        tail.append(auditQuery(outcomes, payloads: payloads))
+        tail.append("COMMIT")
+        let results = try await connection.pipeline(tail)
+        guard results[results.count - 1].commandTag != "ROLLBACK" else {
+            throw PGError(.transactionRolledBack, "COMMIT rolled back: a statement in the transaction failed")
+        }
+        let versions = try Self.versions(from: results[0])
+        let queued = try replyWriter.ids(from: repliesQuery == nil ? nil : results[1])
+        for (pending, ids) in zip(pendingReplies, queued) { receipts[pending.index]?.queuedMessageIds = ids }
+        for index in applied {
+            guard let conversation = conversations[Self.key(entries[index].webhook)],
+                let version = versions[conversation.id], var receipt = receipts[index]
+            else { continue }
+            receipt.version = version
+            receipts[index] = receipt
+        }
+        for index in candidates {
+            guard case .accepted(var receipt) = outcomes[index] else { continue }
+            receipt.step = receipts[index]
+            outcomes[index] = .accepted(receipt)
+        }
         return outcomes
     }
 
@@ -124,9 +163,7 @@ struct IngestBatchWriter {
         ConversationKey(restaurantId: message.restaurantId, customer: message.from)
     }
 
-    private func upsertConversations(
-        _ messages: [InboundWebhook], on connection: PGConnection
-    ) async throws -> [ConversationKey: Conversation] {
+    private func upsertQuery(_ messages: [InboundWebhook]) -> PGQuery {
         var profileByKey: [ConversationKey: String?] = [:]
         for message in messages {
             let key = Self.key(message)
@@ -139,104 +176,97 @@ struct IngestBatchWriter {
         let ordered = profileByKey.keys.sorted {
             ($0.restaurantId, $0.customer) < ($1.restaurantId, $1.customer)
         }
-        var values = SQLValuesBuilder(casts: ["uuid", "text", "text"])
-        for key in ordered { values.append([key.restaurantId, key.customer, profileByKey[key] ?? nil]) }
-        let rows = try await connection.query(
-            values.query(
-                prefix: "INSERT INTO conversations (restaurant_id, customer, profile_name) VALUES ",
-                suffix: """
-                    ON CONFLICT (restaurant_id, customer) DO UPDATE
-                    SET profile_name = COALESCE(EXCLUDED.profile_name, conversations.profile_name)
-                    RETURNING id, restaurant_id, customer, version
-                    """))
+        var columns = SQLArrayColumns(types: ["uuid", "text", "text"])
+        for key in ordered { columns.append([key.restaurantId, key.customer, profileByKey[key] ?? nil]) }
+        return columns.query(
+            "INSERT INTO conversations (restaurant_id, customer, profile_name) SELECT r, c, p FROM",
+            """
+             AS v(r, c, p)
+            ON CONFLICT (restaurant_id, customer) DO UPDATE
+            SET profile_name = COALESCE(EXCLUDED.profile_name, conversations.profile_name)
+            RETURNING id, restaurant_id, customer, version
+            """)
+    }
+
+    private static func conversations(from rows: PGRows) throws -> [ConversationKey: Conversation] {
         var conversations: [ConversationKey: Conversation] = [:]
         for row in rows {
             let key = ConversationKey(
-                restaurantId: try row.decode("restaurant_id", as: UUID.self).uuidString.lowercased(),
-                customer: try row.decode("customer", as: String.self))
+                restaurantId: try row.decodeID("restaurant_id"), customer: try row.decode("customer", as: String.self))
             conversations[key] = Conversation(
-                id: try row.decode("id", as: UUID.self).uuidString.lowercased(),
-                version: try row.decode("version", as: Int64.self))
+                id: try row.decodeID("id"), version: try row.decode("version", as: Int64.self))
         }
         return conversations
     }
 
-    /// Inserts the candidate messages (born handled when their step applies); returns the ids of those that
-    /// were new, by MessageSid.
-    private func insertMessages(
-        _ candidates: [Int], conversations: [ConversationKey: Conversation], stepping: Set<Int>, payloads: [String],
-        on connection: PGConnection
-    ) async throws -> [String: String] {
-        var values = SQLValuesBuilder(casts: ["uuid", "uuid", "text", "jsonb", "text", "bool"])
+    /// Inserts the candidate messages (born handled when their step applies), returning the new ones' ids.
+    private func insertMessagesQuery(
+        _ candidates: [Int], conversations: [ConversationKey: Conversation], stepping: Set<Int>, payloads: [String]
+    ) -> PGQuery {
+        var columns = SQLArrayColumns(types: ["uuid", "uuid", "text", "jsonb", "text", "bool"])
         for index in candidates {
             let message = entries[index].webhook
-            values.append([
+            columns.append([
                 message.restaurantId, conversations[Self.key(message)]?.id, message.body, payloads[index],
-                message.messageSid, stepping.contains(index),
+                message.messageSid, stepping.contains(index) ? "t" : "f",
             ])
         }
-        let rows = try await connection.query(
-            values.query(
-                prefix: """
-                    INSERT INTO messages (restaurant_id, conversation_id, body, params, sid, direction, status,
-                        handled_at)
-                    SELECT v.r, v.c, v.b, v.p, v.s, 'inbound', 'received', CASE WHEN v.h THEN now() END FROM (VALUES
-                    """,
-                suffix: """
-                    ) AS v(r, c, b, p, s, h) ON CONFLICT (sid) WHERE sid IS NOT NULL DO NOTHING RETURNING id, sid
-                    """))
+        return columns.query(
+            """
+            INSERT INTO messages (restaurant_id, conversation_id, body, params, sid, direction, status, handled_at)
+            SELECT v.r, v.c, v.b, v.p, v.s, 'inbound', 'received', CASE WHEN v.h THEN now() END FROM 
+            """,
+            " AS v(r, c, b, p, s, h) ON CONFLICT (sid) WHERE sid IS NOT NULL DO NOTHING RETURNING id, sid")
+    }
+
+    /// The ids of the messages that were new, by MessageSid.
+    private static func messageIds(from rows: PGRows) throws -> [String: String] {
         var ids: [String: String] = [:]
-        for row in rows {
-            ids[try row.decode("sid", as: String.self)] = try row.decode("id", as: UUID.self).uuidString.lowercased()
-        }
+        for row in rows { ids[try row.decode("sid", as: String.self)] = try row.decodeID("id") }
         return ids
     }
 
     /// Moves the conversations that got new messages (unread count, times) and, for applied steps, their state,
-    /// language and version. Returns the new versions by conversation id.
-    private func moveConversations(
-        _ counts: [String: Int], applied: [Int], conversations: [ConversationKey: Conversation],
-        on connection: PGConnection
-    ) async throws -> [String: Int64] {
-        guard !counts.isEmpty else { return [:] }
+    /// language and version, returning the new versions.
+    private func moveQuery(
+        _ counts: [String: Int], applied: [Int], conversations: [ConversationKey: Conversation]
+    ) throws -> PGQuery {
         var steps: [String: DecidedStep] = [:]
         for index in applied {
             if let conversation = conversations[Self.key(entries[index].webhook)], let step = entries[index].step {
                 steps[conversation.id] = step
             }
         }
-        var values = SQLValuesBuilder(casts: ["uuid", "int", "bool", "jsonb", "text"])
+        var columns = SQLArrayColumns(types: ["uuid", "int", "bool", "jsonb", "text"])
         for (id, count) in counts.sorted(by: { $0.key < $1.key }) {
             if let step = steps[id] {
                 let state = String(decoding: try JSONEncoder().encode(step.state), as: UTF8.self)
-                values.append([id, count, true, state, step.language?.rawValue])
+                columns.append([id, String(count), "t", state, step.language?.rawValue])
             } else {
-                values.append([id, count, false, nil, nil])
+                columns.append([id, String(count), "f", nil, nil])
             }
         }
-        let rows = try await connection.query(
-            values.query(
-                prefix: """
-                    UPDATE conversations AS c SET unread_count = c.unread_count + v.n, last_message_at = now(),
-                        last_inbound_at = now(), updated_at = now(),
-                        bot_state = CASE WHEN v.a THEN v.s ELSE c.bot_state END,
-                        language = CASE WHEN v.a THEN v.l ELSE c.language END,
-                        version = c.version + CASE WHEN v.a THEN 1 ELSE 0 END
-                    FROM (VALUES
-                    """,
-                suffix: ") AS v(id, n, a, s, l) WHERE c.id = v.id RETURNING c.id, c.version"))
+        return columns.query(
+            """
+            UPDATE conversations AS c SET unread_count = c.unread_count + v.n, last_message_at = now(),
+                last_inbound_at = now(), updated_at = now(),
+                bot_state = CASE WHEN v.a THEN v.s ELSE c.bot_state END,
+                language = CASE WHEN v.a THEN v.l ELSE c.language END,
+                version = c.version + CASE WHEN v.a THEN 1 ELSE 0 END
+            FROM 
+            """,
+            " AS v(id, n, a, s, l) WHERE c.id = v.id RETURNING c.id, c.version")
+    }
+
+    /// The new versions by conversation id.
+    private static func versions(from rows: PGRows) throws -> [String: Int64] {
         var versions: [String: Int64] = [:]
-        for row in rows {
-            versions[try row.decode("id", as: UUID.self).uuidString.lowercased()] = try row.decode(
-                "version", as: Int64.self)
-        }
+        for row in rows { versions[try row.decodeID("id")] = try row.decode("version", as: Int64.self) }
         return versions
     }
 
-    private func insertAudit(
-        _ outcomes: [IngestOutcome], payloads: [String], on connection: PGConnection
-    ) async throws {
-        var values = SQLValuesBuilder(casts: ["uuid", "text", "text", "jsonb"])
+    private func auditQuery(_ outcomes: [IngestOutcome], payloads: [String]) -> PGQuery {
+        var columns = SQLArrayColumns(types: ["uuid", "text", "text", "jsonb"])
         for (index, (entry, outcome)) in zip(entries, outcomes).enumerated() {
             let label: String
             switch (entry, outcome) {
@@ -245,11 +275,10 @@ struct IngestBatchWriter {
             case (.message, .duplicate): label = "duplicate"
             }
             let message = entry.webhook
-            values.append([message.restaurantId, message.messageSid, label, payloads[index]])
+            columns.append([message.restaurantId, message.messageSid, label, payloads[index]])
         }
-        _ = try await connection.execute(
-            values.query(
-                prefix: "INSERT INTO webhook_audit (restaurant_id, message_sid, outcome, payload) VALUES "))
+        return columns.query(
+            "INSERT INTO webhook_audit (restaurant_id, message_sid, outcome, payload) SELECT * FROM", "")
     }
 
     /// Every Twilio parameter as a JSON object; a repeated name keeps all its values in an array.

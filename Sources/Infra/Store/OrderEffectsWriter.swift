@@ -37,7 +37,7 @@ struct OrderEffectsWriter {
                         \(type.rawValue), 'DRAFT')
                 RETURNING id
                 """)
-            draftId = try rows.single().decode("id", as: UUID.self).uuidString.lowercased()
+            draftId = try rows.single().decodeID("id")
             try await record(draftId)
         case .setLocation(let location):
             guard let id = try await draft() else { return }
@@ -93,7 +93,7 @@ struct OrderEffectsWriter {
             SELECT id FROM orders WHERE conversation_id = \(step.conversationId)::uuid AND status = 'DRAFT'
             ORDER BY created_at DESC LIMIT 1 FOR UPDATE
             """)
-        draftId = try rows.first?.decode("id", as: UUID.self).uuidString.lowercased()
+        draftId = try rows.first?.decodeID("id")
         return draftId
     }
 

@@ -49,7 +49,7 @@ public struct PostgresConversationStore: ConversationStore {
             WHERE c.restaurant_id = \(key.restaurantId)::uuid AND c.customer = \(key.customer)
             """)
         guard let row = rows.first else { return nil }
-        let conversationId = try row.decode("id", as: UUID.self).uuidString.lowercased()
+        let conversationId = try row.decodeID("id")
         let stored =
             (try? JSONDecoder().decode(
                 BotState.Stored.self, from: Data(try row.decode("bot_state", as: String.self).utf8))) ?? .unreadable
@@ -84,7 +84,7 @@ public struct PostgresConversationStore: ConversationStore {
             """)
         let items = try rows.map { row in
             MenuItem(
-                id: try row.decode("id", as: UUID.self).uuidString.lowercased(),
+                id: try row.decodeID("id"),
                 nameAr: try row.decode("name_ar", as: String.self), nameEn: try row.decode("name_en", as: String.self),
                 price: try row.decode("price", as: Int64.self), available: try row.decode("available", as: Bool.self))
         }
@@ -175,9 +175,9 @@ public struct PostgresConversationStore: ConversationStore {
         return try rows.map { row in
             UnhandledInbound(
                 key: ConversationKey(
-                    restaurantId: try row.decode("restaurant_id", as: UUID.self).uuidString.lowercased(),
+                    restaurantId: try row.decodeID("restaurant_id"),
                     customer: try row.decode("customer", as: String.self)),
-                messageId: try row.decode("id", as: UUID.self).uuidString.lowercased())
+                messageId: try row.decodeID("id"))
         }
     }
 }

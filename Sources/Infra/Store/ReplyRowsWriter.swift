@@ -17,32 +17,41 @@ struct ReplyRowsWriter {
 
     /// Inserts every group's replies; returns their message ids per group, in the groups' order.
     func insert(on connection: PGConnection) async throws -> [[String]] {
-        guard groups.contains(where: { !$0.replies.isEmpty }) else { return groups.map { _ in [] } }
-        var values = SQLValuesBuilder(casts: ["uuid", "uuid", "text", "text", "jsonb", "int"])
+        guard let query = try query() else { return try ids(from: nil) }
+        return try ids(from: try await connection.query(query))
+    }
+
+    /// The insert of every group's replies, returning their ids (nil when there is no reply at all).
+    func query() throws -> PGQuery? {
+        guard groups.contains(where: { !$0.replies.isEmpty }) else { return nil }
+        var columns = SQLArrayColumns(types: ["uuid", "uuid", "text", "text", "jsonb", "int"])
         var position = 0
         for group in groups {
             for reply in group.replies {
                 switch reply {
                 case .text(let body):
-                    values.append([group.restaurantId, group.conversationId, body, nil, nil, position])
+                    columns.append([group.restaurantId, group.conversationId, body, nil, nil, String(position)])
                 case .template(let contentSid, let variables):
                     let json = String(decoding: try JSONEncoder().encode(variables), as: UTF8.self)
-                    values.append([group.restaurantId, group.conversationId, nil, contentSid, json, position])
+                    columns.append([group.restaurantId, group.conversationId, nil, contentSid, json, String(position)])
                 }
                 position += 1
             }
         }
-        let rows = try await connection.query(
-            values.query(
-                prefix: """
-                    INSERT INTO messages (restaurant_id, conversation_id, body, content_sid, content_variables,
-                        created_at, direction, status, next_attempt_at)
-                    SELECT v.r, v.c, v.b, v.s, v.j, clock_timestamp() + v.i * interval '1 microsecond',
-                        'outbound', 'queued', now()
-                    FROM (VALUES
-                    """,
-                suffix: ") AS v(r, c, b, s, j, i) ORDER BY v.i RETURNING id"))
-        let ids = try rows.map { try $0.decode("id", as: UUID.self).uuidString.lowercased() }
+        return columns.query(
+            """
+            INSERT INTO messages (restaurant_id, conversation_id, body, content_sid, content_variables,
+                created_at, direction, status, next_attempt_at)
+            SELECT v.r, v.c, v.b, v.s, v.j, clock_timestamp() + v.i * interval '1 microsecond',
+                'outbound', 'queued', now()
+            FROM
+            """,
+            "AS v(r, c, b, s, j, i) ORDER BY v.i RETURNING id")
+    }
+
+    /// The message ids per group, in the groups' order, from the rows ``query()`` returned (nil: it was not run).
+    func ids(from rows: PGRows?) throws -> [[String]] {
+        let ids = try rows.map { rows in try rows.map { try $0.decodeID("id") } } ?? []
         var result: [[String]] = []
         var offset = 0
         for group in groups {

@@ -56,27 +56,32 @@ struct URLParts {
     var rest: Substring
 
     init?(_ url: String) {
-        guard let colon = url.firstIndex(of: ":"), url[colon...].hasPrefix("://") else { return nil }
+        // Every delimiter is ASCII: searching the UTF-8 view skips grapheme breaking entirely.
+        let bytes = url.utf8
+        guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")), url[colon...].utf8.starts(with: "://".utf8)
+        else { return nil }
         scheme = url[..<colon]
-        let afterScheme = url[url.index(colon, offsetBy: 3)...]
-        let authorityEnd = afterScheme.firstIndex(where: Self.endsAuthority) ?? afterScheme.endIndex
+        let afterScheme = url[bytes.index(colon, offsetBy: 3)...]
+        let authorityEnd = afterScheme.utf8.firstIndex(where: Self.endsAuthority) ?? afterScheme.endIndex
         var authority = afterScheme[..<authorityEnd]
         rest = afterScheme[authorityEnd...]
-        if let at = authority.lastIndex(of: "@") {
+        if let at = authority.utf8.lastIndex(of: UInt8(ascii: "@")) {
             userInfo = authority[..<at]
-            authority = authority[authority.index(after: at)...]
+            authority = authority[authority.utf8.index(after: at)...]
         }
         // A port follows the last ':' unless that colon is inside an IPv6 literal's brackets.
-        if let colon = authority.lastIndex(of: ":"), !authority[colon...].contains("]") {
+        if let colon = authority.utf8.lastIndex(of: UInt8(ascii: ":")),
+            !authority[colon...].utf8.contains(UInt8(ascii: "]"))
+        {
             host = authority[..<colon]
-            port = authority[authority.index(after: colon)...]
+            port = authority[authority.utf8.index(after: colon)...]
         } else {
             host = authority
         }
     }
 
-    private static func endsAuthority(_ character: Character) -> Bool {
-        character == "/" || character == "?" || character == "#"
+    private static func endsAuthority(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: "/") || byte == UInt8(ascii: "?") || byte == UInt8(ascii: "#")
     }
 
     private func build(port: Substring?) -> String {

@@ -10,7 +10,13 @@ public enum TwilioSignature {
     public static func compute(
         authToken: String, url: String, parameters: [(name: String, value: String)]
     ) -> String {
-        Base64.encode(HMAC.sha1(key: Array(authToken.utf8), data: signedBytes(url: url, parameters: parameters)))
+        signature(key: Array(authToken.utf8), url: url, signedParameters: signedParameters(parameters))
+    }
+
+    private static func signature(key: [UInt8], url: String, signedParameters: [UInt8]) -> String {
+        var bytes = Array(url.utf8)
+        bytes.append(contentsOf: signedParameters)
+        return Base64.encode(HMAC.sha1(key: key, data: bytes))
     }
 
     /// True when `signature` matches `url` and the form `parameters` under `authToken`, for any accepted URL variant.
@@ -20,10 +26,13 @@ public enum TwilioSignature {
     ) -> Bool {
         guard let signature, !signature.isEmpty else { return false }
         let given = Array(signature.utf8)
+        let key = Array(authToken.utf8)
+        // The parameters' part of the signed string is the same for every URL variant: sorted once.
+        let signed = signedParameters(parameters)
         var valid = false
         for variant in urlVariants(url) {
             // No early exit: every variant is checked so timing does not tell which one matched.
-            let expected = compute(authToken: authToken, url: variant, parameters: parameters)
+            let expected = Self.signature(key: key, url: variant, signedParameters: signed)
             if constantTimeEqual(given, Array(expected.utf8)) { valid = true }
         }
         return valid
@@ -43,18 +52,41 @@ public enum TwilioSignature {
     }
 
     static func signedBytes(url: String, parameters: [(name: String, value: String)]) -> [UInt8] {
-        var valuesByName: [String: [String]] = [:]
-        for (name, value) in parameters { valuesByName[name, default: []].append(value) }
-        var bytes = Array(url.utf8)
-        // UTF-8 byte order is code point order, which is how Python and Node sort the names.
-        for name in valuesByName.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
-            let values = Set(valuesByName[name] ?? []).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-            for value in values {
-                bytes.append(contentsOf: name.utf8)
-                bytes.append(contentsOf: value.utf8)
-            }
+        Array(url.utf8) + signedParameters(parameters)
+    }
+
+    /// Each parameter's name then value, ordered by name and, for a repeated name, by value, identical pairs once.
+    ///
+    /// Sorting the (name, value) pairs by their UTF-8 bytes gives exactly that order (UTF-8 byte order is code point
+    /// order, which is how Python and Node sort the names), with no dictionary or `String` comparison.
+    static func signedParameters(_ parameters: [(name: String, value: String)]) -> [UInt8] {
+        var pairs = parameters.map { (name: Array($0.name.utf8), value: Array($0.value.utf8)) }
+        pairs.sort { lhs, rhs in
+            let byName = compareBytes(lhs.name, rhs.name)
+            return byName != 0 ? byName < 0 : compareBytes(lhs.value, rhs.value) < 0
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(pairs.reduce(0) { $0 + $1.name.count + $1.value.count })
+        var previous: (name: [UInt8], value: [UInt8])?
+        for pair in pairs {
+            if let previous, previous.name == pair.name, previous.value == pair.value { continue }
+            bytes.append(contentsOf: pair.name)
+            bytes.append(contentsOf: pair.value)
+            previous = pair
         }
         return bytes
+    }
+
+    /// Byte order of two byte strings (a prefix sorts first): negative, zero or positive.
+    private static func compareBytes(_ lhs: [UInt8], _ rhs: [UInt8]) -> Int {
+        lhs.withUnsafeBufferPointer { left in
+            rhs.withUnsafeBufferPointer { right in
+                for index in 0..<min(left.count, right.count) where left[index] != right[index] {
+                    return Int(left[index]) - Int(right[index])
+                }
+                return left.count - right.count
+            }
+        }
     }
 
     static func queryValue(named name: String, in url: String) -> String? {

@@ -37,6 +37,11 @@ public struct FormBody: Sendable, Equatable {
 
     /// Percent-decodes one name or value (`+` is a space) and validates UTF-8.
     static func decodeComponent(_ raw: ArraySlice<UInt8>) throws(FormBodyError) -> String {
+        // Most names and many values need no decoding at all.
+        if !raw.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) {
+            guard let string = String(validating: raw, as: UTF8.self) else { throw .malformed("invalid UTF-8") }
+            return string
+        }
         var decoded: [UInt8] = []
         decoded.reserveCapacity(raw.count)
         var index = raw.startIndex

@@ -1,5 +1,4 @@
 import Actors
-import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -27,7 +26,7 @@ struct WebhookController: Sendable {
         metrics.webhooksReceived.increment()
         let peer = (context as? any RemoteAddressRequestContext)?.remoteAddress
         // Every log line written while this webhook is handled carries its request id (RequestLogContext).
-        let requestID = request.headers[.twilioIdempotencyToken] ?? UUID().uuidString.lowercased()
+        let requestID = request.headers[.twilioIdempotencyToken] ?? RequestLogContext.freshRequestID()
         let response = await RequestLogContext.$metadata.withValue([RequestLogContext.requestIDKey: "\(requestID)"]) {
             await answer(request, peer: peer)
         }
@@ -104,7 +103,6 @@ struct WebhookController: Sendable {
         switch status {
         case .badRequest: "bad_request"
         case .contentTooLarge: "too_large"
-        case .requestTimeout: "too_slow"
         default: reason
         }
     }
