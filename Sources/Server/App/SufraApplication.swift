@@ -55,6 +55,7 @@ public struct SufraApplication: Sendable {
     let sweeper: UnhandledSweeper<ContinuousClock>
     let supervisor: Supervisor
     let outboundQueue: OutboundQueue
+    let outcomes: GroupCommitOutcomes
     let outbound: OutboundDispatcher
     let notifier: OutboundNotifier
     let conversationStore: PostgresConversationStore
@@ -100,6 +101,7 @@ public struct SufraApplication: Sendable {
         self.events = events
         let now: @Sendable () -> String = { ISO8601.now() }
         outboundQueue = OutboundQueue(client: postgres, leaseDuration: options.outboundLease)
+        outcomes = GroupCommitOutcomes(queue: outboundQueue, logger: logger.with(label: "outcomes"))
         let metrics = self.metrics
         let hooks = OutboundHooks(
             sent: { _ in metrics.messagesSent.increment() }, failed: { _ in metrics.messagesFailed.increment() },
@@ -109,7 +111,7 @@ public struct SufraApplication: Sendable {
         outbound = OutboundDispatcher(
             queue: outboundQueue,
             dependencies: TenantSender.Dependencies(
-                queue: outboundQueue, sender: TwilioMessageSender(client: twilio, publicURL: configuration.publicURL),
+                queue: outcomes, sender: TwilioMessageSender(client: twilio, publicURL: configuration.publicURL),
                 directory: directory, events: events, hooks: hooks, policy: options.retryPolicy, now: now,
                 logger: logger.with(label: "outbound")),
             configuration: postgresConfiguration, settings: options.outbound, logger: logger.with(label: "outbound"))
@@ -120,7 +122,9 @@ public struct SufraApplication: Sendable {
         }
         notifier = OutboundNotifier(
             client: postgres, localWake: wakeLocalSender, logger: logger.with(label: "outbound"))
-        ingest = GroupCommitIngest(client: postgres, notifier: notifier, logger: logger.with(label: "ingest"))
+        ingest = GroupCommitIngest(
+            client: postgres, notifier: notifier, handoff: options.runSender ? outbound : nil,
+            logger: logger.with(label: "ingest"))
         let store = PostgresConversationStore(
             client: postgres, notifier: notifier, logger: logger.with(label: "conversation-store"))
         conversationStore = store
@@ -170,7 +174,8 @@ public struct SufraApplication: Sendable {
     /// The services that run beside the HTTP server, infrastructure first.
     var services: [any Service] {
         var services: [any Service] = [
-            postgres, redis, subscriber, events, ingest, notifier, directorySync, conversations, sweeper, liveHub,
+            postgres, redis, subscriber, events, outcomes, ingest, notifier, directorySync, conversations, sweeper,
+            liveHub,
         ]
         if options.runSender { services.append(outbound) }
         services.append(contentsOf: options.mounted.map { $0 as any Service })
@@ -185,8 +190,8 @@ public struct SufraApplication: Sendable {
             metrics: metrics, directory: directory, logger: logger.with(label: "webhook")
         ).addRoutes(to: router)
         StatusCallbackController(
-            directory: directory, signatures: TwilioSignatureVerifier(), queue: outboundQueue, events: events,
-            publicURL: configuration.publicURL, trustedProxies: configuration.trustedProxies,
+            supervisor: supervisor, outcomes: outcomes, events: events, publicURL: configuration.publicURL,
+            trustedProxies: configuration.trustedProxies,
             logger: logger.with(label: "status")
         ).addRoutes(to: router)
         HealthController(postgres: postgres, redis: redis, metrics: metrics, started: .now).addRoutes(to: router)
@@ -201,7 +206,8 @@ public struct SufraApplication: Sendable {
         let store = conversationStore
         StaffController(
             authenticator: authenticator,
-            store: StaffStore(client: postgres, handoffIdleMinutes: configuration.handoffIdleMinutes),
+            store: StaffStore(
+                client: postgres, handoffIdleMinutes: configuration.handoffIdleMinutes, notifier: notifier),
             conversations: conversations,
             events: events, invalidateMenu: { store.invalidateMenu(restaurantId: $0) }
         ).addRoutes(to: router)
