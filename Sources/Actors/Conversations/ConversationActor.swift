@@ -55,22 +55,34 @@ public struct ConversationActor: KeyedEntity {
     /// How many recent `MessageSid`s the actor remembers (a Twilio retry of one of them is a duplicate at once).
     static let recentSidCount = 8
 
+    /// The dependencies every conversation shares, behind one reference: between messages an entity rests in the
+    /// registry's entry table, so each byte stored inline counts once per resident conversation.
+    public final class Shared: Sendable {
+        let dependencies: Dependencies
+
+        /// Shares `dependencies` (create one for all conversations).
+        public init(_ dependencies: Dependencies) {
+            self.dependencies = dependencies
+        }
+    }
+
     private let key: ConversationKey
-    private let dependencies: Dependencies
+    private let shared: Shared
+    private var dependencies: Dependencies { shared.dependencies }
     /// The stored conversation; nil until its first message is stored.
     private var record: ConversationRecord?
     private var recentSids: [String] = []
 
     /// Activates the actor for `key`, loading its state (the registry's factory). A conversation with no row yet
     /// starts from the initial state at version 0; its first commit creates the row.
-    public static func activate(_ key: ConversationKey, dependencies: Dependencies) async throws -> ConversationActor {
+    public static func activate(_ key: ConversationKey, shared: Shared) async throws -> ConversationActor {
         ConversationActor(
-            key: key, dependencies: dependencies, record: try await dependencies.store.loadConversation(key))
+            key: key, shared: shared, record: try await shared.dependencies.store.loadConversation(key))
     }
 
-    private init(key: ConversationKey, dependencies: Dependencies, record: ConversationRecord?) {
+    private init(key: ConversationKey, shared: Shared, record: ConversationRecord?) {
         self.key = key
-        self.dependencies = dependencies
+        self.shared = shared
         self.record = record
     }
 

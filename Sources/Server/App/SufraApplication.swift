@@ -143,14 +143,14 @@ public struct SufraApplication: Sendable {
         botDependencies.replyTimer = Metrics.Timer(label: BotMetrics.replyDuration, factory: factory)
         botDependencies.askedForPerson = StaffController.announcer(
             store: StaffStore(client: postgres, handoffIdleMinutes: configuration.handoffIdleMinutes), events: events)
-        let dependencies = botDependencies
+        let shared = ConversationActor.Shared(botDependencies)
         conversations = ActorRegistry(
             configuration: RegistryConfiguration(
                 idleTimeout: options.conversationIdleTimeout ?? .seconds(configuration.conversationIdleSeconds)),
             clock: .continuous,
             logger: logger.with(label: "conversations"),
             metrics: RegistryMetrics(registry: "conversations", factory: factory),
-            factory: { key in try await ConversationActor.activate(key, dependencies: dependencies) })
+            factory: { key in try await ConversationActor.activate(key, shared: shared) })
         sweeper = UnhandledSweeper(
             queue: UnhandledInboundQueue(client: postgres), registry: conversations,
             policy: options.inboundRetryPolicy, interval: options.unhandledSweepInterval,
