@@ -33,6 +33,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // MARK: System libraries (Debian: libpq-dev, libhiredis-dev, libcurl4-openssl-dev, libssl-dev)
@@ -48,6 +50,7 @@ let package = Package(
             name: "Runtime",
             dependencies: [
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -58,6 +61,7 @@ let package = Package(
             dependencies: [
                 "Runtime",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: crossModuleOptimization
@@ -69,6 +73,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "HeapModule", package: "swift-collections"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: crossModuleOptimization
@@ -87,6 +92,8 @@ let package = Package(
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             // The dashboard page: plain HTML, CSS and ES modules, no build step (docs/dashboard.md).
             resources: [.copy("Dashboard/Static")],
@@ -114,9 +121,15 @@ let package = Package(
         ),
 
         // MARK: Tests (integration tests read DATABASE_URL / REDIS_URL from scripts/services)
+        /// What several test targets share (the local services' addresses and reachability check, `eventually`);
+        /// only test targets depend on it.
+        .target(name: "SufraTestSupport", path: "Tests/SufraTestSupport"),
         .testTarget(
             name: "RuntimeTests",
-            dependencies: ["Runtime", .product(name: "DequeModule", package: "swift-collections")]
+            dependencies: [
+                "Runtime", .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ]
         ),
         .testTarget(
             name: "ActorsTests",
@@ -125,15 +138,16 @@ let package = Package(
         .testTarget(
             name: "InfraTests",
             dependencies: [
-                "Infra", "Actors", "Runtime",
+                "Infra", "Actors", "Runtime", "SufraTestSupport",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "SufraDev", "Infra", "Actors",
+                "Server", "SufraDev", "Infra", "Actors", "SufraTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

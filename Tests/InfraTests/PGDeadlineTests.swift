@@ -1,10 +1,11 @@
 import Foundation
-import Testing
+import Glibc
 
 @testable import Infra
 
 #if canImport(Glibc)
-import Glibc
+import SufraTestSupport
+import Testing
 #endif
 
 /// A database that stops answering fails requests within their deadline, and the pool recovers.
@@ -37,7 +38,7 @@ import Glibc
             #expect(error?.code == .requestTimeout)
             #expect(error?.isConnectionError == true)
             #expect(clock.now - started < .seconds(3))
-            try await PostgresTestSupport.eventually("the pool drops the timed-out connection") {
+            try await eventually(timeout: .seconds(20), "the pool drops the timed-out connection") {
                 client.statistics.closed >= 1
             }
             let next = try await client.query("SELECT pg_backend_pid() AS pid").single().decode("pid", as: Int32.self)
@@ -80,7 +81,7 @@ import Glibc
                 group.addTask {
                     await #expect(throws: PGError.self) { try await client.query("SELECT pg_sleep(60)") }
                 }
-                try await PostgresTestSupport.eventually("the hung statement holds the connection") {
+                try await eventually(timeout: .seconds(20), "the hung statement holds the connection") {
                     client.statistics.idle == 0
                 }
                 let clock = ContinuousClock()

@@ -1,4 +1,5 @@
 import Foundation
+import SufraTestSupport
 import Synchronization
 import Testing
 
@@ -41,7 +42,7 @@ import Testing
         try await PostgresTestSupport.withClient(server, options: options) { client in
             let pid = try await client.query("SELECT pg_backend_pid() AS pid").single().decode("pid", as: Int32.self)
             try await PostgresTestSupport.terminate(backend: pid, server: server)
-            try await PostgresTestSupport.eventually("the pool notices the dead connection") {
+            try await eventually(timeout: .seconds(20), "the pool notices the dead connection") {
                 client.statistics.closed >= 1
             }
             let next = try await client.query("SELECT pg_backend_pid() AS pid").single().decode("pid", as: Int32.self)
@@ -120,7 +121,7 @@ import Testing
                 let value = try await client.query("SELECT 42 AS v").single().decode("v", as: Int.self)
                 #expect(value == 42)
             }
-            try await PostgresTestSupport.eventually("the early caller waits") { client.statistics.waiting == 1 }
+            try await eventually(timeout: .seconds(20), "the early caller waits") { client.statistics.waiting == 1 }
             group.addTask { try await client.run() }
             try await group.next()
             group.cancelAll()
@@ -158,7 +159,7 @@ import Testing
         try await PostgresTestSupport.withClient(PostgresTestSupport.serverConfiguration(), options: options) {
             client in
             // The short timeout is for the waiters below; let the one connection open first.
-            try await PostgresTestSupport.eventually("the pool's connection is open") { client.statistics.idle == 1 }
+            try await eventually(timeout: .seconds(20), "the pool's connection is open") { client.statistics.idle == 1 }
             try await client.withConnection { _ in
                 try await withThrowingTaskGroup(of: PGError.Code?.self) { group in
                     group.addTask {
@@ -167,7 +168,7 @@ import Testing
                             return nil
                         } catch let error as PGError { return error.code }
                     }
-                    try await PostgresTestSupport.eventually("one waiter queued") { client.statistics.waiting == 1 }
+                    try await eventually(timeout: .seconds(20), "one waiter queued") { client.statistics.waiting == 1 }
                     do {
                         _ = try await client.query("SELECT 1")
                         Issue.record("expected tooManyWaiters")

@@ -1,4 +1,5 @@
 import Foundation
+import SufraTestSupport
 import Testing
 
 @testable import Infra
@@ -62,20 +63,5 @@ enum PostgresTestSupport {
             try await Task.sleep(for: .milliseconds(5))
         }
         await admin.close()
-    }
-
-    /// Awaits `condition` (polled), failing after `timeout`.
-    static func eventually(
-        timeout: Duration = .seconds(20), _ what: String, _ condition: () async throws -> Bool
-    ) async throws {
-        let clock = ContinuousClock()
-        let deadline = clock.now + timeout
-        while try await !condition() {
-            guard clock.now < deadline else {
-                Issue.record("timed out waiting for: \(what)")
-                throw PGError(.acquireTimeout, "timed out waiting for \(what)")
-            }
-            try await Task.sleep(for: .milliseconds(5))
-        }
     }
 }

@@ -1,5 +1,6 @@
 import Actors
 import Logging
+import SufraTestSupport
 import Testing
 
 @testable import Infra
@@ -49,7 +50,7 @@ import Testing
                     #expect(await iterator.next()?.string == "still")
                 }
                 try await subscribeTwiceDropOne()
-                #expect(try await eventually { try await serverSubscribers() == 0 })
+                try await eventually("no subscriber left on the server") { try await serverSubscribers() == 0 }
             }
         }
     }
@@ -68,10 +69,9 @@ import Testing
                 server.stop()
                 try server.start()
                 // Publish until the resubscribed connection is back and hears it.
-                let republished = try await eventually {
+                try await eventually("the resubscribed connection hears a publish") {
                     ((try? await redis.publish(channel: "orders", message: "after")) ?? 0) > 0
                 }
-                #expect(republished)
                 #expect(await iterator.next()?.string == "after")
             }
         }

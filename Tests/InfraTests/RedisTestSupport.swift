@@ -1,12 +1,13 @@
 import Foundation
 import Glibc
+import SufraTestSupport
 import Testing
 
 @testable import Infra
 
 /// The shared test Redis (`REDIS_URL`, from scripts/services). Tests fail, not skip, when it is unreachable.
 func sharedRedisConfiguration() throws -> RedisConfiguration {
-    let url = ProcessInfo.processInfo.environment["REDIS_URL"] ?? "redis://127.0.0.1:56379/0"
+    let url = TestServices.redisURL
     try TestServices.require("Redis", url: url, variable: "REDIS_URL")
     var configuration = try RedisConfiguration(url: url)
     configuration.poolSize = 2
@@ -54,19 +55,6 @@ func withRedisSubscriber<T: Sendable>(
     }
 }
 
-/// Polls `condition` until it holds or `timeout` passes (for conditions only observable by asking).
-func eventually(
-    timeout: Duration = .seconds(10), _ condition: () async throws -> Bool
-) async throws -> Bool {
-    let clock = ContinuousClock()
-    let deadline = clock.now + timeout
-    while clock.now < deadline {
-        if try await condition() { return true }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-    return false
-}
-
 /// A redis-server of the test's own, on a free port, for tests that kill or restart the server.
 final class PrivateRedisServer: @unchecked Sendable {
     // Safety of `@unchecked Sendable`: `pid` is only touched by the test that owns the server, sequentially.
@@ -109,7 +97,7 @@ final class PrivateRedisServer: @unchecked Sendable {
 
     /// Waits until the server answers PING.
     func waitUntilReady() async throws {
-        let ready = try await eventually {
+        try await eventually("private redis-server on port \(port) up") {
             do {
                 let connection = try await RedisConnection.connect(configuration: configuration)
                 await connection.close()
@@ -118,7 +106,6 @@ final class PrivateRedisServer: @unchecked Sendable {
                 return false
             }
         }
-        #expect(ready, "private redis-server on port \(port) did not come up")
     }
 
     deinit { stop() }

@@ -60,6 +60,71 @@ import Testing
         }
     }
 
+    /// Waits (yielding) until `condition` holds; records an issue after `timeout`.
+    func eventually(
+        _ what: Comment, timeout: Duration = .seconds(10), sourceLocation: SourceLocation = #_sourceLocation,
+        _ condition: () -> Bool
+    ) async {
+        let deadline = ContinuousClock.now + timeout
+        while !condition() {
+            guard ContinuousClock.now < deadline, !Task.isCancelled else {
+                Issue.record("not within \(timeout): \(what)", sourceLocation: sourceLocation)
+                return
+            }
+            await Task.yield()
+        }
+    }
+
+    @Test func aDrainedKeyLeavesNoTaskBehindAndTheNextMessageStartsOneWithTheSameEntity() async throws {
+        let registry = makeRegistry(clock: ContinuousClock())
+        let gate = Gate()
+        try await running(registry) { () async throws in
+            #expect(try await registry.ask("a", .increment) == 1)
+            await eventually("the drained consumer ends") { registry.runningConsumers == 0 }
+            #expect(registry.liveCount == 1, "the entity stays resident without a task")
+            #expect(registry.isIdle("a"))
+
+            try registry.tell("a", .waitFor(gate))
+            #expect(registry.runningConsumers == 1, "the next message starts a consumer at once")
+            #expect(!registry.isIdle("a"))
+            gate.open()
+            #expect(try await registry.ask("a", .increment) == 3, "state carried across bursts")
+            await eventually("ends again") { registry.runningConsumers == 0 }
+            #expect(store.activations.events == ["a"], "resident between bursts: activated once, never reloaded")
+        }
+    }
+
+    @Test func aThousandIdleKeysKeepTheirEntitiesAndNoConsumer() async throws {
+        let registry = makeRegistry(clock: ContinuousClock())
+        try await running(registry) { () async throws in
+            for key in 0..<1000 { try registry.tell("k\(key)", .increment) }
+            await eventually("every consumer ends") { registry.runningConsumers == 0 }
+            #expect(registry.liveCount == 1000)
+            for key in [0, 500, 999] { #expect(try await registry.ask("k\(key)", .increment) == 2) }
+            #expect(store.activations.events.count == 1000)
+        }
+    }
+
+    @Test func orderPerKeyHoldsAcrossDrainedAndRestartedConsumers() async throws {
+        let registry = makeRegistry(clock: ContinuousClock())
+        let journal = Journal<(String, Int, Int)>()
+        var bursts = 0
+        try await running(registry) { () async throws in
+            for sequence in 0..<300 {
+                if sequence % 10 == 0 {
+                    // Let the consumer drain and end so the next message starts a fresh one.
+                    await eventually("drained before burst \(sequence / 10)") { registry.runningConsumers == 0 }
+                    bursts += 1
+                }
+                try registry.tell("a", .record(producer: 0, sequence: sequence, journal: journal))
+            }
+            await journal.waitForCount(300)
+        }
+        #expect(bursts == 30)
+        #expect(journal.events.map(\.2) == Array(0..<300), "handled once each, in order, across 30 consumers")
+        #expect(store.activations.events == ["a"])
+    }
+
     @Test func aSlowHandlerOnOneKeyDoesNotDelayAnother() async throws {
         let registry = makeRegistry(clock: ContinuousClock())
         let gate = Gate()

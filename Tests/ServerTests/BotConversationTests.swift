@@ -1,6 +1,7 @@
 import Foundation
 import HummingbirdTesting
 import Infra
+import SufraTestSupport
 import Testing
 
 @testable import Server

@@ -3,6 +3,7 @@ import Foundation
 import HummingbirdTesting
 import HummingbirdWSTesting
 import Infra
+import SufraTestSupport
 import Testing
 
 @testable import Server

@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import Logging
 import NIOCore
+import SufraTestSupport
 import Testing
 
 @testable import Server
@@ -43,7 +44,7 @@ import Testing
             #expect(text.contains("sufra_uptime_seconds"))
             #expect(
                 text.contains("# TYPE sufra_bot_states_unreadable_total counter\nsufra_bot_states_unreadable_total 0"))
-            #expect(text.contains("# TYPE sufra_restaurants_unroutable gauge\nsufra_restaurants_unroutable 0"))
+            #expect(text.contains("# TYPE sufra_restaurants_unroutable gauge\nsufra_restaurants_unroutable 0.0"))
         }
     }
 

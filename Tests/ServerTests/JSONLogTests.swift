@@ -64,6 +64,14 @@ final class LogCapture: Sendable {
         #expect(throws: ConfigurationError.self) { try LogFormat(environment: ["LOG_FORMAT": "xml"]) }
     }
 
+    @Test func freshRequestIDsAreDistinctAndShareTheProcessPrefix() {
+        let ids = (0..<1_000).map { _ in RequestLogContext.freshRequestID() }
+        #expect(Set(ids).count == ids.count)
+        let prefixes = Set(ids.map { $0.split(separator: "-").first.map(String.init) ?? "" })
+        #expect(prefixes.count == 1)
+        #expect(prefixes.first?.isEmpty == false)
+    }
+
     @Test func fullOrderFlowLogsCarryRequestIdsAndNoSecrets() async throws {
         let capture = LogCapture.shared
         let label = "sufra.logtest\(UInt32.random(in: 0...UInt32.max))"

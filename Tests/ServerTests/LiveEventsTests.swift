@@ -4,6 +4,7 @@ import HummingbirdTesting
 import HummingbirdWSTesting
 import Infra
 import NIOCore
+import SufraTestSupport
 import Synchronization
 import Testing
 
@@ -49,6 +50,9 @@ import Testing
             let frames = FrameLog()
             try await client.ws("/ws?token=\(token)") { inbound, _, _ in
                 try await eventually("hub subscribed for A") { sufra.liveHub.isSubscribed(restaurantId: a.id) }
+                let connected = try PrometheusText(sufra.metrics.render())
+                #expect(connected.value("sufra_websocket_connections") == 1)
+                #expect(connected.value("sufra_websocket_subscriptions") == 1)
                 try await client.sendWebhook(to: b, from: "whatsapp:+966544444441", body: "from B")
                 frames.markSent()
                 try await client.sendWebhook(to: a, from: "whatsapp:+966544444442", body: "from A")
@@ -75,6 +79,9 @@ import Testing
             #expect(received.allSatisfy { $0.json["restaurantId"] as? String == a.id })
             try await eventually("socket detached") { sufra.liveHub.socketCount == 0 }
             #expect(sufra.liveHub.subscriptionCount == 0)
+            let detached = try PrometheusText(sufra.metrics.render())
+            #expect(detached.value("sufra_websocket_connections") == 0)
+            #expect(detached.value("sufra_websocket_subscriptions") == 0)
         }
     }
 }

@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import Infra
 import NIOCore
+import SufraTestSupport
 import Testing
 
 @testable import Server

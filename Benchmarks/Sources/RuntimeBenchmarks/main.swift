@@ -1,5 +1,7 @@
 // Runtime micro-benchmarks: registry throughput (1 / 1,000 / 100,000 keys), activation cost, memory per idle live
-// entity. Build in release: `swift run -c release RuntimeBenchmarks`.
+// entity. Build in release: `swift run -c release --package-path Benchmarks -Xswiftc -cross-module-optimization
+// RuntimeBenchmarks`. Each throughput line also gives the rate per CPU-second of the process (user + system), which
+// moves less than wall-clock rates on a machine shared with other work.
 import Foundation
 import Runtime
 import Synchronization
@@ -56,12 +58,32 @@ func residentBytes() -> Int {
     return (Int(fields[1]) ?? 0) * Int(sysconf(Int32(_SC_PAGESIZE)))
 }
 
+/// glibc's `malloc_trim(0)`: returns freed heap pages to the system, so RSS counts what is live (`<malloc.h>` is not
+/// in the Glibc module; looked up once).
+let mallocTrim: (@convention(c) (Int) -> Int32)? = dlsym(nil, "malloc_trim").map {
+    unsafeBitCast($0, to: (@convention(c) (Int) -> Int32).self)
+}
+
+/// CPU seconds (user + system) this process used so far.
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
+    let user = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+    let system = Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+    return user + system
+}
+
 func measure(_ label: String, messages: Int, _ body: () async throws -> Void) async rethrows {
     let start = ContinuousClock.now
+    let cpuStart = cpuSeconds()
     try await body()
     let elapsed = (ContinuousClock.now - start).seconds
+    let cpu = cpuSeconds() - cpuStart
     let rate = Double(messages) / elapsed
-    log(String(format: "%-44@ %10.0f msg/s  (%d in %.3f s)", label as NSString, rate, messages, elapsed))
+    log(
+        String(
+            format: "%-44@ %10.0f msg/s  (%d in %.3f s; %.0f msg per CPU-s)", label as NSString, rate, messages,
+            elapsed, Double(messages) / cpu))
 }
 
 func send(
@@ -80,6 +102,13 @@ func send(
         }
         try await group.waitForAll()
     }
+}
+
+/// Waits until no consumer task runs (every live key idle), then returns freed memory to the system.
+func idle(_ registry: ActorRegistry<BenchEntity, ContinuousClock>) async {
+    while registry.runningConsumers > 0 { try? await Task.sleep(for: .milliseconds(10)) }
+    try? await Task.sleep(for: .milliseconds(100))
+    _ = mallocTrim?(0)
 }
 
 nonisolated func runAll() async throws {
@@ -109,17 +138,21 @@ nonisolated func runAll() async throws {
         }
 
         // Activation cost and memory per idle live entity: 100,000 fresh keys, one message each, then all idle.
+        // RSS is read once no consumer runs, after `malloc_trim` (freed task memory returned to the system).
         completion.reset()
-        let before = residentBytes()
+        await idle(registry)
+        let rssBefore = residentBytes()
         let fresh = 100_000
         let start = ContinuousClock.now
         try await send(registry, keys: fresh, messages: fresh, producers: 1, keyOffset: 20_000_000)
         await completion.wait(for: fresh)
         let activation = (ContinuousClock.now - start).seconds
-        try await Task.sleep(for: .milliseconds(200))  // let every consumer park
-        let after = residentBytes()
+        await idle(registry)
+        let rssAfter = residentBytes()
         log(String(format: "activation (spawn + factory + 1 msg)   %10.2f µs/entity", activation / Double(fresh) * 1e6))
-        log("memory per idle live entity            \( (after - before) / fresh) bytes  (live: \(registry.liveCount))")
+        log(
+            "memory per idle live entity            \((rssAfter - rssBefore) / fresh) bytes RSS  "
+                + "(live: \(registry.liveCount), consumer tasks: \(registry.runningConsumers))")
 
         registry.beginShutdown()
         try await group.waitForAll()

@@ -1,4 +1,5 @@
 import Logging
+import Metrics
 import Runtime
 
 /// One customer's conversation with one restaurant: runs the bot on each message, one at a time, in arrival
@@ -30,8 +31,8 @@ public struct ConversationActor: KeyedEntity {
         public var now: @Sendable () -> String
         /// Logs.
         public var logger: Logger
-        /// Hears how long a message took from arrival to its committed replies (the bot-reply histogram).
-        public var replyTimer: @Sendable (Duration) -> Void = { _ in }
+        /// How long a message took from arrival to its committed replies (`sufra_bot_reply_duration_seconds`).
+        public var replyTimer = Metrics.Timer(label: BotMetrics.replyDuration)
         /// Hears that a customer asked for a person (restaurant id, conversation id): dashboards are told.
         public var askedForPerson: @Sendable (String, String) async -> Void = { _, _ in }
 
@@ -54,22 +55,34 @@ public struct ConversationActor: KeyedEntity {
     /// How many recent `MessageSid`s the actor remembers (a Twilio retry of one of them is a duplicate at once).
     static let recentSidCount = 8
 
+    /// The dependencies every conversation shares, behind one reference: between messages an entity rests in the
+    /// registry's entry table, so each byte stored inline counts once per resident conversation.
+    public final class Shared: Sendable {
+        let dependencies: Dependencies
+
+        /// Shares `dependencies` (create one for all conversations).
+        public init(_ dependencies: Dependencies) {
+            self.dependencies = dependencies
+        }
+    }
+
     private let key: ConversationKey
-    private let dependencies: Dependencies
+    private let shared: Shared
+    private var dependencies: Dependencies { shared.dependencies }
     /// The stored conversation; nil until its first message is stored.
     private var record: ConversationRecord?
     private var recentSids: [String] = []
 
     /// Activates the actor for `key`, loading its state (the registry's factory). A conversation with no row yet
     /// starts from the initial state at version 0; its first commit creates the row.
-    public static func activate(_ key: ConversationKey, dependencies: Dependencies) async throws -> ConversationActor {
+    public static func activate(_ key: ConversationKey, shared: Shared) async throws -> ConversationActor {
         ConversationActor(
-            key: key, dependencies: dependencies, record: try await dependencies.store.loadConversation(key))
+            key: key, shared: shared, record: try await shared.dependencies.store.loadConversation(key))
     }
 
-    private init(key: ConversationKey, dependencies: Dependencies, record: ConversationRecord?) {
+    private init(key: ConversationKey, shared: Shared, record: ConversationRecord?) {
         self.key = key
-        self.dependencies = dependencies
+        self.shared = shared
         self.record = record
     }
 
@@ -114,7 +127,7 @@ public struct ConversationActor: KeyedEntity {
                 version: committed.version,
                 latestOrder: committed.orders.last(where: { $0.status != .draft }) ?? record?.latestOrder,
                 staffAnswerUntil: record?.staffAnswerUntil)
-            if !committed.queuedMessageIds.isEmpty { dependencies.replyTimer(.now - receivedAt) }
+            if !committed.queuedMessageIds.isEmpty { dependencies.replyTimer.record(duration: .now - receivedAt) }
             publish(orders: committed.orders, conversationId: receipt.conversationId)
             if decided.state == .withStaff && previous != .withStaff {
                 await dependencies.askedForPerson(key.restaurantId, receipt.conversationId)
@@ -168,7 +181,7 @@ public struct ConversationActor: KeyedEntity {
                 record?.state = outcome.state
                 record?.language = outcome.language
                 if let latest = orders.last(where: { $0.status != .draft }) { record?.latestOrder = latest }
-                if let receivedAt, !queued.isEmpty { dependencies.replyTimer(.now - receivedAt) }
+                if let receivedAt, !queued.isEmpty { dependencies.replyTimer.record(duration: .now - receivedAt) }
                 publish(orders: orders, conversationId: current.id)
                 if HandoffPolicy.asksForPerson(from: previous, to: outcome) {
                     await dependencies.askedForPerson(key.restaurantId, current.id)

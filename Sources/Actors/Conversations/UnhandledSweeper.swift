@@ -1,4 +1,5 @@
 import Logging
+import Metrics
 import Runtime
 import ServiceLifecycle
 
@@ -10,7 +11,7 @@ import ServiceLifecycle
 /// A message that keeps failing is not retried forever: each re-drive counts an attempt and pushes the next one
 /// back (``InboundRetryPolicy``), so poison messages wait their backoff while the others progress, and after the
 /// last attempt the message is marked failed (status `failed`, error code `unhandled`, `lastError` the last
-/// handling error), counted by `onFailed` and visible in the staff messages API.
+/// handling error), counted (``SweeperMetrics``) and visible in the staff messages API.
 public struct UnhandledSweeper<C: Clock<Duration>>: Service {
     private let queue: any UnhandledInboundQueueing
     private let registry: ActorRegistry<ConversationActor, C>
@@ -18,14 +19,14 @@ public struct UnhandledSweeper<C: Clock<Duration>>: Service {
     private let interval: Duration
     private let graceSeconds: Int
     private let concurrency: Int
-    private let onFailed: @Sendable (Int) -> Void
+    private let metrics: SweeperMetrics
     private let logger: Logger
 
-    /// Creates the sweeper; `onFailed` hears how many messages a sweep marked failed (a metric).
+    /// Creates the sweeper; `metrics` counts re-drives by outcome and the messages marked failed.
     public init(
         queue: any UnhandledInboundQueueing, registry: ActorRegistry<ConversationActor, C>,
         policy: InboundRetryPolicy = InboundRetryPolicy(), interval: Duration = .seconds(5), graceSeconds: Int = 10,
-        concurrency: Int = 16, onFailed: @escaping @Sendable (Int) -> Void = { _ in }, logger: Logger
+        concurrency: Int = 16, metrics: SweeperMetrics = SweeperMetrics(), logger: Logger
     ) {
         self.queue = queue
         self.registry = registry
@@ -33,7 +34,7 @@ public struct UnhandledSweeper<C: Clock<Duration>>: Service {
         self.interval = interval
         self.graceSeconds = graceSeconds
         self.concurrency = max(1, concurrency)
-        self.onFailed = onFailed
+        self.metrics = metrics
         self.logger = logger
     }
 
@@ -62,7 +63,7 @@ public struct UnhandledSweeper<C: Clock<Duration>>: Service {
             return 0
         }
         if !batch.failed.isEmpty {
-            onFailed(batch.failed.count)
+            metrics.failedCount.increment(by: batch.failed.count)
             logger.error(
                 "inbound messages failed for good: not handled after every re-drive",
                 metadata: [
@@ -72,6 +73,13 @@ public struct UnhandledSweeper<C: Clock<Duration>>: Service {
         }
         let results = await redrive(batch.redrive)
         let refused = results.compactMap { if case .refused = $0.1 { $0.0 } else { nil } }
+        for (_, result) in results {
+            switch result {
+            case .handled: metrics.handled.increment()
+            case .refused: metrics.refused.increment()
+            case .failed: metrics.failedRedrives.increment()
+            }
+        }
         if !refused.isEmpty {
             do {
                 try await queue.release(messageIds: refused, after: interval)

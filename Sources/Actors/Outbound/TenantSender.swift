@@ -1,14 +1,16 @@
 import Logging
+import Metrics
 import Runtime
 import ServiceLifecycle
 import Synchronization
 
-/// One restaurant's send loop: claims its due jobs from the durable queue, paces them with the restaurant's token
+/// One restaurant's send loop: takes the replies born claimed by this process from its bounded ``channel`` and
+/// claims its other due jobs from the durable queue, paces them with the restaurant's token
 /// bucket (capacity `ceil(sendPerMinute / 6)`, refill `sendPerMinute / 60` per second), keeps at most
 /// `concurrency` sends in flight, and records each outcome.
 ///
-/// The loop never holds more claimed jobs than it may send right now (tokens available and free concurrency
-/// slots), so the in-memory channel between the queue and the sends is bounded by `concurrency`. Each restaurant
+/// The loop never claims more jobs than it may send right now (tokens available and free concurrency slots);
+/// born-claimed jobs wait in a channel of ``Settings/channelCapacity`` at most. Each restaurant
 /// has its own loop, claims only its own rows and waits only on its own bucket: a restaurant with 100,000 queued
 /// messages never delays another's reply. Wake-ups come from ``wake`` (LISTEN/NOTIFY, fallback poll, a finished
 /// send); ``run(retire:)`` returns when the restaurant has been idle for `idleTimeout` and `retire` agrees.
@@ -23,6 +25,12 @@ public final class TenantSender: Sendable {
         public var concurrency = 32
         /// Jobs claimed in one round trip at most.
         public var maximumBatch = 50
+        /// Born-claimed jobs the restaurant's channel holds (and reserves) at most; past it replies are queued in
+        /// the database for the claim.
+        public var channelCapacity = 256
+        /// Lease a job must still have when its send starts (capped at a third of the lease); with less it is
+        /// given back untried.
+        public var minimumLeaseLeft: Duration = .seconds(20)
         /// Longest wait without a wake-up before looking at the queue again.
         public var pollInterval: Duration = .seconds(2)
         /// Idle time after which the loop ends (it comes back on the next wake-up).
@@ -43,7 +51,8 @@ public final class TenantSender: Sendable {
         public var sender: any OutboundMessageSending
         public var directory: TenantDirectory
         public var events: any LiveEventPublishing
-        public var hooks: OutboundHooks
+        /// Sent, failed and in-flight series, and the credentials alert.
+        public var metrics: OutboundMetrics
         public var policy: OutboundRetryPolicy
         public var now: @Sendable () -> String
         public var logger: Logger
@@ -51,7 +60,7 @@ public final class TenantSender: Sendable {
         /// Bundles the dependencies.
         public init(
             queue: any OutboundQueueing, sender: any OutboundMessageSending, directory: TenantDirectory,
-            events: any LiveEventPublishing, hooks: OutboundHooks = OutboundHooks(),
+            events: any LiveEventPublishing, metrics: OutboundMetrics = OutboundMetrics(),
             policy: OutboundRetryPolicy = OutboundRetryPolicy(), now: @escaping @Sendable () -> String,
             logger: Logger
         ) {
@@ -59,7 +68,7 @@ public final class TenantSender: Sendable {
             self.sender = sender
             self.directory = directory
             self.events = events
-            self.hooks = hooks
+            self.metrics = metrics
             self.policy = policy
             self.now = now
             self.logger = logger
@@ -68,23 +77,41 @@ public final class TenantSender: Sendable {
 
     /// The restaurant.
     public let restaurantId: String
-    /// Signalled when there may be work (a notification, a poll, a finished send, a status change).
+    /// Signalled when there may be work (a notification, a poll, a finished send, a status change, a delivery to
+    /// the channel).
     public let wake = WakeSignal()
+    /// The restaurant's bounded outbound channel: replies born claimed by this process, waiting for this loop.
+    public let channel: OutboundChannel
     private let settings: Settings
     private let dependencies: Dependencies
     private let inFlight = Atomic<Int>(0)
+    /// Whether the queue may have work (a new loop looks once).
+    private let claimWanted = Atomic<Bool>(true)
+    private let claims = Atomic<Int>(0)
+    /// Conversations with a send in flight (their next job waits: one customer's replies go in order).
+    private let busy = Mutex<Set<String>>([])
 
     /// A loop for `restaurantId`.
     public init(restaurantId: String, settings: Settings, dependencies: Dependencies) {
         self.restaurantId = restaurantId
         self.settings = settings
         self.dependencies = dependencies
+        self.channel = OutboundChannel(capacity: settings.channelCapacity, delivered: wake)
+        if let tenant = dependencies.directory.tenant(id: restaurantId) {
+            channel.limit(to: channelLimit(sendPerMinute: tenant.sendPerMinute))
+        }
     }
 
     /// Sends in flight now.
     public var sendsInFlight: Int { inFlight.load(ordering: .relaxed) }
 
     /// Runs until cancelled, shut down gracefully (in-flight sends finish first), or idle and retired.
+    ///
+    /// Jobs come two ways. Replies this process's group commit wrote born claimed wait in ``channel`` and are
+    /// taken with no query at all; the durable queue is claimed only when there may be work there: a wake-up
+    /// from outside (``requestClaim()``: a notification, the fallback poll, the reaper, a resume), the poll
+    /// interval passing, or a last claim that filled its limit. Either way a customer's replies go one at a time,
+    /// in order: a conversation with a send in flight waits (``OutboundChannel/take(limit:busy:)``).
     ///
     /// A failing claim (database unreachable) never ends the loop: ending it would cancel the sends in flight,
     /// whose requests may already have reached Twilio and whose outcomes could then not be recorded. The loop backs
@@ -93,37 +120,65 @@ public final class TenantSender: Sendable {
         let clock = ContinuousClock()
         var pacing: (rate: Int, bucket: TokenBucket<ContinuousClock.Instant>)?
         var lastWork = clock.now
+        var lastClaim = clock.now
+        var backlog = false
         var claimFailures = 0
         await withDiscardingTaskGroup { group in
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
                 guard let tenant = dependencies.directory.tenant(id: restaurantId), tenant.status == .active else {
+                    // Paused (or gone): born-claimed jobs go back to the queue, where the claim's status filter
+                    // holds them until a resume.
+                    await giveBack(channel.take(limit: .max, busy: []).flatMap { $0 }.map(\.job))
                     if sendsInFlight == 0, lastWork.duration(to: clock.now) >= settings.idleTimeout, retire() { return }
-                    await wake.wait(timeout: settings.pollInterval)
+                    await pause(settings.pollInterval)
                     continue
                 }
                 if pacing?.rate != tenant.sendPerMinute {
                     pacing = (tenant.sendPerMinute, TokenBucket.perMinute(tenant.sendPerMinute, now: clock.now))
+                    channel.limit(to: channelLimit(sendPerMinute: tenant.sendPerMinute))
                 }
                 let free = settings.concurrency - sendsInFlight
                 guard free > 0 else {
-                    await wake.wait(timeout: settings.pollInterval)
+                    await pause(settings.pollInterval)
                     continue
                 }
-                // Pacing: wait for a token before claiming, so claimed jobs never sit waiting for the bucket.
+                // Pacing: wait for a token before taking work, so taken jobs never sit waiting for the bucket.
                 guard var bucket = pacing?.bucket else { continue }
                 if let delay = bucket.timeUntilAvailable(1, now: clock.now), delay > .zero {
                     try? await clock.sleep(for: delay)
                     continue
                 }
-                let tokens = max(1, Int(bucket.available(now: clock.now).rounded(.down)))
+                let limit = min(max(1, Int(bucket.available(now: clock.now).rounded(.down))), free)
+
+                // Born claimed: committed under our lease and handed over, so no claim query.
+                let handed = channel.take(limit: limit, busy: busy.withLock { $0 })
+                if !handed.isEmpty {
+                    lastWork = clock.now
+                    for jobs in handed {
+                        for _ in jobs { _ = bucket.take(1, now: clock.now) }
+                        start(jobs, tenant: tenant, in: &group)
+                    }
+                    pacing?.bucket = bucket
+                    continue
+                }
+
+                let wanted = claimWanted.exchange(false, ordering: .relaxed)
+                guard wanted || backlog || lastClaim.duration(to: clock.now) >= settings.pollInterval else {
+                    if sendsInFlight == 0, lastWork.duration(to: clock.now) >= settings.idleTimeout, retire() { return }
+                    // Back at the poll's time, or sooner to retire when idle (waking early claims nothing).
+                    await pause(min(settings.pollInterval, settings.idleTimeout))
+                    continue
+                }
+                lastClaim = clock.now
                 // The lease starts when the database runs the claim, after this instant: a deadline from here is
                 // never later than the lease's end.
                 let leaseDeadline = clock.now.advanced(by: dependencies.queue.leaseDuration)
+                let claimLimit = min(limit, settings.maximumBatch)
                 let jobs: [OutboundJob]
                 do {
-                    jobs = try await dependencies.queue.claim(
-                        restaurantId: restaurantId, limit: min(tokens, free, settings.maximumBatch))
+                    jobs = try await dependencies.queue.claim(restaurantId: restaurantId, limit: claimLimit)
                     claimFailures = 0
+                    claims.add(1, ordering: .relaxed)
                 } catch {
                     claimFailures += 1
                     let delay = Self.claimBackoff(failures: claimFailures, maximum: settings.maximumClaimBackoff)
@@ -136,23 +191,86 @@ public final class TenantSender: Sendable {
                     try? await clock.sleep(for: delay)
                     continue
                 }
+                backlog = jobs.count == claimLimit
                 if jobs.isEmpty {
                     if sendsInFlight == 0, lastWork.duration(to: clock.now) >= settings.idleTimeout, retire() { return }
-                    await wake.wait(timeout: settings.pollInterval)
+                    await pause(settings.pollInterval)
                     continue
                 }
                 lastWork = clock.now
                 for job in jobs {
                     _ = bucket.take(1, now: clock.now)
-                    inFlight.add(1, ordering: .relaxed)
-                    group.addTask {
-                        await self.deliver(job, tenant: tenant, leaseDeadline: leaseDeadline)
-                        self.inFlight.subtract(1, ordering: .relaxed)
-                        self.wake.signal()
-                    }
+                    start([OutboundChannel.Entry(job: job, leaseDeadline: leaseDeadline)], tenant: tenant, in: &group)
                 }
                 pacing?.bucket = bucket
             }
+        }
+        // Stopped (shutdown or cancellation): jobs still waiting in the channel were never attempted.
+        await giveBack(channel.close().map(\.job))
+    }
+
+    /// Waits for a wake-up, at most `timeout`; graceful shutdown ends the wait (the loop then stops taking work).
+    private func pause(_ timeout: Duration) async {
+        try? await cancelWhenGracefulShutdown { await self.wake.wait(timeout: timeout) }
+    }
+
+    /// Signals that the durable queue may have work for this restaurant (the next turn of the loop claims).
+    public func requestClaim() {
+        claimWanted.store(true, ordering: .relaxed)
+        wake.signal()
+    }
+
+    /// Claim queries run so far (tests prove born-claimed replies need none).
+    public var claimQueries: Int { claims.load(ordering: .relaxed) }
+
+    /// One conversation's jobs, sent one after another in a task of the group (one concurrency slot); the
+    /// conversation counts as busy until they are done.
+    private func start(
+        _ entries: [OutboundChannel.Entry], tenant: TenantConfig, in group: inout DiscardingTaskGroup
+    ) {
+        guard let conversation = entries.first?.job.conversationId else { return }
+        busy.withLock { _ = $0.insert(conversation) }
+        inFlight.add(1, ordering: .relaxed)
+        group.addTask {
+            var remaining = entries[...]
+            while let entry = remaining.first {
+                // Too little lease left to send and record: give the rest back untried rather than risk the
+                // reaper handing a job we are sending to another worker.
+                if ContinuousClock.now.advanced(by: self.minimumLeaseLeft) > entry.leaseDeadline {
+                    await self.giveBack(remaining.map(\.job))
+                    break
+                }
+                await self.deliver(entry.job, tenant: tenant, leaseDeadline: entry.leaseDeadline)
+                remaining = remaining.dropFirst()
+            }
+            self.busy.withLock { _ = $0.remove(conversation) }
+            self.inFlight.subtract(1, ordering: .relaxed)
+            self.wake.signal()
+        }
+    }
+
+    /// The born-claimed jobs worth holding: what the restaurant's rate sends in half the lease a job can wait for
+    /// its turn (a slow restaurant's replies wait in the queue rather than run out of lease in the channel).
+    func channelLimit(sendPerMinute: Int) -> Int {
+        let (seconds, attoseconds) = (dependencies.queue.leaseDuration - minimumLeaseLeft).components
+        let waitable = Double(seconds) + Double(attoseconds) / 1e18
+        return Int(Double(max(0, sendPerMinute)) * waitable / 60 / 2)
+    }
+
+    /// The lease a job must still have before its send starts: the Twilio call's timeout and its recording.
+    private var minimumLeaseLeft: Duration {
+        min(settings.minimumLeaseLeft, dependencies.queue.leaseDuration / 3)
+    }
+
+    /// Gives never-attempted jobs back to the queue; when that fails the reaper puts them back at their lease's end.
+    private func giveBack(_ jobs: [OutboundJob]) async {
+        guard !jobs.isEmpty else { return }
+        do {
+            try await dependencies.queue.release(jobs)
+        } catch {
+            dependencies.logger.warning(
+                "could not give jobs back to the queue; the reaper will at their lease's end",
+                metadata: ["restaurant": "\(restaurantId)", "jobs": "\(jobs.count)", "error": "\(error)"])
         }
     }
 
@@ -170,7 +288,10 @@ public final class TenantSender: Sendable {
     /// One job: looked up first when uncertain, sent when it may and must be, and its outcome recorded.
     func deliver(_ job: OutboundJob, tenant: TenantConfig, leaseDeadline: ContinuousClock.Instant) async {
         let decision = await attempt(job, tenant: tenant)
-        guard let completion = await record(job, decision, until: leaseDeadline) else { return }
+        let recorded = await dependencies.metrics.during(.recording) {
+            await record(job, decision, until: leaseDeadline)
+        }
+        guard let completion = recorded else { return }
         guard let message = completion.message else {
             // Another process or a receipt holds the row now (our lease ran out, or Twilio's receipt settled it).
             dependencies.logger.notice(
@@ -180,17 +301,17 @@ public final class TenantSender: Sendable {
         }
         switch decision {
         case .sent:
-            dependencies.hooks.sent(restaurantId)
+            dependencies.metrics.sentCount.increment()
             dependencies.events.publish(
                 LiveEvent(
                     kind: .messageSent, restaurantId: restaurantId, at: dependencies.now(), dataJSON: message.json))
         case .failed, .dead:
-            dependencies.hooks.failed(restaurantId)
+            dependencies.metrics.failedCount.increment()
             dependencies.logger.warning(
                 "outbound message failed", metadata: ["message": "\(job.id)", "decision": "\(decision)"])
         case .credentialsRejected(let reason, let version):
             if completion.deactivatedRestaurant {
-                dependencies.hooks.credentialsRejected(restaurantId, reason)
+                dependencies.metrics.credentialsRejected(restaurantId: restaurantId)
                 dependencies.logger.error(
                     "restaurant made inactive: Twilio rejected its credentials",
                     metadata: ["restaurant": "\(restaurantId)", "reason": "\(reason)"])
@@ -220,13 +341,17 @@ public final class TenantSender: Sendable {
             if let sid = job.knownSid {
                 lookup = .found(sid: sid)
             } else {
-                lookup = await dependencies.sender.find(job, tenant: tenant)
+                lookup = await dependencies.metrics.during(.lookingUp) {
+                    await dependencies.sender.find(job, tenant: tenant)
+                }
             }
             let resolution = dependencies.policy.resolve(
                 lookup, attemptsBefore: job.attempts, random: Double.random(in: 0..<1))
             if case .record(let decision) = resolution { return decision }
         }
-        let outcome = await dependencies.sender.send(job, tenant: tenant)
+        let outcome = await dependencies.metrics.during(.sending) {
+            await dependencies.sender.send(job, tenant: tenant)
+        }
         return dependencies.policy.decide(
             outcome, attemptsBefore: job.attempts, random: Double.random(in: 0..<1),
             credentialsVersion: tenant.credentialsVersion)

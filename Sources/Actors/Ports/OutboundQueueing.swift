@@ -12,6 +12,11 @@ public protocol OutboundQueueing: Sendable {
     /// still `sending` under this process's lease (a late result of a reaped lease must not overwrite what another
     /// process recorded).
     func complete(_ job: OutboundJob, with decision: OutboundDecision) async throws -> OutboundCompletion
+
+    /// Gives jobs this process holds but never attempted back to the queue (`queued`, due now, no attempt used,
+    /// not uncertain), fenced by the lease like a completion: a paused restaurant's or a stopping loop's
+    /// born-claimed jobs, or ones whose lease would end before their turn.
+    func release(_ jobs: [OutboundJob]) async throws
 }
 
 /// What recording an outcome did.

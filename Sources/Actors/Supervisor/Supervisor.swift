@@ -75,7 +75,7 @@ public final class Supervisor: Sendable {
         return .accepted(messageId: receipt.messageId, conversationId: receipt.conversationId)
     }
 
-    private func tenant(for config: TenantConfig) -> TenantActor {
+    func tenant(for config: TenantConfig) -> TenantActor {
         tenants.withLock { tenants in
             if let actor = tenants[config.id] { return actor }
             let actor = TenantActor(config: config, dependencies: tenantDependencies)

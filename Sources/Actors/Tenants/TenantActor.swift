@@ -53,7 +53,7 @@ public actor TenantActor {
 
     /// The restaurant as last configured (credentials included).
     public private(set) var config: TenantConfig
-    private let dependencies: Dependencies
+    let dependencies: Dependencies
     private var restaurant = LeasedAllowance()
     private var customers: [String: LeasedAllowance] = [:]
 
@@ -79,7 +79,7 @@ public actor TenantActor {
         return await takeTokens(customer: customer)
     }
 
-    private func reconfigure(_ latest: TenantConfig) {
+    func reconfigure(_ latest: TenantConfig) {
         if latest.inboundPerMinute != config.inboundPerMinute { restaurant = LeasedAllowance() }
         config = latest
     }

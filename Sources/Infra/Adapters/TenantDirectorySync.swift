@@ -1,5 +1,6 @@
 import Actors
 import Logging
+import Metrics
 import ServiceLifecycle
 import Synchronization
 
@@ -13,15 +14,21 @@ public struct TenantDirectorySync: Service, CustomStringConvertible {
     private let configuration: PGConfiguration
     private let refreshInterval: Duration
     private let onMenuChange: @Sendable (String) -> Void
-    private let unroutable = UnroutableRestaurants()
+    private let unroutable: UnroutableRestaurants
     private let logger: Logger
 
-    /// Creates the sync; `onMenuChange` hears restaurant ids whose menu changed (to drop cached menus).
+    /// Gauge: restaurants not routed because their stored status is unknown to this version.
+    public static let unroutableMetric = "sufra_restaurants_unroutable"
+
+    /// Creates the sync; `onMenuChange` hears restaurant ids whose menu changed (to drop cached menus); `metrics`
+    /// creates the ``unroutableMetric`` gauge.
     public init(
         directory: TenantDirectory, repository: RestaurantRepository, secrets: SecretBox,
         configuration: PGConfiguration, refreshInterval: Duration = .seconds(60),
-        onMenuChange: @escaping @Sendable (String) -> Void = { _ in }, logger: Logger
+        onMenuChange: @escaping @Sendable (String) -> Void = { _ in }, logger: Logger,
+        metrics: any MetricsFactory = MetricsSystem.factory
     ) {
+        self.unroutable = UnroutableRestaurants(gauge: Meter(label: Self.unroutableMetric, factory: metrics))
         self.directory = directory
         self.repository = repository
         self.secrets = secrets
@@ -43,14 +50,14 @@ public struct TenantDirectorySync: Service, CustomStringConvertible {
     public func loadAll() async throws {
         let mark = directory.mark()
         let rows = try await repository.allCredentialed()
-        unroutable.ids.withLock { $0.removeAll() }
+        unroutable.update { $0.removeAll() }
         directory.replaceAll(with: rows.compactMap(tenant), since: mark)
     }
 
     /// Reloads one restaurant (or removes it when it is gone).
     public func reload(id: String) async {
         do {
-            unroutable.ids.withLock { _ = $0.remove(id) }
+            unroutable.update { _ = $0.remove(id) }
             if let row = try await repository.credentialed(id: id), let tenant = tenant(row) {
                 directory.upsert(tenant)
             } else {
@@ -107,7 +114,7 @@ public struct TenantDirectorySync: Service, CustomStringConvertible {
         let record = row.record
         // Fail closed: a status written by a newer version (or by hand) routes nothing until it is understood.
         guard let status = TenantConfig.Status(rawValue: record.status) else {
-            unroutable.ids.withLock { _ = $0.insert(record.id) }
+            unroutable.update { _ = $0.insert(record.id) }
             logger.error(
                 "restaurant has an unknown status: not routable",
                 metadata: ["restaurant": "\(record.id)", "status": "\(record.status)"])
@@ -131,7 +138,21 @@ public struct TenantDirectorySync: Service, CustomStringConvertible {
     }
 }
 
-/// The ids behind ``TenantDirectorySync/unroutableCount`` (a class: the sync is a copied value).
+/// The ids behind ``TenantDirectorySync/unroutableCount`` and its gauge (a class: the sync is a copied value).
 private final class UnroutableRestaurants: Sendable {
     let ids = Mutex<Set<String>>([])
+    private let gauge: Meter
+
+    init(gauge: Meter) {
+        self.gauge = gauge
+        gauge.set(0)
+    }
+
+    /// Changes the set and the gauge with it (under the set's lock, so the gauge ends at the last count).
+    func update(_ body: (inout Set<String>) -> Void) {
+        ids.withLock { ids in
+            body(&ids)
+            gauge.set(ids.count)
+        }
+    }
 }

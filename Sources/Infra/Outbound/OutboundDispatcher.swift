@@ -8,9 +8,13 @@ import Synchronization
 /// supervised (``ChildSupervisor``) and owned by `run()`'s task group, woken by `LISTEN sufra_outbound` (and by
 /// restaurant changes, so a resume drains at once), with a slow fallback poll and a reaper for expired leases.
 ///
-/// Loops come and go: a wake-up for a restaurant without one starts it; a loop idle for its idle timeout retires
-/// (under the same lock wake-ups take, so no wake-up is lost to a retiring loop).
-public final class OutboundDispatcher: Service, Sendable {
+/// Loops come and go: a wake-up (or a reservation) for a restaurant without one starts it; a loop idle for its idle
+/// timeout with an empty channel retires (under the same lock wake-ups and reservations take, so none is lost to
+/// a retiring loop).
+///
+/// As the ``OutboundHandoff`` it gives the group commit room in each restaurant's bounded channel, so replies are
+/// written born claimed and reach the loop with no claim query (docs/outbound.md, "Born claimed").
+public final class OutboundDispatcher: Service, OutboundHandoff, Sendable {
     /// Timing.
     public struct Settings: Sendable {
         /// Each restaurant loop's pacing.
@@ -32,6 +36,9 @@ public final class OutboundDispatcher: Service, Sendable {
     private let settings: Settings
     private let logger: Logger
     private let senders = Mutex<[String: TenantSender]>([:])
+    /// Whether the loops run (between the start of `run()` and graceful shutdown): only then are replies born
+    /// claimed for them.
+    private let accepting = Atomic<Bool>(false)
     private let spawns: AsyncStream<TenantSender>
     private let spawnInput: AsyncStream<TenantSender>.Continuation
 
@@ -48,21 +55,29 @@ public final class OutboundDispatcher: Service, Sendable {
         (spawns, spawnInput) = AsyncStream.makeStream()
     }
 
-    /// Wakes the restaurant's loop, starting one if there is none.
+    /// Wakes the restaurant's loop to claim, starting one if there is none.
     public func wake(restaurantId: String) {
         let spawned = senders.withLock { senders -> TenantSender? in
             if let sender = senders[restaurantId] {
-                sender.wake.signal()
+                sender.requestClaim()
                 return nil
             }
             let sender = TenantSender(restaurantId: restaurantId, settings: settings.sender, dependencies: dependencies)
+            sender.requestClaim()
             senders[restaurantId] = sender
             return sender
         }
         if let spawned { spawnInput.yield(spawned) }
     }
 
+    /// The restaurant's loop, if it has one now.
+    public func sender(restaurantId: String) -> TenantSender? {
+        senders.withLock { $0[restaurantId] }
+    }
+
     public func run() async throws {
+        accepting.store(true, ordering: .relaxed)
+        defer { accepting.store(false, ordering: .relaxed) }
         let background = ChildSupervisor(
             children: [
                 .init(name: "outbound listener", policy: settings.restartPolicy) { try await self.listen() },
@@ -78,8 +93,13 @@ public final class OutboundDispatcher: Service, Sendable {
                         "outbound listener/poll/reaper supervisor stopped", metadata: ["error": "\(error)"])
                 }
             }
-            for await sender in spawns.cancelOnGracefulShutdown() {
-                group.addTask { await self.supervise(sender) }
+            await withGracefulShutdownHandler {
+                for await sender in spawns.cancelOnGracefulShutdown() {
+                    group.addTask { await self.supervise(sender) }
+                }
+            } onGracefulShutdown: {
+                // No more born-claimed replies: the loops are stopping.
+                self.accepting.store(false, ordering: .relaxed)
             }
         }
     }
@@ -97,10 +117,13 @@ public final class OutboundDispatcher: Service, Sendable {
         senders.withLock { if $0[id] === sender { $0[id] = nil } }
     }
 
-    /// Called by an idle loop: agrees (and forgets it) unless a wake-up is pending.
+    /// Called by an idle loop: agrees (and forgets it, its channel closed) unless a wake-up is pending or its
+    /// channel holds or expects jobs.
     private func retire(_ sender: TenantSender) -> Bool {
         senders.withLock { senders in
-            guard !sender.wake.isPending, senders[sender.restaurantId] === sender else { return false }
+            guard !sender.wake.isPending, senders[sender.restaurantId] === sender, sender.channel.closeIfIdle() else {
+                return false
+            }
             senders[sender.restaurantId] = nil
             return true
         }
@@ -150,5 +173,24 @@ public final class OutboundDispatcher: Service, Sendable {
 
     private func scanDue() async throws {
         for id in try await queue.restaurantsWithDueJobs() { wake(restaurantId: id) }
+    }
+}
+
+extension OutboundDispatcher {
+    public var leaseOwner: String { queue.owner }
+    public var leaseDuration: Duration { queue.leaseDuration }
+
+    public func reserve(restaurantId: String, count: Int) -> OutboundChannel? {
+        guard accepting.load(ordering: .relaxed) else { return nil }
+        let (channel, spawned) = senders.withLock { senders -> (OutboundChannel?, TenantSender?) in
+            if let sender = senders[restaurantId] {
+                return (sender.channel.reserve(count) ? sender.channel : nil, nil)
+            }
+            let sender = TenantSender(restaurantId: restaurantId, settings: settings.sender, dependencies: dependencies)
+            senders[restaurantId] = sender
+            return (sender.channel.reserve(count) ? sender.channel : nil, sender)
+        }
+        if let spawned { spawnInput.yield(spawned) }
+        return channel
     }
 }

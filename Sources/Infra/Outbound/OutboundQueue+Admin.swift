@@ -45,29 +45,33 @@ extension OutboundQueue {
         public var applied: Bool
     }
 
-    /// Applies a delivery receipt for `sid` of restaurant `restaurantId`: the status moves only forward by rank
-    /// (``DeliveryStatus``), an unknown status is stored without changing the rank, `errorCode` is kept. Nil when
-    /// no message of that restaurant has this sid.
+    /// Applies a delivery receipt (``DeliveryReceipt``) in its own statement; nil when no message of its restaurant
+    /// has its sid (and its job cannot adopt it). Receipts from the HTTP edge go through ``GroupCommitOutcomes``,
+    /// which writes many in one transaction with ``applyStatus(_:on:)``.
+    public func applyStatus(_ receipt: DeliveryReceipt) async throws -> StatusUpdate? {
+        try await client.withConnection { connection in try await Self.applyStatus(receipt, on: connection) }
+    }
+
+    /// Applies `receipt` on `connection`: the status moves only forward by rank (``DeliveryStatus``), an unknown
+    /// status is stored without changing the rank, `errorCode` is kept. Nil when no message of that restaurant has
+    /// this sid.
     ///
-    /// `jobId` (the `job` of the receipt URL) settles a send whose answer was lost, when no message has the sid
-    /// yet and that job has none either. A job no longer `sending` (its worker recorded it uncertain, or the lease
-    /// ran out) adopts the sid and counts as sent (at least; a later status ranks higher): lease and pending
-    /// resend dropped. A job still `sending` is its worker's to record; only with `adoptWhileSending` (the receipt
-    /// waited and the worker still has not recorded) does it take the sid, status unchanged, so that if the
-    /// worker's answer is lost the next claim settles it from the sid without a lookup.
-    public func applyStatus(
-        restaurantId: String, sid: String, status: String, errorCode: String?, errorMessage: String?,
-        jobId: String? = nil, adoptWhileSending: Bool = false
-    ) async throws -> StatusUpdate? {
+    /// The receipt's `jobId` (the `job` of the receipt URL) settles a send whose answer was lost, when no message
+    /// has the sid yet and that job has none either. A job no longer `sending` (its worker recorded it uncertain,
+    /// or the lease ran out) adopts the sid and counts as sent (at least; a later status ranks higher): lease and
+    /// pending resend dropped. A job still `sending` is its worker's to record: it only takes the sid, status
+    /// unchanged, so that if the worker's answer is lost the next claim settles it from the sid without a lookup.
+    static func applyStatus(_ receipt: DeliveryReceipt, on connection: PGConnection) async throws -> StatusUpdate? {
+        let (restaurantId, sid, status) = (receipt.restaurantId, receipt.sid, receipt.status)
+        let (errorCode, errorMessage) = (receipt.errorCode, receipt.errorMessage)
         let rank = DeliveryStatus.rank(of: status)
-        let job = jobId.flatMap { UUID(uuidString: $0) }?.uuidString.lowercased()
-        let rows = try await client.query(
+        let job = receipt.jobId.flatMap { UUID(uuidString: $0) }?.uuidString.lowercased()
+        let rows = try await connection.query(
             """
             WITH target AS (
                 SELECT id, status_rank, sid IS NULL AS adopt, status = 'sending' AS held FROM messages
                 WHERE restaurant_id = \(restaurantId)::uuid AND (sid = \(sid) OR (
                     \(job)::uuid IS NOT NULL AND id = \(job)::uuid AND sid IS NULL AND direction = 'outbound'
-                    AND (status <> 'sending' OR \(adoptWhileSending)::bool)
                     AND NOT EXISTS (SELECT 1 FROM messages s WHERE s.sid = \(sid))))
                 LIMIT 1 FOR UPDATE
             ), decided AS (

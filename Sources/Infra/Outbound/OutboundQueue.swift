@@ -181,6 +181,18 @@ public struct OutboundQueue: OutboundQueueing {
         }
     }
 
+    public func release(_ jobs: [OutboundJob]) async throws {
+        guard !jobs.isEmpty else { return }
+        // Still ours and still leased (never after the reaper could have handed it on): back to the queue untried.
+        try await client.execute(
+            """
+            UPDATE messages SET status = 'queued', status_rank = 0, lease_owner = NULL, lease_until = NULL,
+                next_attempt_at = now(), first_attempt_at = CASE WHEN send_uncertain THEN first_attempt_at END
+            WHERE id = ANY(string_to_array(\(jobs.map(\.id).joined(separator: ",")), ',')::uuid[])
+                AND lease_owner = \(owner) AND status = 'sending' AND lease_until > now()
+            """)
+    }
+
     /// Puts every `sending` job whose lease ran out back to `queued`, marked uncertain (its worker may have
     /// reached Twilio before it died or lost the database); returns the restaurants concerned.
     public func reapExpiredLeases() async throws -> [String] {

@@ -5,7 +5,7 @@ extension PGPool {
     public func withConnection<Result>(
         isolation: isolated (any Actor)? = #isolation, _ body: (PGConnection) async throws -> Result
     ) async throws -> Result {
-        let leased = try await lease()
+        let leased = try await measuredLease()
         do {
             let result = try await body(leased.connection)
             release(leased)
@@ -74,6 +74,7 @@ extension PGPool {
     }
 
     func release(_ leased: Leased) {
+        metrics.leased.decrement()
         let connection = leased.connection
         let reusable = !connection.isClosed && !connection.isInTransaction
         perform(state.withLock { $0.machine.connectionReleased(leased.id, reusable: reusable) })

@@ -42,6 +42,7 @@ public final class PGPool: Service, Sendable {
     public let options: Options
     let loop: IOEventLoop
     let logger: Logger
+    let metrics: PGPoolMetrics
     let state: Mutex<ShellState>
     let events: AsyncStream<Event>
     let eventSink: AsyncStream<Event>.Continuation
@@ -50,12 +51,13 @@ public final class PGPool: Service, Sendable {
     /// Creates a pool; nothing connects until ``run()``.
     public init(
         configuration: PGConfiguration, options: Options = Options(), loop: IOEventLoop = .shared,
-        logger: Logger = Logger(label: "sufra.postgres")
+        logger: Logger = Logger(label: "sufra.postgres"), metrics: PGPoolMetrics = PGPoolMetrics()
     ) {
         self.configuration = configuration
         self.options = options
         self.loop = loop
         self.logger = logger
+        self.metrics = metrics
         let machine = PGPoolStateMachine(
             configuration: .init(
                 minimumConnections: options.minimumConnections,

@@ -21,17 +21,21 @@ public final class RedisClient: Service, Sendable {
     public let configuration: RedisConfiguration
     let loop: IOEventLoop
     let logger: Logger
+    let metrics: RedisMetrics
     let state: Mutex<RedisPoolStateMachine<RedisConnection, Waiter>>
     private let waiterIDs = Atomic<Int>(0)
 
     /// Creates the pool; nothing connects until ``run()``.
     ///
-    /// - Parameter maximumWaiters: callers allowed to wait for a connection while none is ready; more fail fast.
+    /// - Parameters:
+    ///   - maximumWaiters: callers allowed to wait for a connection while none is ready; more fail fast.
+    ///   - metrics: command times and errors.
     public init(
         configuration: RedisConfiguration, loop: IOEventLoop = .shared, logger: Logger = Logger(label: "sufra.redis"),
-        maximumWaiters: Int = 10_000
+        maximumWaiters: Int = 10_000, metrics: RedisMetrics = RedisMetrics()
     ) {
         self.configuration = configuration
+        self.metrics = metrics
         self.loop = loop
         self.logger = logger
         self.state = Mutex(
@@ -58,7 +62,9 @@ public final class RedisClient: Service, Sendable {
     /// - Throws: ``RedisError`` (`.server` for an error reply, `.connection`, `.timeout`, `.commandTooLarge`,
     ///   `.shutdown`). A `.connection` or `.timeout` error means the command may or may not have run.
     public func send(_ arguments: [RedisArgument]) async throws -> RESPValue {
-        try await connection().send(arguments)
+        try await metrics.measure(RedisMetrics.commandLabel(arguments.first?.bytes)) {
+            try await connection().send(arguments)
+        }
     }
 
     /// Sends one command given as strings.
@@ -70,7 +76,7 @@ public final class RedisClient: Service, Sendable {
     /// ``RESPValue/error(_:)`` elements). Commands of one pipeline are never interleaved with other callers', so
     /// `MULTI … EXEC` inside a pipeline is safe.
     public func pipeline(_ commands: [[RedisArgument]]) async throws -> [RESPValue] {
-        try await connection().pipeline(commands)
+        try await metrics.measure("PIPELINE") { try await connection().pipeline(commands) }
     }
 
     /// Runs `script` by `EVALSHA` (its SHA-1 computed once, locally), falling back to `EVAL` (which also loads it)

@@ -45,7 +45,7 @@ struct BotStepWriter {
                 groups: [
                     .init(restaurantId: step.key.restaurantId, conversationId: step.conversationId, replies: replies)
                 ]
-            ).insert(on: connection).first ?? []
+            ).insert(on: connection).first?.ids ?? []
         return .committed(version: version, queuedMessageIds: queued, orders: orders.touched)
     }
 }

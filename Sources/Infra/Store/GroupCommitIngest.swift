@@ -60,15 +60,23 @@ public final class GroupCommitIngest: InboundIngest, Service {
 
     private let client: PGPool
     private let notifier: OutboundNotifier?
+    private let handoff: (any OutboundHandoff)?
     private let options: Options
     private let logger: Logger
+    private let metrics: IngestMetrics
     private let state = Mutex(State())
 
     /// Creates the writer over `client`; after each commit, `notifier` hears which restaurants got queued replies
-    /// (without one, senders find them by their poll only).
-    public init(client: PGPool, notifier: OutboundNotifier? = nil, options: Options = Options(), logger: Logger) {
+    /// (without one, senders find them by their poll only), and `handoff` (this process's sender, if it runs one)
+    /// takes the replies written born claimed into its channels. `metrics` records batch sizes and commit times.
+    public init(
+        client: PGPool, notifier: OutboundNotifier? = nil, handoff: (any OutboundHandoff)? = nil,
+        options: Options = Options(), logger: Logger, metrics: IngestMetrics = IngestMetrics()
+    ) {
+        self.metrics = metrics
         self.client = client
         self.notifier = notifier
+        self.handoff = handoff
         self.options = options
         self.logger = logger
     }
@@ -150,41 +158,39 @@ public final class GroupCommitIngest: InboundIngest, Service {
 
     private func flush(_ batch: [Entry]) async {
         let numbers = await orderNumbers(for: batch)
+        let items = batch.enumerated().map { index, entry in entry.payload(orderNumber: numbers[index]) }
+        // Room in the restaurants' outbound channels, so the replies can be written born claimed.
+        let reservations = ReplyReservations(
+            replies: items.map { ($0.webhook.restaurantId, $0.step?.replies.count ?? 0) }, handoff: handoff)
+        var writer = IngestBatchWriter(entries: items)
+        writer.claims = reservations.claims
         var attempt = 0
         while true {
             do {
-                let items = batch.enumerated().map { index, entry in entry.payload(orderNumber: numbers[index]) }
-                let outcomes = try await client.withConnection { connection in
-                    try await IngestBatchWriter(entries: items).commit(on: connection)
+                let started = ContinuousClock.now
+                let written = try await client.withConnection { [writer] connection in
+                    try await writer.commitBatch(on: connection)
                 }
-                announceReplies(items, outcomes)
-                for (entry, outcome) in zip(batch, outcomes) { entry.continuation.resume(returning: outcome) }
+                metrics.committed(size: batch.count, duration: .now - started)
+                reservations.deliver(written.bornClaimed)
+                for restaurant in written.queuedRestaurants { notifier?.queued(restaurantId: restaurant) }
+                for (entry, outcome) in zip(batch, written.outcomes) { entry.continuation.resume(returning: outcome) }
                 return
             } catch let error as PGError where error.isRetryableTransactionFailure && attempt < 2 {
                 attempt += 1
                 logger.debug("ingest batch retried", metadata: ["error": "\(error)"])
             } catch let error as PGError where !error.isConnectionError {
+                reservations.release()
                 await isolate(batch, error: error)
                 return
             } catch {
+                reservations.release()
                 logger.error("ingest batch failed", metadata: ["size": "\(batch.count)", "error": "\(error)"])
                 let failure = StorageUnavailable("database write failed")
                 for entry in batch { entry.continuation.resume(throwing: failure) }
                 return
             }
         }
-    }
-
-    /// Wakes the senders of the restaurants whose replies this batch queued (after the commit, never inside it).
-    private func announceReplies(_ items: [IngestBatchWriter.Item], _ outcomes: [IngestOutcome]) {
-        guard let notifier else { return }
-        var restaurants: Set<String> = []
-        for (item, outcome) in zip(items, outcomes) {
-            if case .accepted(let receipt) = outcome, receipt.step?.queuedMessageIds.isEmpty == false {
-                restaurants.insert(item.webhook.restaurantId)
-            }
-        }
-        for restaurant in restaurants { notifier.queued(restaurantId: restaurant) }
     }
 
     /// A batch the server rejected: halves are retried apart until the entry at fault is alone; it is retried

@@ -10,7 +10,8 @@ import Foundation
 ///    step is discarded; a new message whose step applies is born handled;
 /// 3. (each applied step's order effects, statement by statement;)
 /// 4. one pipeline: conversations moved (unread counts and times, and for each applied step its new state and
-///    version), every reply of the batch queued by one insert, one audit line per webhook, and `COMMIT`.
+///    version), every reply of the batch by one insert (``ReplyRowsWriter``: born claimed under ``claims`` where the
+///    restaurant's channel has room, queued otherwise), one audit line per webhook, and `COMMIT`.
 ///
 /// Every multi-row statement binds one array per column (``SQLArrayColumns``), so its text is the same for every
 /// batch and each session prepares it once.
@@ -40,11 +41,28 @@ struct IngestBatchWriter {
         var version: Int64
     }
 
+    /// What a batch wrote: one outcome per entry, and its replies by how they leave.
+    struct Written {
+        /// One per entry, in order (audit-only entries answer `.duplicate`, never read).
+        var outcomes: [IngestOutcome]
+        /// Replies written born claimed, by restaurant, in order: the restaurant's send loop takes them.
+        var bornClaimed: [String: [OutboundJob]] = [:]
+        /// Restaurants with replies written `queued`: their senders are woken to claim.
+        var queuedRestaurants: Set<String> = []
+    }
+
     let entries: [Item]
+    /// The leases under which each restaurant's replies may be written born claimed (room reserved in its channel).
+    var claims: [String: ReplyRowsWriter.Claim] = [:]
 
     /// Writes and commits the batch on `connection` (outside any transaction); returns one outcome per entry, in
     /// order (audit-only entries answer `.duplicate`, never read). On any error the transaction is rolled back.
     func commit(on connection: PGConnection) async throws -> [IngestOutcome] {
+        try await commitBatch(on: connection).outcomes
+    }
+
+    /// Writes and commits the batch; returns the outcomes and where its replies went.
+    func commitBatch(on connection: PGConnection) async throws -> Written {
         do {
             return try await write(on: connection)
         } catch {
@@ -54,7 +72,8 @@ struct IngestBatchWriter {
         }
     }
 
-    private func write(on connection: PGConnection) async throws -> [IngestOutcome] {
+    private func write(on connection: PGConnection) async throws -> Written {
+        var written = Written(outcomes: [])
         var outcomes = [IngestOutcome](repeating: .duplicate, count: entries.count)
         // Each webhook's parameters as JSON, built once for its message row and its audit line.
         let payloads = entries.map { Self.parametersJSON($0.webhook.parameters) }
@@ -70,7 +89,8 @@ struct IngestBatchWriter {
         guard !candidates.isEmpty else {
             // Audit lines only: one statement, its own implicit transaction.
             try await connection.pipeline([auditQuery(outcomes, payloads: payloads)])
-            return outcomes
+            written.outcomes = outcomes
+            return written
         }
 
         let upserted = try await connection.pipeline([
@@ -102,7 +122,7 @@ struct IngestBatchWriter {
         }
 
         var receipts: [Int: StepReceipt] = [:]
-        var pendingReplies: [(index: Int, restaurantId: String, conversationId: String, replies: [Reply])] = []
+        var pendingReplies: [(index: Int, message: InboundWebhook, conversationId: String, replies: [Reply])] = []
         for index in applied {
             guard case .message(let message, let step?, let orderNumber) = entries[index],
                 let conversation = conversations[Self.key(message)], let messageId = inserted[message.messageSid]
@@ -116,7 +136,7 @@ struct IngestBatchWriter {
             receipts[index] = StepReceipt(
                 version: step.expectedVersion + 1, queuedMessageIds: [], orders: orders.touched)
             let replies = step.replies.map { $0.rendered(orderNumber: orders.confirmedNumber) }
-            if !replies.isEmpty { pendingReplies.append((index, message.restaurantId, conversation.id, replies)) }
+            if !replies.isEmpty { pendingReplies.append((index, message, conversation.id, replies)) }
         }
 
         for index in candidates {
@@ -130,7 +150,9 @@ struct IngestBatchWriter {
         // The rest needs no answer before the next statement: one round trip, ending with the commit.
         let replyWriter = ReplyRowsWriter(
             groups: pendingReplies.map {
-                .init(restaurantId: $0.restaurantId, conversationId: $0.conversationId, replies: $0.replies)
+                .init(
+                    restaurantId: $0.message.restaurantId, conversationId: $0.conversationId, replies: $0.replies,
+                    claim: claims[$0.message.restaurantId])
             })
         var tail: [PGQuery] = [try moveQuery(newMessages, applied: applied, conversations: conversations)]
         let repliesQuery = try replyWriter.query()
@@ -142,8 +164,22 @@ struct IngestBatchWriter {
             throw PGError(.transactionRolledBack, "COMMIT rolled back: a statement in the transaction failed")
         }
         let versions = try Self.versions(from: results[0])
-        let queued = try replyWriter.ids(from: repliesQuery == nil ? nil : results[1])
-        for (pending, ids) in zip(pendingReplies, queued) { receipts[pending.index]?.queuedMessageIds = ids }
+        let queued = try replyWriter.written(from: repliesQuery == nil ? nil : results[1])
+        for (pending, group) in zip(pendingReplies, queued) {
+            receipts[pending.index]?.queuedMessageIds = group.ids
+            let restaurant = pending.message.restaurantId
+            guard group.bornClaimed else {
+                if !group.ids.isEmpty { written.queuedRestaurants.insert(restaurant) }
+                continue
+            }
+            // The customer wrote in this very batch: the 24-hour window is open.
+            for (id, reply) in zip(group.ids, pending.replies) {
+                written.bornClaimed[restaurant, default: []].append(
+                    try Self.job(
+                        id: id, restaurantId: restaurant, conversationId: pending.conversationId,
+                        customer: pending.message.from, reply: reply))
+            }
+        }
         for index in applied {
             guard let conversation = conversations[Self.key(entries[index].webhook)],
                 let version = versions[conversation.id], var receipt = receipts[index]
@@ -156,7 +192,26 @@ struct IngestBatchWriter {
             receipt.step = receipts[index]
             outcomes[index] = .accepted(receipt)
         }
-        return outcomes
+        written.outcomes = outcomes
+        return written
+    }
+
+    /// A reply written born claimed, as its send loop takes it.
+    private static func job(
+        id: String, restaurantId: String, conversationId: String, customer: String, reply: Reply
+    ) throws -> OutboundJob {
+        switch reply {
+        case .text(let body):
+            return OutboundJob(
+                id: id, restaurantId: restaurantId, conversationId: conversationId, customer: customer, body: body,
+                contentSid: nil, contentVariables: nil, attempts: 0, windowOpen: true)
+        case .template(let contentSid, let variables):
+            return OutboundJob(
+                id: id, restaurantId: restaurantId, conversationId: conversationId, customer: customer, body: nil,
+                contentSid: contentSid,
+                contentVariables: String(decoding: try JSONEncoder().encode(variables), as: UTF8.self), attempts: 0,
+                windowOpen: true)
+        }
     }
 
     private static func key(_ message: InboundWebhook) -> ConversationKey {

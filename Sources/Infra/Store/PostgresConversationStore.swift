@@ -1,6 +1,7 @@
 import Actors
 import Foundation
 import Logging
+import Metrics
 import Synchronization
 
 /// ``ConversationStore`` on PostgreSQL: each bot step is one transaction that marks the inbound message
@@ -11,15 +12,20 @@ public struct PostgresConversationStore: ConversationStore {
     private let client: PGPool
     private let notifier: OutboundNotifier?
     private let menus: MenuCache
-    private let unreadable = UnreadableStateCount()
+    private let unreadable: UnreadableStateCount
     private let logger: Logger
 
+    /// Counter: conversations whose stored `bot_state` could not be read.
+    public static let unreadableMetric = "sufra_bot_states_unreadable_total"
+
     /// Creates the store; menus are cached for `menuTTL` (``invalidateMenu(restaurantId:)`` drops one early).
-    /// Without a `notifier`, senders find queued replies by their poll only.
+    /// Without a `notifier`, senders find queued replies by their poll only. `metrics` creates the
+    /// ``unreadableMetric`` counter.
     public init(
         client: PGPool, notifier: OutboundNotifier?, menuTTL: Duration = .seconds(5),
-        logger: Logger = Logger(label: "sufra.conversation-store")
+        logger: Logger = Logger(label: "sufra.conversation-store"), metrics: any MetricsFactory = MetricsSystem.factory
     ) {
+        self.unreadable = UnreadableStateCount(counter: Counter(label: Self.unreadableMetric, factory: metrics))
         self.client = client
         self.notifier = notifier
         self.menus = MenuCache(ttl: menuTTL)
@@ -55,6 +61,7 @@ public struct PostgresConversationStore: ConversationStore {
                 BotState.Stored.self, from: Data(try row.decode("bot_state", as: String.self).utf8))) ?? .unreadable
         if stored == .unreadable {
             unreadable.value.add(1, ordering: .relaxed)
+            unreadable.counter.increment()
             logger.error(
                 "unreadable bot_state: the conversation restarts from the initial state",
                 metadata: ["restaurant": "\(key.restaurantId)", "conversation": "\(conversationId)"])
@@ -185,4 +192,7 @@ public struct PostgresConversationStore: ConversationStore {
 /// The count behind ``PostgresConversationStore/unreadableBotStates`` (a class: the store is a copied value).
 private final class UnreadableStateCount: Sendable {
     let value = Atomic<Int>(0)
+    let counter: Counter
+
+    init(counter: Counter) { self.counter = counter }
 }

@@ -49,44 +49,45 @@ extension ActorRegistry {
     }
 
     private func submit(_ envelope: Envelope, to key: Key) throws(RegistryError) {
-        let action = state.withLock { state -> Machine.SendAction in
+        let (action, wakeup) = state.withLock { state -> (Machine.SendAction, Wakeup?) in
             let action = state.machine.send(envelope, to: key)
-            if case .spawn = action { spawner.yield(key) }
-            return action
+            guard case .start(let evicted) = action else { return (action, nil) }
+            metrics.live.set(state.machine.count)
+            return (action, Self.spawn(key, evicting: evicted, in: &state))
         }
-        switch action {
-        case .enqueued(let wake): wake?.resume()
-        case .spawn(let evicted): evicted?.resume()
-        case .waiting: break
-        case .rejected(let error): throw error
-        }
+        wakeup?.resume()
+        if case .rejected(let error) = action { throw error }
     }
 
     private func submitOrWait(
         _ envelope: Envelope, to key: Key, id: UInt64, producer: Producer?, reject: (RegistryError) -> Void
     ) {
-        let (action, expired) = state.withLock { state -> (Machine.SendAction, (any Error)?) in
+        let (action, wakeup, expired) = state.withLock { state -> (Machine.SendAction, Wakeup?, (any Error)?) in
             state.unregistered.remove(id)
-            if let error = state.expiredEarly.removeValue(forKey: id) { return (.waiting, error) }
+            if let error = state.expiredEarly.removeValue(forKey: id) { return (.waiting, nil, error) }
             let action = state.machine.send(envelope, to: key, waiting: (id, producer))
-            if case .spawn = action { spawner.yield(key) }
-            return (action, nil)
+            guard case .start(let evicted) = action else { return (action, nil, nil) }
+            metrics.live.set(state.machine.count)
+            return (action, Self.spawn(key, evicting: evicted, in: &state), nil)
         }
+        wakeup?.resume()
         if let expired {
             producer?.resume(throwing: expired)
             envelope.reply?.resume(throwing: expired)
             return
         }
         switch action {
-        case .enqueued(let wake):
-            wake?.resume()
-            producer?.resume()
-        case .spawn(let evicted):
-            evicted?.resume()
-            producer?.resume()
+        case .enqueued, .start: producer?.resume()
         case .waiting: break
         case .rejected(let error): reject(error)
         }
+    }
+
+    /// Queues the consumer of `key` (and of the evicted key) for `run()` to start; returns `run()` to resume.
+    private static func spawn(_ key: Key, evicting evicted: Key?, in state: inout State) -> Wakeup? {
+        state.spawns.keys.append(key)
+        if let evicted { state.spawns.keys.append(evicted) }
+        return state.spawnWaiter.take()
     }
 
     /// Runs `body` (which parks a sender under a fresh id) with a deadline and cancellation that remove the

@@ -5,10 +5,12 @@ import Synchronization
 /// Keyed actors: one live `Entity` per key, activated on demand by an async factory, fed through a bounded
 /// mailbox, passivated when idle, capped in number, supervised when broken.
 ///
-/// Each live key has exactly one consumer task, a child of `run()`'s task group, which activates the entity,
-/// handles its messages one at a time in arrival order, and passivates it. Messages are taken from the mailbox in
-/// batches under one lock, so a busy key costs one lock round trip per batch and an idle key costs one suspended
-/// task. All decisions are made by `RegistryStateMachine`; this class locks, resumes continuations and runs tasks.
+/// A live key has a consumer task only while its mailbox has work: the message that finds no consumer starts one
+/// (a child of `run()`'s task group), which takes the entity, handles messages one at a time in arrival order, and
+/// ends when the mailbox is empty, leaving the entity value in the key's entry. An idle live key therefore costs
+/// its entry and its entity's stored state, no task. Messages are taken from the mailbox in batches under one lock,
+/// so a busy key costs one lock round trip per batch. All decisions are made by `RegistryStateMachine`; this
+/// class locks, resumes continuations and runs tasks.
 ///
 /// As a swift-service-lifecycle `Service`, graceful shutdown stops admission, lets every consumer drain what was
 /// accepted (for at most `drainTimeout`, after which the rest fails with `RegistryError.shuttingDown`), passivates
@@ -25,9 +27,28 @@ public final class ActorRegistry<Entity: KeyedEntity, C: Clock<Duration>>: Servi
         var reply: CheckedContinuation<Entity.Reply, any Error>?
     }
 
-    typealias Consumer = CheckedContinuation<Void, Never>
     typealias Producer = CheckedContinuation<Void, any Error>
-    typealias Machine = RegistryStateMachine<Key, Envelope, Consumer, Producer>
+    typealias Wakeup = CheckedContinuation<Void, Never>
+    typealias Machine = RegistryStateMachine<Key, Resident, Envelope, Producer>
+
+    /// What a key keeps between its consumers: the entity (nil until activated, or after it broke) and its
+    /// restart history (nil until it first fails).
+    struct Resident: Sendable {
+        var entity: Entity?
+        /// Boxed: most keys never fail, and an idle entry stays small.
+        var restarts: Box<RestartStateMachine<C.Instant>>?
+
+        var isExhausted: Bool { restarts?.value.isExhausted ?? false }
+        /// Nothing worth keeping (the entry may then be removed without a passivation).
+        var isBlank: Bool { entity == nil && restarts == nil }
+    }
+
+    /// What `run()` must do next: start these keys' consumers; note that shutdown began or that everything stopped.
+    struct Spawns {
+        var keys: [Key] = []
+        var shutdownBegan = false
+        var allStopped = false
+    }
 
     struct State {
         var machine: Machine
@@ -36,8 +57,11 @@ public final class ActorRegistry<Entity: KeyedEntity, C: Clock<Duration>>: Servi
         var unregistered: Set<UInt64> = []
         /// Deadlines or cancellations that fired before their sender registered: it fails on registration.
         var expiredEarly: [UInt64: any Error] = [:]
+        /// Consumers to start, and `run()` waiting for them.
+        var spawns = Spawns()
+        var spawnWaiter: CheckedContinuation<Void, Never>?
+        var shutdownBegan = false
         var allStopped = false
-        var stopWaiter: CheckedContinuation<Void, Never>?
     }
 
     let configuration: RegistryConfiguration
@@ -45,18 +69,19 @@ public final class ActorRegistry<Entity: KeyedEntity, C: Clock<Duration>>: Servi
     let factory: Factory
     let onEscalation: @Sendable (Key, any Error) async -> Void
     let logger: Logger
+    let metrics: RegistryMetrics
     let state: Mutex<State>
     /// Set once the drain deadline passed; read per message so a batch in hand stops too.
     let abandoning = Atomic<Bool>(false)
-    private let spawns: AsyncStream<Key>
-    let spawner: AsyncStream<Key>.Continuation
 
     /// A registry activating entities with `factory`; `onEscalation` hears about entities that exceeded their
-    /// restart limit (their queued messages fail with `RegistryError.entityStopped`).
+    /// restart limit (their queued messages fail with `RegistryError.entityStopped`). `metrics` records live
+    /// entities, activations, passivations and mailbox depth.
     public init(
         configuration: RegistryConfiguration = .init(),
         clock: C,
         logger: Logger = Logger(label: "sufra.registry"),
+        metrics: RegistryMetrics = RegistryMetrics(),
         factory: @escaping Factory,
         onEscalation: @escaping @Sendable (Key, any Error) async -> Void = { _, _ in }
     ) {
@@ -65,8 +90,8 @@ public final class ActorRegistry<Entity: KeyedEntity, C: Clock<Duration>>: Servi
         self.factory = factory
         self.onEscalation = onEscalation
         self.logger = logger
+        self.metrics = metrics
         self.state = Mutex(State(machine: Machine(configuration: configuration)))
-        (spawns, spawner) = AsyncStream.makeStream(of: Key.self, bufferingPolicy: .unbounded)
     }
 
     /// Live entries (active or passivating).
@@ -77,7 +102,10 @@ public final class ActorRegistry<Entity: KeyedEntity, C: Clock<Duration>>: Servi
         state.withLock { $0.machine.entries[key]?.mailbox.queued ?? 0 }
     }
 
-    /// True when `key` is live with an empty mailbox and its consumer parked (what the sweeper may passivate).
+    /// Consumer tasks running (or started and not yet running): zero when every live key is idle.
+    public var runningConsumers: Int { state.withLock { $0.machine.consumers } }
+
+    /// True when `key` is live with an empty mailbox and no consumer (what the sweeper may passivate).
     func isIdle(_ key: Key) -> Bool {
         state.withLock { $0.machine.entries[key]?.mailbox.isIdle ?? false }
     }
@@ -90,17 +118,20 @@ public final class ActorRegistry<Entity: KeyedEntity, C: Clock<Duration>>: Servi
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 group.addTask { await self.sweepLoop() }
-                for await key in self.spawns {
-                    group.addTask { await self.runEntity(key) }
+                while true {
+                    let spawns = await self.nextSpawns()
+                    for key in spawns.keys {
+                        group.addTask { await self.runEntity(key) }
+                    }
+                    if spawns.shutdownBegan {
+                        group.addTask {
+                            try? await self.clock.sleep(for: self.configuration.drainTimeout)
+                            self.state.withLock { $0.machine.abandon() }
+                            self.abandoning.store(true, ordering: .relaxed)
+                        }
+                    }
+                    if spawns.allStopped { break }
                 }
-                // The spawn stream ends when shutdown begins, or when this task is cancelled.
-                self.beginShutdown()
-                group.addTask {
-                    try? await self.clock.sleep(for: self.configuration.drainTimeout)
-                    self.state.withLock { $0.machine.abandon() }
-                    self.abandoning.store(true, ordering: .relaxed)
-                }
-                await self.waitUntilAllStopped()
                 group.cancelAll()
             }
         } onGracefulShutdown: {
@@ -110,15 +141,45 @@ public final class ActorRegistry<Entity: KeyedEntity, C: Clock<Duration>>: Servi
 
     /// Stops admission and asks every entity to drain and passivate (what graceful shutdown calls).
     public func beginShutdown() {
-        let (wake, refused) = state.withLock { state -> ([Consumer], [Machine.Mailbox.Waiter]) in
+        let (refused, spawner) = state.withLock { state -> ([Machine.Mailbox.Waiter], Wakeup?) in
+            guard !state.shutdownBegan else { return ([], nil) }
+            state.shutdownBegan = true
             let result = state.machine.beginShutdown()
-            spawner.finish()
+            state.spawns.keys.append(contentsOf: result.start)
+            state.spawns.shutdownBegan = true
             if result.isEmpty { state.allStopped = true }
-            return (result.wake, result.refused)
+            state.spawns.allStopped = state.allStopped
+            return (result.refused, state.spawnWaiter.take())
         }
-        for consumer in wake { consumer.resume() }
+        spawner?.resume()
         for waiter in refused { Self.fail(waiter, with: RegistryError.shuttingDown) }
-        signalIfAllStopped()
+    }
+
+    /// Waits until there is something for `run()` to do; cancellation begins the shutdown.
+    private func nextSpawns() async -> Spawns {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (waiter: Wakeup) in
+                let ready = state.withLock { state -> Bool in
+                    let spawns = state.spawns
+                    if !spawns.keys.isEmpty || spawns.shutdownBegan || spawns.allStopped { return true }
+                    state.spawnWaiter = waiter
+                    return false
+                }
+                if ready { waiter.resume() }
+            }
+            return state.withLock { state in
+                defer { state.spawns = Spawns() }
+                return state.spawns
+            }
+        } onCancel: {
+            self.beginShutdown()
+        }
+    }
+
+    /// Queues `keys`' consumers for `run()` to start (called under the lock); returns `run()` to resume, if waiting.
+    static func spawn(_ keys: some Sequence<Key>, in state: inout State) -> Wakeup? {
+        state.spawns.keys.append(contentsOf: keys)
+        return state.spawnWaiter.take()
     }
 
     func sweepLoop() async {
@@ -128,34 +189,19 @@ public final class ActorRegistry<Entity: KeyedEntity, C: Clock<Duration>>: Servi
             } catch {
                 return
             }
-            let wake = state.withLock { $0.machine.sweep() }
-            for consumer in wake { consumer.resume() }
+            state.withLock { state in
+                let start = state.machine.sweep()
+                return start.isEmpty ? nil : Self.spawn(start, in: &state)
+            }?.resume()
         }
-    }
-
-    func signalIfAllStopped() {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            guard state.allStopped else { return nil }
-            defer { state.stopWaiter = nil }
-            return state.stopWaiter
-        }
-        waiter?.resume()
     }
 
     func markAllStopped() {
-        state.withLock { $0.allStopped = true }
-        signalIfAllStopped()
-    }
-
-    private func waitUntilAllStopped() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let done = state.withLock { state -> Bool in
-                if state.allStopped { return true }
-                state.stopWaiter = continuation
-                return false
-            }
-            if done { continuation.resume() }
-        }
+        state.withLock { state in
+            state.allStopped = true
+            state.spawns.allStopped = true
+            return state.spawnWaiter.take()
+        }?.resume()
     }
 
     static func fail(_ waiter: Machine.Mailbox.Waiter, with error: any Error) {
@@ -169,11 +215,12 @@ extension ActorRegistry where C == ContinuousClock {
     public convenience init(
         configuration: RegistryConfiguration = .init(),
         logger: Logger = Logger(label: "sufra.registry"),
+        metrics: RegistryMetrics = RegistryMetrics(),
         factory: @escaping Factory,
         onEscalation: @escaping @Sendable (Key, any Error) async -> Void = { _, _ in }
     ) {
         self.init(
-            configuration: configuration, clock: ContinuousClock(), logger: logger, factory: factory,
-            onEscalation: onEscalation)
+            configuration: configuration, clock: ContinuousClock(), logger: logger, metrics: metrics,
+            factory: factory, onEscalation: onEscalation)
     }
 }

@@ -1,9 +1,12 @@
 /// A keyed entity hosted by an `ActorRegistry`: one live instance per key, handling one message at a time, in
-/// arrival order, each to completion (no re-entrancy: the registry's consumer loop is the only caller).
+/// arrival order, each to completion (no re-entrancy: the key's consumer is the only caller).
 ///
-/// The entity is a value owned by its consumer loop; it is created by the registry's async throwing factory
-/// (which typically loads its state from the database) and dropped after `onPassivate`.
-public protocol KeyedEntity: SendableMetatype {
+/// The entity is a value created by the registry's async throwing factory (which typically loads its state from the
+/// database) and dropped after `onPassivate`. Between bursts of messages it rests in the registry's entry for its
+/// key, and the next burst's consumer task takes it from there, hence `Sendable`: each consumer in turn owns it.
+/// Keep its stored properties small (shared dependencies behind one reference): an idle live entity costs its
+/// inline size and what it points to.
+public protocol KeyedEntity: Sendable, SendableMetatype {
     /// The identity the registry routes by.
     associatedtype Key: Hashable & Sendable
     /// What the entity is sent.

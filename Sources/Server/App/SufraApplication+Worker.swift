@@ -6,7 +6,8 @@ extension SufraApplication {
     public func runWorker() async throws {
         let group = ServiceGroup(
             configuration: .init(
-                services: [postgres, redis, directorySync, outbound], gracefulShutdownSignals: [.sigterm, .sigint],
+                services: [postgres, redis, outcomes, directorySync, outbound],
+                gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()
     }

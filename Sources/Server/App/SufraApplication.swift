@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdWebSocket
 import Infra
 import Logging
+import Metrics
 import Runtime
 import ServiceLifecycle
 
@@ -48,6 +49,7 @@ public struct SufraApplication: Sendable {
     public let repository: RestaurantRepository
     public let secrets: SecretBox
     public let directory: TenantDirectory
+    /// This instance's metrics: every part below records through `metrics.factory` (docs/metrics.md).
     public let metrics: SufraMetrics
     let directorySync: TenantDirectorySync
     let ingest: GroupCommitIngest
@@ -55,6 +57,7 @@ public struct SufraApplication: Sendable {
     let sweeper: UnhandledSweeper<ContinuousClock>
     let supervisor: Supervisor
     let outboundQueue: OutboundQueue
+    let outcomes: GroupCommitOutcomes
     let outbound: OutboundDispatcher
     let notifier: OutboundNotifier
     let conversationStore: PostgresConversationStore
@@ -84,33 +87,36 @@ public struct SufraApplication: Sendable {
         } catch {
             throw ConfigurationError.invalid("REDIS_URL", "\(error)")
         }
+        let metrics = SufraMetrics()
+        self.metrics = metrics
+        let factory = metrics.factory
         var poolOptions = PGPool.Options()
         poolOptions.maximumConnections = 24
         postgres = PGPool(
-            configuration: postgresConfiguration, options: poolOptions, logger: logger.with(label: "postgres"))
-        redis = RedisClient(configuration: redisConfiguration, logger: logger.with(label: "redis"))
+            configuration: postgresConfiguration, options: poolOptions, logger: logger.with(label: "postgres"),
+            metrics: PGPoolMetrics(factory: factory))
+        redis = RedisClient(
+            configuration: redisConfiguration, logger: logger.with(label: "redis"),
+            metrics: RedisMetrics(factory: factory))
         repository = RestaurantRepository(client: postgres)
         directory = TenantDirectory()
-        metrics = SufraMetrics()
         subscriber = RedisSubscriber(configuration: redisConfiguration, logger: logger.with(label: "subscriber"))
-        liveHub = LiveEventHub(subscriber: subscriber, logger: logger.with(label: "live"))
+        liveHub = LiveEventHub(subscriber: subscriber, logger: logger.with(label: "live"), metrics: factory)
         authenticator = StaffAuthenticator(
             secret: configuration.jwtSecret ?? "", directory: directory, users: UserStore(client: postgres))
         let events = RedisLiveEvents(client: redis, logger: logger.with(label: "events"))
         self.events = events
         let now: @Sendable () -> String = { ISO8601.now() }
         outboundQueue = OutboundQueue(client: postgres, leaseDuration: options.outboundLease)
-        let metrics = self.metrics
-        let hooks = OutboundHooks(
-            sent: { _ in metrics.messagesSent.increment() }, failed: { _ in metrics.messagesFailed.increment() },
-            credentialsRejected: { id, _ in metrics.credentialAlerts.increment(id) })
+        outcomes = GroupCommitOutcomes(queue: outboundQueue, logger: logger.with(label: "outcomes"))
         let twilio = TwilioClient(
             http: CurlClient(), apiBase: configuration.twilioAPIBase, timeout: options.twilioTimeout)
         outbound = OutboundDispatcher(
             queue: outboundQueue,
             dependencies: TenantSender.Dependencies(
-                queue: outboundQueue, sender: TwilioMessageSender(client: twilio, publicURL: configuration.publicURL),
-                directory: directory, events: events, hooks: hooks, policy: options.retryPolicy, now: now,
+                queue: outcomes, sender: TwilioMessageSender(client: twilio, publicURL: configuration.publicURL),
+                directory: directory, events: events, metrics: OutboundMetrics(factory: factory),
+                policy: options.retryPolicy, now: now,
                 logger: logger.with(label: "outbound")),
             configuration: postgresConfiguration, settings: options.outbound, logger: logger.with(label: "outbound"))
         let outbound = self.outbound
@@ -120,40 +126,36 @@ public struct SufraApplication: Sendable {
         }
         notifier = OutboundNotifier(
             client: postgres, localWake: wakeLocalSender, logger: logger.with(label: "outbound"))
-        ingest = GroupCommitIngest(client: postgres, notifier: notifier, logger: logger.with(label: "ingest"))
+        ingest = GroupCommitIngest(
+            client: postgres, notifier: notifier, handoff: options.runSender ? outbound : nil,
+            logger: logger.with(label: "ingest"), metrics: IngestMetrics(factory: factory))
         let store = PostgresConversationStore(
-            client: postgres, notifier: notifier, logger: logger.with(label: "conversation-store"))
+            client: postgres, notifier: notifier, logger: logger.with(label: "conversation-store"), metrics: factory)
         conversationStore = store
         let directorySync = TenantDirectorySync(
             directory: directory, repository: repository, secrets: secrets, configuration: postgresConfiguration,
-            onMenuChange: { store.invalidateMenu(restaurantId: $0) }, logger: logger.with(label: "directory"))
+            onMenuChange: { store.invalidateMenu(restaurantId: $0) }, logger: logger.with(label: "directory"),
+            metrics: factory)
         self.directorySync = directorySync
-        metrics.observe(
-            counter: "bot_states_unreadable_total",
-            help: "Conversations whose stored bot state could not be read (restarted from the initial state).",
-            { store.unreadableBotStates })
-        metrics.observe(
-            gauge: "restaurants_unroutable", help: "Restaurants not routed: their status is unknown to this version.",
-            { directorySync.unroutableCount })
         var botDependencies = ConversationActor.Dependencies(
             store: store, ingest: ingest, directory: directory, events: events, now: now,
             logger: logger.with(label: "bot"))
-        let replyHistogram = metrics.botReplyDuration
-        botDependencies.replyTimer = { replyHistogram.observe($0) }
+        botDependencies.replyTimer = Metrics.Timer(label: BotMetrics.replyDuration, factory: factory)
         botDependencies.askedForPerson = StaffController.announcer(
             store: StaffStore(client: postgres, handoffIdleMinutes: configuration.handoffIdleMinutes), events: events)
-        let dependencies = botDependencies
+        let shared = ConversationActor.Shared(botDependencies)
         conversations = ActorRegistry(
             configuration: RegistryConfiguration(
                 idleTimeout: options.conversationIdleTimeout ?? .seconds(configuration.conversationIdleSeconds)),
             clock: .continuous,
             logger: logger.with(label: "conversations"),
-            factory: { key in try await ConversationActor.activate(key, dependencies: dependencies) })
+            metrics: RegistryMetrics(registry: "conversations", factory: factory),
+            factory: { key in try await ConversationActor.activate(key, shared: shared) })
         sweeper = UnhandledSweeper(
             queue: UnhandledInboundQueue(client: postgres), registry: conversations,
             policy: options.inboundRetryPolicy, interval: options.unhandledSweepInterval,
             graceSeconds: options.unhandledGraceSeconds,
-            onFailed: { metrics.inboundUnhandledFailed.increment(by: $0) }, logger: logger.with(label: "sweeper"))
+            metrics: SweeperMetrics(factory: factory), logger: logger.with(label: "sweeper"))
         supervisor = Supervisor(
             directory: directory,
             tenants: TenantActor.Dependencies(
@@ -170,7 +172,8 @@ public struct SufraApplication: Sendable {
     /// The services that run beside the HTTP server, infrastructure first.
     var services: [any Service] {
         var services: [any Service] = [
-            postgres, redis, subscriber, events, ingest, notifier, directorySync, conversations, sweeper, liveHub,
+            postgres, redis, subscriber, events, outcomes, ingest, notifier, directorySync, conversations, sweeper,
+            liveHub,
         ]
         if options.runSender { services.append(outbound) }
         services.append(contentsOf: options.mounted.map { $0 as any Service })
@@ -185,8 +188,8 @@ public struct SufraApplication: Sendable {
             metrics: metrics, directory: directory, logger: logger.with(label: "webhook")
         ).addRoutes(to: router)
         StatusCallbackController(
-            directory: directory, signatures: TwilioSignatureVerifier(), queue: outboundQueue, events: events,
-            publicURL: configuration.publicURL, trustedProxies: configuration.trustedProxies,
+            supervisor: supervisor, outcomes: outcomes, events: events, publicURL: configuration.publicURL,
+            trustedProxies: configuration.trustedProxies,
             logger: logger.with(label: "status")
         ).addRoutes(to: router)
         HealthController(postgres: postgres, redis: redis, metrics: metrics, started: .now).addRoutes(to: router)
@@ -201,7 +204,8 @@ public struct SufraApplication: Sendable {
         let store = conversationStore
         StaffController(
             authenticator: authenticator,
-            store: StaffStore(client: postgres, handoffIdleMinutes: configuration.handoffIdleMinutes),
+            store: StaffStore(
+                client: postgres, handoffIdleMinutes: configuration.handoffIdleMinutes, notifier: notifier),
             conversations: conversations,
             events: events, invalidateMenu: { store.invalidateMenu(restaurantId: $0) }
         ).addRoutes(to: router)

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Infra
+import Metrics
 
 /// `GET /health` (docs/http-api.md) and `GET /metrics` (Prometheus text). Each dependency is probed with a
 /// deadline so a hung server answers "down", not a hung health check.
@@ -60,11 +61,12 @@ struct HealthController: Sendable {
     }
 
     private func prometheus() async throws -> Response {
-        let counts = await snapshot().queue.value
-        let text = metrics.render(gauges: [
-            ("outbound_queue_depth", "Outbound messages queued or sending.", counts?.depth ?? 0),
-            ("dead_letters", "Outbound messages dead-lettered.", counts?.dead ?? 0),
-        ])
+        // Read from PostgreSQL (at most a second old); kept at the last reading while the database is down.
+        if let counts = await snapshot().queue.value {
+            metrics.queueDepth.set(counts.depth)
+            metrics.deadLetters.set(counts.dead)
+        }
+        let text = metrics.render()
         return Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
             body: ResponseBody(byteBuffer: ByteBuffer(string: text)))

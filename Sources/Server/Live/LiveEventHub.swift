@@ -1,6 +1,7 @@
 import Actors
 import Infra
 import Logging
+import Metrics
 import ServiceLifecycle
 import Synchronization
 
@@ -41,9 +42,28 @@ public final class LiveEventHub: Service, Sendable {
     private let state = Mutex(State())
     private let starts: AsyncStream<Room>
     private let startSink: AsyncStream<Room>.Continuation
+    private let sockets: Meter
+    private let subscriptions: Meter
+    private let dropped: Counter
 
-    /// Creates the hub over `subscriber` (which must run in the same service group).
-    public init(subscriber: RedisSubscriber, socketQueueLimit: Int = 256, logger: Logger) {
+    /// Gauge: dashboard WebSockets connected to this process.
+    public static let socketsMetric = "sufra_websocket_connections"
+    /// Gauge: restaurants with a live-events subscription in this process (a count, no restaurant label).
+    public static let subscriptionsMetric = "sufra_websocket_subscriptions"
+    /// Counter: dashboard WebSockets dropped for falling `socketQueueLimit` frames behind.
+    public static let droppedMetric = "sufra_websocket_slow_dropped_total"
+
+    /// Creates the hub over `subscriber` (which must run in the same service group); `metrics` creates its
+    /// socket, subscription and dropped-socket series.
+    public init(
+        subscriber: RedisSubscriber, socketQueueLimit: Int = 256, logger: Logger,
+        metrics: any MetricsFactory = MetricsSystem.factory
+    ) {
+        sockets = Meter(label: Self.socketsMetric, factory: metrics)
+        subscriptions = Meter(label: Self.subscriptionsMetric, factory: metrics)
+        dropped = Counter(label: Self.droppedMetric, factory: metrics)
+        sockets.set(0)
+        subscriptions.set(0)
         self.subscriber = subscriber
         self.socketQueueLimit = max(1, socketQueueLimit)
         self.logger = logger
@@ -79,6 +99,7 @@ public final class LiveEventHub: Service, Sendable {
             }
             state.rooms[restaurantId]?.sockets[id] = continuation
             state.socketRooms[id] = restaurantId
+            record(state)
             return (id, start)
         }
         guard let attached else {
@@ -163,6 +184,7 @@ public final class LiveEventHub: Service, Sendable {
             guard let socket = remove(socket: id) else { continue }
             socket.finish()
             state.withLock { $0.dropped += 1 }
+            dropped.increment()
             logger.info("dropped a slow dashboard socket", metadata: ["restaurant": "\(room.restaurantId)"])
         }
     }
@@ -176,15 +198,25 @@ public final class LiveEventHub: Service, Sendable {
             if state.rooms[restaurantId]?.sockets.isEmpty == true {
                 state.rooms.removeValue(forKey: restaurantId)?.stop.finish()
             }
+            record(state)
             return socket
         }
+    }
+
+    /// Sets the socket and subscription gauges from `state` (called under the lock, so they end at the last count).
+    private func record(_ state: State) {
+        sockets.set(state.socketRooms.count)
+        subscriptions.set(state.rooms.count)
     }
 
     private func shutdown() {
         let rooms = state.withLock { state -> [RoomState] in
             state.isShutdown = true
             state.socketRooms = [:]
-            defer { state.rooms = [:] }
+            defer {
+                state.rooms = [:]
+                record(state)
+            }
             return Array(state.rooms.values)
         }
         startSink.finish()

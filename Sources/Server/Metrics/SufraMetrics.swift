@@ -1,93 +1,54 @@
-import Synchronization
+import Actors
+import Infra
+import Metrics
+import Prometheus
+import Runtime
 
-/// Every metric Sufra exports on `/metrics` (docs/http-api.md), rendered in the Prometheus text format.
-/// Gauges that live in the database (queue depth, dead letters) are read when scraped.
+/// One application instance's metrics (docs/metrics.md): its own Prometheus registry and the swift-metrics
+/// ``factory`` that every layer records through (handed down by ``SufraApplication``, never the process-global
+/// `MetricsSystem`), so several instances in one process each count their own. `GET /metrics` renders the registry.
 public final class SufraMetrics: Sendable {
-    let webhooksReceived = Counter()
-    let webhooksProcessed = Counter()
-    let webhooksDuplicate = Counter()
-    let webhookFailures = LabeledCounter()
-    let messagesReceived = Counter()
-    let messagesSent = Counter()
-    let messagesFailed = Counter()
-    let credentialAlerts = LabeledCounter()
-    let inboundUnhandledFailed = Counter()
-    let webhookDuration = Histogram()
-    let botReplyDuration = Histogram()
+    /// Where every series of this instance lives.
+    public let registry: PrometheusCollectorRegistry
+    /// The factory the layers record through (``SufraMetricsFactory`` over ``registry``).
+    public let factory: any MetricsFactory
+    let webhooksReceived: Metrics.Counter
+    let webhooksProcessed: Metrics.Counter
+    let webhooksDuplicate: Metrics.Counter
+    let messagesReceived: Metrics.Counter
+    let webhookDuration: Metrics.Timer
+    let queueDepth: Metrics.Meter
+    let deadLetters: Metrics.Meter
+    private let uptime: Metrics.Meter
     private let started = ContinuousClock.now
-    private let readings = Mutex<[Reading]>([])
 
-    /// A count or level owned by another layer, read when scraped.
-    private struct Reading: Sendable {
-        var name: String
-        var help: String
-        var type: String
-        var read: @Sendable () -> Int
+    /// An empty registry and its factory.
+    public init() {
+        registry = PrometheusCollectorRegistry()
+        let factory = SufraMetricsFactory(
+            registry: registry, help: MetricCatalog.help, latencyBounds: MetricCatalog.latencyBounds,
+            valueBuckets: MetricCatalog.valueBuckets)
+        self.factory = factory
+        webhooksReceived = Metrics.Counter(label: MetricCatalog.Webhook.received, factory: factory)
+        webhooksProcessed = Metrics.Counter(label: MetricCatalog.Webhook.processed, factory: factory)
+        webhooksDuplicate = Metrics.Counter(label: MetricCatalog.Webhook.duplicate, factory: factory)
+        messagesReceived = Metrics.Counter(label: MetricCatalog.Webhook.messagesReceived, factory: factory)
+        webhookDuration = Metrics.Timer(label: MetricCatalog.Webhook.duration, factory: factory)
+        queueDepth = Metrics.Meter(label: MetricCatalog.Scraped.queueDepth, factory: factory)
+        deadLetters = Metrics.Meter(label: MetricCatalog.Scraped.deadLetters, factory: factory)
+        uptime = Metrics.Meter(label: MetricCatalog.Scraped.uptime, factory: factory)
     }
 
-    /// Creates an empty set of metrics.
-    public init() {}
-
+    /// Counts a refused webhook under `reason` (a fixed set: docs/metrics.md).
     func webhooksFailed(reason: String) {
-        webhookFailures.increment(reason)
+        Metrics.Counter(label: MetricCatalog.Webhook.failed, dimensions: [("reason", reason)], factory: factory)
+            .increment()
     }
 
-    /// Exports `read()` as the counter `sufra_<name>` (a count kept by another layer, read when scraped).
-    func observe(counter name: String, help: String, _ read: @escaping @Sendable () -> Int) {
-        readings.withLock { $0.append(Reading(name: name, help: help, type: "counter", read: read)) }
-    }
-
-    /// Exports `read()` as the gauge `sufra_<name>` (a level kept by another layer, read when scraped).
-    func observe(gauge name: String, help: String, _ read: @escaping @Sendable () -> Int) {
-        readings.withLock { $0.append(Reading(name: name, help: help, type: "gauge", read: read)) }
-    }
-
-    /// The exposition text. `gauges` are values read at scrape time (name without prefix → value).
-    func render(gauges: [(name: String, help: String, value: Int)]) -> String {
-        var out = ""
-        func counter(_ name: String, _ help: String, _ value: Int) {
-            out += "# HELP sufra_\(name) \(help)\n# TYPE sufra_\(name) counter\nsufra_\(name) \(value)\n"
-        }
-        func gauge(_ name: String, _ help: String, _ value: Double) {
-            out += "# HELP sufra_\(name) \(help)\n# TYPE sufra_\(name) gauge\nsufra_\(name) \(value)\n"
-        }
-        func histogram(_ name: String, _ help: String, _ histogram: Histogram) {
-            let snapshot = histogram.snapshot
-            out += "# HELP sufra_\(name) \(help)\n# TYPE sufra_\(name) histogram\n"
-            for (bound, count) in zip(histogram.bounds, snapshot.cumulative) {
-                out += "sufra_\(name)_bucket{le=\"\(bound)\"} \(count)\n"
-            }
-            out += "sufra_\(name)_bucket{le=\"+Inf\"} \(snapshot.count)\n"
-            out += "sufra_\(name)_sum \(snapshot.sum)\nsufra_\(name)_count \(snapshot.count)\n"
-        }
-        counter("webhooks_received_total", "Webhooks received.", webhooksReceived.current)
-        counter("webhooks_processed_total", "Webhooks accepted and stored.", webhooksProcessed.current)
-        counter("webhooks_duplicate_total", "Webhooks answered as already accepted.", webhooksDuplicate.current)
-        out += "# HELP sufra_webhooks_failed_total Webhooks refused, by reason.\n"
-        out += "# TYPE sufra_webhooks_failed_total counter\n"
-        for (label, value) in webhookFailures.snapshot {
-            out += "sufra_webhooks_failed_total{reason=\"\(label)\"} \(value)\n"
-        }
-        counter("messages_received_total", "Inbound messages stored.", messagesReceived.current)
-        counter("messages_sent_total", "Outbound messages accepted by Twilio.", messagesSent.current)
-        counter("messages_failed_total", "Outbound messages failed or dead-lettered.", messagesFailed.current)
-        out += "# HELP sufra_credential_alerts_total Restaurants deactivated for bad Twilio credentials.\n"
-        out += "# TYPE sufra_credential_alerts_total counter\n"
-        for (label, value) in credentialAlerts.snapshot {
-            out += "sufra_credential_alerts_total{restaurant=\"\(label)\"} \(value)\n"
-        }
-        counter(
-            "inbound_unhandled_failed_total", "Inbound messages marked failed after every re-drive failed.",
-            inboundUnhandledFailed.current)
-        for entry in gauges { gauge(entry.name, entry.help, Double(entry.value)) }
-        for reading in readings.withLock({ $0 }) {
-            out += "# HELP sufra_\(reading.name) \(reading.help)\n# TYPE sufra_\(reading.name) \(reading.type)\n"
-            out += "sufra_\(reading.name) \(reading.read())\n"
-        }
-        histogram("webhook_duration_seconds", "Webhook handling time.", webhookDuration)
-        histogram("bot_reply_duration_seconds", "Inbound message to queued bot reply.", botReplyDuration)
+    /// The Prometheus text exposition of every series (the uptime gauge is read now).
+    public func render() -> String {
         let (seconds, attoseconds) = (ContinuousClock.now - started).components
-        gauge("uptime_seconds", "Seconds since start.", Double(seconds) + Double(attoseconds) / 1e18)
-        return out
+        uptime.set(Double(seconds) + Double(attoseconds) / 1e18)
+        return registry.emitToString()
     }
 }

@@ -5,22 +5,19 @@ import Infra
 import Logging
 import NIOCore
 
-/// `POST /whatsapp/status`: Twilio's delivery receipts (docs/outbound.md). Routed by `From` (the restaurant's
-/// number), signature-checked like the webhook, the status moved forward only, `message.status` published. The
-/// `job` query parameter (set by the sender) lets a receipt settle a send whose answer was lost: the job adopts
-/// the receipt's `MessageSid`.
+/// `POST /whatsapp/status`: Twilio's delivery receipts (docs/outbound.md). Admitted like a webhook — the
+/// ``Supervisor`` routes by `From` (the restaurant's number) to the restaurant's ``TenantActor``, which checks the
+/// signature with the restaurant's current token — then stored through ``GroupCommitOutcomes`` with the other
+/// outcomes of its batch (one transaction), the status moved forward only, `message.status` published. The `job`
+/// query parameter (set by the sender) lets a receipt settle a send whose answer was lost: the job adopts the
+/// receipt's `MessageSid`. Nothing here waits or polls: an unknown sid is acknowledged and logged at once.
 struct StatusCallbackController: Sendable {
-    let directory: TenantDirectory
-    let signatures: any SignatureVerifying
-    let queue: OutboundQueue
+    let supervisor: Supervisor
+    let outcomes: GroupCommitOutcomes
     let events: any LiveEventPublishing
     let publicURL: String?
     let trustedProxies: TrustedProxies
     let logger: Logger
-    /// Receipts can overtake the send's own commit of the sid (Twilio posts `queued` before we record the 201):
-    /// an unknown sid is looked up again this many times, `lookupDelay` apart, before it is logged and dropped.
-    var lookupRetries = 5
-    var lookupDelay: Duration = .milliseconds(100)
 
     func addRoutes(to router: Router<some RequestContext>) {
         router.post("/whatsapp/status") { request, context in
@@ -39,22 +36,23 @@ struct StatusCallbackController: Sendable {
         guard let sid = nonEmpty(form["MessageSid"]), let from = nonEmpty(form["From"]),
             let status = nonEmpty(form["MessageStatus"])
         else { return plain(.badRequest, "MessageSid, MessageStatus and From are required") }
-        guard let tenant = directory.tenant(forNumber: from) else {
-            return plain(.notFound, "no restaurant has this number")
+        let inbound = InboundRequest(
+            parameters: form.pairs, signature: request.headers[.twilioSignature],
+            signedURL: SignedURL.of(request, publicURL: publicURL, peer: peer, trustedProxies: trustedProxies))
+        let restaurantId: String
+        switch await supervisor.admitReceipt(inbound, from: from) {
+        case .admitted(let id): restaurantId = id
+        case .unknownRestaurant: return plain(.notFound, "no restaurant has this number")
+        case .badSignature: return plain(.forbidden, "invalid X-Twilio-Signature")
+        case .unavailable(let reason): return plain(.serviceUnavailable, reason)
         }
-        guard let signature = request.headers[.twilioSignature],
-            signatures.isValid(
-                signature: signature,
-                url: SignedURL.of(request, publicURL: publicURL, peer: peer, trustedProxies: trustedProxies),
-                parameters: form.pairs,
-                authToken: tenant.authToken)
-        else { return plain(.forbidden, "invalid X-Twilio-Signature") }
 
+        let receipt = DeliveryReceipt(
+            restaurantId: restaurantId, sid: sid, status: status, errorCode: nonEmpty(form["ErrorCode"]),
+            errorMessage: nonEmpty(form["ErrorMessage"]), jobId: request.uri.queryParameters.get("job"))
         let update: OutboundQueue.StatusUpdate?
         do {
-            update = try await apply(
-                restaurantId: tenant.id, sid: sid, status: status, errorCode: nonEmpty(form["ErrorCode"]),
-                errorMessage: nonEmpty(form["ErrorMessage"]), jobId: request.uri.queryParameters.get("job"))
+            update = try await outcomes.applyStatus(receipt)
         } catch {
             logger.warning("status callback not stored", metadata: ["sid": "\(sid)", "error": "\(error)"])
             return plain(.serviceUnavailable, "storage unavailable, retry later")
@@ -67,27 +65,9 @@ struct StatusCallbackController: Sendable {
         if update.applied {
             events.publish(
                 LiveEvent(
-                    kind: .messageStatus, restaurantId: tenant.id, at: ISO8601.now(), dataJSON: update.message.json))
+                    kind: .messageStatus, restaurantId: restaurantId, at: ISO8601.now(), dataJSON: update.message.json))
         }
         return TwiML.ok()
-    }
-
-    private func apply(
-        restaurantId: String, sid: String, status: String, errorCode: String?, errorMessage: String?, jobId: String?
-    ) async throws -> OutboundQueue.StatusUpdate? {
-        var remaining = lookupRetries
-        while true {
-            // The job's worker records its own answer; only a receipt that waited in vain gives the job its sid.
-            if let update = try await queue.applyStatus(
-                restaurantId: restaurantId, sid: sid, status: status, errorCode: errorCode, errorMessage: errorMessage,
-                jobId: jobId, adoptWhileSending: remaining == 0)
-            {
-                return update
-            }
-            guard remaining > 0 else { return nil }
-            remaining -= 1
-            try await Task.sleep(for: lookupDelay)
-        }
     }
 
     private func nonEmpty(_ value: String?) -> String? {

@@ -1,8 +1,8 @@
 import Actors
-import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import Metrics
 import NIOCore
 
 /// `POST /whatsapp/webhook`: decodes Twilio's form, then lets the ``Supervisor`` run admission, and maps its
@@ -27,11 +27,11 @@ struct WebhookController: Sendable {
         metrics.webhooksReceived.increment()
         let peer = (context as? any RemoteAddressRequestContext)?.remoteAddress
         // Every log line written while this webhook is handled carries its request id (RequestLogContext).
-        let requestID = request.headers[.twilioIdempotencyToken] ?? UUID().uuidString.lowercased()
+        let requestID = request.headers[.twilioIdempotencyToken] ?? RequestLogContext.freshRequestID()
         let response = await RequestLogContext.$metadata.withValue([RequestLogContext.requestIDKey: "\(requestID)"]) {
             await answer(request, peer: peer)
         }
-        metrics.webhookDuration.observe(ContinuousClock.now - started)
+        metrics.webhookDuration.record(duration: ContinuousClock.now - started)
         return response
     }
 

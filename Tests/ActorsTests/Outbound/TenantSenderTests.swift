@@ -16,6 +16,7 @@ final class MemoryQueue: OutboundQueueing {
         var failingClaims: Set<Int> = []
         var failingCompletions = 0
         var completionCalls = 0
+        var released: [String] = []
     }
 
     let state = Mutex(State())
@@ -52,6 +53,10 @@ final class MemoryQueue: OutboundQueueing {
         )
     }
 
+    func release(_ jobs: [OutboundJob]) async throws {
+        state.withLock { $0.released += jobs.map(\.id) }
+    }
+
     var decisions: [String: OutboundDecision] { state.withLock { $0.decisions } }
 }
 
@@ -65,6 +70,7 @@ final class RecordingProvider: OutboundMessageSending {
         var cancelledSends = 0
         var lookups: [String: SentMessageLookup] = [:]
         var finds: [String] = []
+        var sent: [String] = []
     }
 
     let state = Mutex(State())
@@ -75,6 +81,7 @@ final class RecordingProvider: OutboundMessageSending {
     func send(_ job: OutboundJob, tenant: TenantConfig) async -> SendOutcome {
         state.withLock {
             $0.times.append(.now)
+            $0.sent.append(job.id)
             $0.inFlight += 1
             $0.maximumInFlight = max($0.maximumInFlight, $0.inFlight)
         }

@@ -2,6 +2,7 @@ import Foundation
 import HummingbirdTesting
 import Infra
 import SufraDev
+import SufraTestSupport
 import Testing
 
 @testable import Server

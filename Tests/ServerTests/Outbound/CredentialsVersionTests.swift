@@ -2,6 +2,7 @@ import Actors
 import Foundation
 import HummingbirdTesting
 import Infra
+import SufraTestSupport
 import Testing
 
 @testable import Server
@@ -92,7 +93,7 @@ import Testing
             #expect(received.map(\.body) == ["r 1"])
             let shown = try await OutboundHarness.admin(client, .get, "/admin/restaurants/\(restaurant.id)")
             #expect(shown.json["status"] as? String == "active")
-            #expect(sufra.metrics.credentialAlerts.snapshot.isEmpty)
+            #expect(try PrometheusText(sufra.metrics.render()).credentialAlertRestaurants.isEmpty)
         }
     }
 }

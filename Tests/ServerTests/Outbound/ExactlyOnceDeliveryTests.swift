@@ -2,6 +2,7 @@ import Actors
 import Foundation
 import HummingbirdTesting
 import Infra
+import SufraTestSupport
 import Testing
 
 @testable import Server
@@ -152,17 +153,20 @@ import Testing
         }
     }
 
-    /// While the job's worker still waits for Twilio's answer the receipt leaves the row to it (its own record
-    /// publishes `message.sent`), and gives the job its sid only after waiting in vain: if the worker's answer is
-    /// then lost, the next claim carries the sid and settles the job without a lookup.
-    @Test func aReceiptForAJobInFlightWaitsForItsWorkerThenLeavesTheSid() async throws {
+    /// While the job's worker still waits for Twilio's answer the receipt leaves the row's status to it (its own
+    /// record publishes `message.sent`) and gives the job its sid at once — no polling in the handler (it used to
+    /// wait 5 × 100 ms): if the worker's answer is then lost, the next claim carries the sid and settles the job
+    /// without a lookup.
+    @Test func aReceiptForAJobInFlightLeavesTheSidAtOnce() async throws {
         try await SufraTestApp.run(options: OutboundHarness.withoutSender()) { app, client, _ in
             let restaurant = try await client.createRestaurant()
             let id = try await OutboundHarness.insertClaimed(
                 app, restaurant: restaurant.id, customer: "whatsapp:+966500000707", body: "inflight 1",
                 owner: "worker", lease: .milliseconds(1_500))
+            let started = ContinuousClock.now
             _ = try await StatusCallbackTests.post(
                 client, restaurant, sid: "SMinflight", status: "sent", query: "?job=\(id)")
+            #expect(ContinuousClock.now - started < .milliseconds(400), "answered without waiting for the worker")
             let held = try await OutboundHarness.message(app, id)
             #expect(held.status == "sending" && held.sid == "SMinflight")
             try await app.database.withClient { db in

@@ -4,6 +4,7 @@ import HummingbirdTesting
 import Infra
 import Logging
 import NIOCore
+import SufraTestSupport
 import Testing
 
 @testable import Server
@@ -99,7 +100,7 @@ import Testing
                 let message = try await OutboundHarness.message(app, id)
                 #expect(message.status == "queued" && message.attempts == 0)
             }
-            #expect(sufra.metrics.credentialAlerts.snapshot.map(\.label) == [restaurant.id])
+            #expect(try PrometheusText(sufra.metrics.render()).credentialAlertRestaurants == [restaurant.id])
 
             let patched = try await OutboundHarness.admin(
                 client, .patch, "/admin/restaurants/\(restaurant.id)", body: #"{"twilioAuthToken": "the-real-token"}"#)

@@ -1,7 +1,9 @@
+import Actors
 import Foundation
 import HummingbirdTesting
 import Infra
 import NIOCore
+import SufraTestSupport
 import Testing
 
 @testable import Server
@@ -70,6 +72,39 @@ import Testing
                 client, restaurant, sid: "SM" + String(repeating: "0", count: 32), status: "sent")
             #expect(unknown.status == .ok)
             #expect(String(buffer: unknown.body) == TwiML.emptyResponse)
+        }
+    }
+
+    /// Admitted like a webhook, by the restaurant's TenantActor with its current token: after a rotation the old
+    /// token's signature is refused and the new one's receipt settles its row (in the outcomes' group commit).
+    @Test func aReceiptIsCheckedWithTheCurrentTokenAndSettlesItsRow() async throws {
+        try await SufraTestApp.run(options: OutboundHarness.withoutSender()) { app, client, sufra in
+            let restaurant = try await client.createRestaurant()
+            let id = try await OutboundHarness.insertClaimed(
+                app, restaurant: restaurant.id, customer: "whatsapp:+966500000708", body: "rotated 1",
+                owner: "worker", lease: .seconds(60))
+            try await app.database.withClient { db in
+                let job = OutboundJob(
+                    id: id, restaurantId: restaurant.id, conversationId: "", customer: "", body: nil, contentSid: nil,
+                    contentVariables: nil, attempts: 0, windowOpen: true)
+                _ = try await OutboundQueue(client: db, owner: "worker").complete(
+                    job, with: .uncertain(after: .seconds(30), reason: "timed out", attempted: true))
+            }
+            let token = UUID().uuidString
+            let patched = try await OutboundHarness.admin(
+                client, .patch, "/admin/restaurants/\(restaurant.id)", body: "{\"twilioAuthToken\": \"\(token)\"}")
+            #expect(patched.status == .ok)
+            try await eventually("the directory has the new token") {
+                sufra.directory.tenant(id: restaurant.id)?.authToken == token
+            }
+            let old = try await Self.post(client, restaurant, sid: "SMrotated", status: "sent", query: "?job=\(id)")
+            #expect(old.status == .forbidden)
+            #expect(try await OutboundHarness.message(app, id).status == "queued")
+            let current = try await Self.post(
+                client, restaurant, sid: "SMrotated", status: "sent", token: token, query: "?job=\(id)")
+            #expect(current.status == .ok)
+            let row = try await OutboundHarness.message(app, id)
+            #expect(row.status == "sent" && row.sid == "SMrotated")
         }
     }
 }

@@ -5,6 +5,7 @@ import HummingbirdTesting
 import Infra
 import Logging
 import NIOCore
+import SufraTestSupport
 
 @testable import Server
 
@@ -167,16 +168,4 @@ enum TestSid {
 struct TestFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
-}
-
-/// Polls `condition` until it holds or `timeout` passes (awaiting a condition, not sleeping for a guess).
-func eventually(
-    timeout: Duration = .seconds(10), _ what: String, _ condition: @Sendable () async throws -> Bool
-) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-    throw TestFailure("timed out waiting for: \(what)")
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Infra
 import Logging
+import SufraTestSupport
 
 @testable import Server
 
@@ -10,13 +11,9 @@ struct TestDatabase: Sendable {
     let url: String
     let name: String
 
-    static var serverURL: String {
-        ProcessInfo.processInfo.environment["TEST_DATABASE_URL"] ?? "postgres://sufra@127.0.0.1:55432/sufra_test"
-    }
+    static var serverURL: String { TestServices.databaseURL }
 
-    static var redisURL: String {
-        ProcessInfo.processInfo.environment["REDIS_URL"] ?? "redis://127.0.0.1:56379/0"
-    }
+    static var redisURL: String { TestServices.redisURL }
 
     /// Creates and migrates a fresh database.
     static func create() async throws -> TestDatabase {

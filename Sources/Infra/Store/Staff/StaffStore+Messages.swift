@@ -37,33 +37,37 @@ extension StaffStore {
         return try Page(rows: rows, limit: limit, OutboundQueue.message)
     }
 
-    /// Queues a staff reply like the bot's replies (an outbound `queued` message, senders woken), moves the
-    /// conversation's `lastMessageAt` and, when staff took it over, pushes back its return to the bot, all in one
-    /// transaction; nil when the conversation is not the
-    /// restaurant's.
+    /// Queues a staff reply through the same path as the bot's replies (``ReplyRowsWriter``: an outbound `queued`
+    /// message), moves the conversation's `lastMessageAt` and, when staff took it over, pushes back its return to
+    /// the bot, all in one transaction; after the commit the ``OutboundNotifier`` wakes the senders (no `NOTIFY`
+    /// inside the transaction). Nil when the conversation is not the restaurant's.
     public func reply(restaurantId: String, conversationId: String, body: String) async throws -> MessageRecord? {
         guard Self.isID(restaurantId), Self.isID(conversationId) else { return nil }
-        return try await client.withTransaction { connection in
+        let record = try await client.withTransaction { connection -> MessageRecord? in
+            let taken = try await connection.execute(
+                """
+                UPDATE conversations SET updated_at = now(),
+                    human_until = CASE WHEN mode = 'human' AND human_until > now()
+                        THEN now() + \(handoffIdleSeconds) * interval '1 second' ELSE human_until END,
+                    version = CASE WHEN mode = 'human' AND human_until > now() THEN version + 1 ELSE version END
+                WHERE id = \(conversationId)::uuid AND restaurant_id = \(restaurantId)::uuid
+                """)
+            guard taken == 1 else { return nil }
+            let written = try await ReplyRowsWriter(
+                groups: [.init(restaurantId: restaurantId, conversationId: conversationId, replies: [.text(body)])]
+            ).insert(on: connection)
+            guard let id = written.first?.ids.first else { return nil }
             let rows = try await connection.query(
                 """
                 WITH c AS (
-                    UPDATE conversations SET last_message_at = clock_timestamp(), updated_at = now(),
-                        human_until = CASE WHEN mode = 'human' AND human_until > now()
-                            THEN now() + \(handoffIdleSeconds) * interval '1 second' ELSE human_until END,
-                        version = CASE WHEN mode = 'human' AND human_until > now() THEN version + 1 ELSE version END
-                    WHERE id = \(conversationId)::uuid AND restaurant_id = \(restaurantId)::uuid
-                    RETURNING id, restaurant_id, last_message_at
-                ), m AS (
-                    INSERT INTO messages (restaurant_id, conversation_id, direction, body, status, next_attempt_at,
-                        created_at)
-                    SELECT c.restaurant_id, c.id, 'outbound', \(body), 'queued', now(), c.last_message_at FROM c
-                    RETURNING *
+                    UPDATE conversations c SET last_message_at = m.created_at FROM messages m
+                    WHERE m.id = \(id)::uuid AND c.id = m.conversation_id RETURNING c.id
                 )
-                SELECT \(unescaped: Self.messageColumns) FROM m
+                SELECT \(unescaped: Self.messageColumns) FROM messages m WHERE m.id = \(id)::uuid
                 """)
-            guard let row = rows.first else { return nil }
-            _ = try await connection.execute("SELECT pg_notify(\(Self.outboundChannel), \(restaurantId))")
-            return try OutboundQueue.message(row)
+            return try rows.first.map(OutboundQueue.message)
         }
+        if record != nil { notifier?.queued(restaurantId: restaurantId) }
+        return record
     }
 }

@@ -5,17 +5,17 @@ import Foundation
 /// restaurant id of the caller's token first and every statement is scoped by it, so another restaurant's
 /// conversation, message or order is simply not found (the API answers 404).
 public struct StaffStore: Sendable {
-    /// The channel the outbound senders listen on (payload: the restaurant id).
-    public static let outboundChannel = "sufra_outbound"
-
     let client: PGPool
     /// How long a conversation staff took over stays theirs after their last message (`HANDOFF_IDLE_MINUTES`).
     let handoffIdleSeconds: Int
+    /// Wakes the senders after a staff reply committed (without one, they find it by their poll).
+    let notifier: OutboundNotifier?
 
     /// Creates the store.
-    public init(client: PGPool, handoffIdleMinutes: Int = 30) {
+    public init(client: PGPool, handoffIdleMinutes: Int = 30, notifier: OutboundNotifier? = nil) {
         self.client = client
         self.handoffIdleSeconds = max(1, handoffIdleMinutes) * 60
+        self.notifier = notifier
     }
 
     /// `to_char` of a timestamptz column as ISO-8601 UTC with microseconds.

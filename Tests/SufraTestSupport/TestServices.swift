@@ -3,14 +3,15 @@ import Glibc
 import Synchronization
 
 /// A local service the tests need is not there.
-struct TestServiceUnavailable: Error, CustomStringConvertible {
-    let description: String
+public struct TestServiceUnavailable: Error, CustomStringConvertible {
+    /// What is missing and how to start it.
+    public let description: String
 }
 
 /// The local PostgreSQL and Redis the tests use (started by `scripts/services`, exported by `scripts/test`).
 /// A test needing one checks it first, so that a missing service fails every such test at once with one clear
 /// message, instead of with a connection error deep inside the test or a wait that never ends.
-enum TestServices {
+public enum TestServices {
     /// Endpoints that answered once; later tests do not ask again.
     private static let reachable = Mutex<Set<String>>([])
 
@@ -19,7 +20,7 @@ enum TestServices {
     ///   - service: what the URL names, for the message ("PostgreSQL", "Redis").
     ///   - url: the URL the tests use.
     ///   - variable: the environment variable `url` came from.
-    static func require(_ service: String, url: String, variable: String) throws {
+    public static func require(_ service: String, url: String, variable: String) throws {
         let source = ProcessInfo.processInfo.environment[variable] == nil ? "\(variable) unset, default" : variable
         guard let components = URLComponents(string: url), let host = components.host else {
             throw TestServiceUnavailable(description: "\(service): cannot read host and port from \(url) (\(source))")
@@ -62,5 +63,17 @@ enum TestServices {
         var length = socklen_t(MemoryLayout<Int32>.size)
         guard getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) == 0 else { return false }
         return error == 0
+    }
+}
+
+extension TestServices {
+    /// The test PostgreSQL server (`TEST_DATABASE_URL`, exported by `scripts/services`).
+    public static var databaseURL: String {
+        ProcessInfo.processInfo.environment["TEST_DATABASE_URL"] ?? "postgres://sufra@127.0.0.1:55432/sufra_test"
+    }
+
+    /// The test Redis (`REDIS_URL`, exported by `scripts/services`).
+    public static var redisURL: String {
+        ProcessInfo.processInfo.environment["REDIS_URL"] ?? "redis://127.0.0.1:56379/0"
     }
 }

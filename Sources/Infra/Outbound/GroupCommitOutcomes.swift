@@ -1,0 +1,189 @@
+import Actors
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Send outcomes and delivery receipts, group-committed like webhooks (``GroupCommitIngest`` is the model): the
+/// completions the send loops record and the status callbacks Twilio posts wait in one queue; a few flushers each
+/// take up to `maximumBatch` and write them in one transaction (``OutcomeBatchWriter``: every completion in one
+/// fenced multi-row `UPDATE`, each receipt after it), and every caller is answered only after its batch committed.
+/// While one flusher waits for its commit the next batch fills, so batches grow with load and an idle system still
+/// answers in about one commit.
+///
+/// One bad entry never fails its neighbours: a batch the server rejects is split in halves and each half retried,
+/// down to the entry at fault, which fails alone; a lost connection fails the batch at once (the send loop retries
+/// its record until the lease ends; Twilio retries a receipt answered 503). A full queue fails fast.
+///
+/// As an ``OutboundQueueing`` it is what the send loops use: claims and releases go straight to the queue, a 401's
+/// completion too (it deactivates the restaurant in its own transaction).
+public final class GroupCommitOutcomes: OutboundQueueing, Service {
+    /// Batching limits.
+    public struct Options: Sendable {
+        /// Most outcomes per transaction.
+        public var maximumBatch = 256
+        /// Flushes in flight at once.
+        public var flushers = 2
+        /// Most callers waiting; beyond it callers fail fast with ``StorageUnavailable``.
+        public var maximumPending = 10_000
+
+        /// Default options.
+        public init() {}
+    }
+
+    private struct Entry {
+        var item: OutcomeBatchWriter.Item
+        var continuation: CheckedContinuation<OutcomeBatchWriter.Result, any Error>
+    }
+
+    private struct State {
+        var pending: [Entry] = []
+        var idleFlushers: [CheckedContinuation<Bool, Never>] = []
+        var stopped = false
+    }
+
+    /// The durable queue whose rows the outcomes settle.
+    public let queue: OutboundQueue
+    private let options: Options
+    private let logger: Logger
+    private let state = Mutex(State())
+    private let transactions = Atomic<Int>(0)
+
+    /// Batches outcomes for `queue` (on its pool, which must be running).
+    public init(queue: OutboundQueue, options: Options = Options(), logger: Logger) {
+        self.queue = queue
+        self.options = options
+        self.logger = logger
+    }
+
+    public var leaseDuration: Duration { queue.leaseDuration }
+
+    public func claim(restaurantId: String, limit: Int) async throws -> [OutboundJob] {
+        try await queue.claim(restaurantId: restaurantId, limit: limit)
+    }
+
+    public func release(_ jobs: [OutboundJob]) async throws {
+        try await queue.release(jobs)
+    }
+
+    public func complete(_ job: OutboundJob, with decision: OutboundDecision) async throws -> OutboundCompletion {
+        if case .credentialsRejected = decision { return try await queue.complete(job, with: decision) }
+        guard case .completion(let completion) = try await submit(.completion(job, decision)) else {
+            return .leaseLost
+        }
+        return completion
+    }
+
+    /// Stores a delivery receipt with the other outcomes of its batch; nil when no message has its sid.
+    public func applyStatus(_ receipt: DeliveryReceipt) async throws -> OutboundQueue.StatusUpdate? {
+        guard case .receipt(let update) = try await submit(.receipt(receipt)) else { return nil }
+        return update
+    }
+
+    /// Transactions committed so far (tests prove a burst of outcomes shares them).
+    public var committedTransactions: Int { transactions.load(ordering: .relaxed) }
+
+    /// Outcomes waiting for a flusher.
+    public var pendingCount: Int { state.withLock { $0.pending.count } }
+
+    /// Runs the flushers until shutdown or cancellation; what is pending then is still flushed.
+    public func run() async throws {
+        await withGracefulShutdownHandler {
+            await withTaskCancellationHandler {
+                await withTaskGroup(of: Void.self) { group in
+                    for _ in 0..<max(1, options.flushers) {
+                        group.addTask { await self.flushLoop() }
+                    }
+                }
+            } onCancel: {
+                self.stop()
+            }
+        } onGracefulShutdown: {
+            self.stop()
+        }
+    }
+
+    private func submit(_ item: OutcomeBatchWriter.Item) async throws -> OutcomeBatchWriter.Result {
+        try await withCheckedThrowingContinuation { continuation in
+            let outcome = state.withLock { state -> (accepted: Bool, wake: CheckedContinuation<Bool, Never>?) in
+                guard !state.stopped, state.pending.count < options.maximumPending else { return (false, nil) }
+                state.pending.append(Entry(item: item, continuation: continuation))
+                return (true, state.idleFlushers.popLast())
+            }
+            guard outcome.accepted else {
+                continuation.resume(throwing: StorageUnavailable("outcome queue full or stopped"))
+                return
+            }
+            outcome.wake?.resume(returning: true)
+        }
+    }
+
+    private func stop() {
+        let waiters = state.withLock { state in
+            state.stopped = true
+            defer { state.idleFlushers.removeAll() }
+            return state.idleFlushers
+        }
+        for waiter in waiters { waiter.resume(returning: false) }
+    }
+
+    private func flushLoop() async {
+        while true {
+            let batch = state.withLock { state -> [Entry] in
+                let count = min(state.pending.count, options.maximumBatch)
+                defer { state.pending.removeFirst(count) }
+                return Array(state.pending.prefix(count))
+            }
+            if !batch.isEmpty {
+                await flush(batch)
+                continue
+            }
+            let keepGoing = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+                let decision = state.withLock { state -> Bool? in
+                    if !state.pending.isEmpty { return true }
+                    if state.stopped { return false }
+                    state.idleFlushers.append(continuation)
+                    return nil
+                }
+                if let decision { continuation.resume(returning: decision) }
+            }
+            if !keepGoing { return }
+        }
+    }
+
+    private func flush(_ batch: [Entry]) async {
+        let writer = OutcomeBatchWriter(owner: queue.owner, items: batch.map(\.item))
+        var attempt = 0
+        while true {
+            do {
+                let results = try await queue.client.withTransaction { connection in
+                    try await writer.write(on: connection)
+                }
+                transactions.add(1, ordering: .relaxed)
+                for (entry, result) in zip(batch, results) { entry.continuation.resume(returning: result) }
+                return
+            } catch let error as PGError where error.isRetryableTransactionFailure && attempt < 2 {
+                attempt += 1
+                logger.debug("outcome batch retried", metadata: ["error": "\(error)"])
+            } catch let error as PGError where !error.isConnectionError {
+                await isolate(batch, error: error)
+                return
+            } catch {
+                logger.error("outcome batch failed", metadata: ["size": "\(batch.count)", "error": "\(error)"])
+                for entry in batch { entry.continuation.resume(throwing: error) }
+                return
+            }
+        }
+    }
+
+    /// A batch the server rejected: halves are retried apart until the entry at fault is alone; it fails alone.
+    private func isolate(_ batch: [Entry], error: PGError) async {
+        if batch.count > 1 {
+            let middle = batch.count / 2
+            await flush(Array(batch[..<middle]))
+            await flush(Array(batch[middle...]))
+        } else {
+            logger.error("outcome rejected by the database", metadata: ["error": "\(error)"])
+            for entry in batch { entry.continuation.resume(throwing: error) }
+        }
+    }
+}

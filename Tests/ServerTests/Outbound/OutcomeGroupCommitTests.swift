@@ -1,0 +1,74 @@
+import Actors
+import Foundation
+import HummingbirdTesting
+import Infra
+import Logging
+import SufraTestSupport
+import Testing
+
+@testable import Server
+
+/// Send outcomes and receipts are group-committed: many in one transaction, each completion still fenced by its
+/// lease.
+@Suite(.serialized, .timeLimit(.minutes(3))) struct OutcomeGroupCommitTests {
+    @Test func aBurstOfOutcomesCommitsInOneTransactionAndAStaleCompletionChangesNothing() async throws {
+        try await SufraTestApp.run(options: OutboundHarness.withoutSender()) { app, client, sufra in
+            let restaurant = try await client.createRestaurant()
+            var ours: [String] = []
+            for index in 1...4 {
+                ours.append(
+                    try await OutboundHarness.insertClaimed(
+                        app, restaurant: restaurant.id, customer: "whatsapp:+96655000200\(index)",
+                        body: "batch \(index)", owner: "worker", lease: .seconds(60)))
+            }
+            let stale = try await OutboundHarness.insertClaimed(
+                app, restaurant: restaurant.id, customer: "whatsapp:+966550002009", body: "stale",
+                owner: "other-worker", lease: .seconds(60))
+            let outcomes = GroupCommitOutcomes(
+                queue: OutboundQueue(client: sufra.postgres, owner: "worker"), logger: Logger(label: "test"))
+            let restaurantId = restaurant.id
+            let job: @Sendable (String) -> OutboundJob = { id in
+                OutboundJob(
+                    id: id, restaurantId: restaurantId, conversationId: "", customer: "", body: nil,
+                    contentSid: nil, contentVariables: nil, attempts: 0, windowOpen: true)
+            }
+            let results = try await withThrowingTaskGroup(of: (String, OutboundCompletion)?.self) { group in
+                for (index, id) in ours.enumerated() {
+                    let decision: OutboundDecision =
+                        index == 3 ? .retry(after: .seconds(5), reason: "busy") : .sent(sid: "SMbatch\(index)")
+                    group.addTask { (id, try await outcomes.complete(job(id), with: decision)) }
+                }
+                group.addTask { (stale, try await outcomes.complete(job(stale), with: .sent(sid: "SMlate"))) }
+                // Every outcome waits before the flushers start: they must all go in one transaction.
+                try await eventually("all five outcomes queued") { outcomes.pendingCount == 5 }
+                group.addTask {
+                    try await outcomes.run()
+                    return nil
+                }
+                var results: [String: OutboundCompletion] = [:]
+                while results.count < 5, let next = try await group.next() {
+                    if let (id, completion) = next { results[id] = completion }
+                }
+                group.cancelAll()
+                return results
+            }
+            #expect(outcomes.committedTransactions == 1)
+            #expect(results[stale] == .leaseLost)
+            #expect(results[ours[0]]?.message?.status == "sent")
+            #expect(results[ours[3]]?.message?.status == "queued")
+            let written = ours
+            let transactions = try await app.database.withClient { db in
+                try await db.query(
+                    """
+                    SELECT count(DISTINCT xmin::text)::int AS n FROM messages
+                    WHERE id = ANY(string_to_array(\(written.joined(separator: ",")), ',')::uuid[])
+                    """
+                ).single().decode("n", as: Int.self)
+            }
+            #expect(transactions == 1, "four rows written by one transaction")
+            let row = try await OutboundHarness.message(app, stale)
+            #expect(row.status == "sending" && row.sid == nil, "the other worker's lease is untouched")
+            #expect(try await OutboundHarness.message(app, ours[1]).sid == "SMbatch1")
+        }
+    }
+}
