@@ -39,10 +39,9 @@ struct WebhookSender: Sendable {
             case 429: return .throttled(Self.bucket(in: response.body))
             default: return .failed(status: response.status)
             }
-        } catch let error as CurlClientError {
-            return .transport(error.isConnectFailure ? "connect failed" : error == .timedOut ? "timeout" : "\(error)")
         } catch {
-            return .transport("\(error)")
+            // `execute` throws CurlClientError only.
+            return .transport(error.isConnectFailure ? "connect failed" : error == .timedOut ? "timeout" : "\(error)")
         }
     }
 
