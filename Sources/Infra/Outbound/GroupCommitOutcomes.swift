@@ -30,22 +30,16 @@ public final class GroupCommitOutcomes: OutboundQueueing, Service {
         public init() {}
     }
 
-    private struct Entry {
+    private struct Entry: Sendable {
         var item: OutcomeBatchWriter.Item
         var continuation: CheckedContinuation<OutcomeBatchWriter.Result, any Error>
-    }
-
-    private struct State {
-        var pending: [Entry] = []
-        var idleFlushers: [CheckedContinuation<Bool, Never>] = []
-        var stopped = false
     }
 
     /// The durable queue whose rows the outcomes settle.
     public let queue: OutboundQueue
     private let options: Options
     private let logger: Logger
-    private let state = Mutex(State())
+    private let batches: BatchQueue<Entry>
     private let transactions = Atomic<Int>(0)
 
     /// Batches outcomes for `queue` (on its pool, which must be running).
@@ -53,6 +47,8 @@ public final class GroupCommitOutcomes: OutboundQueueing, Service {
         self.queue = queue
         self.options = options
         self.logger = logger
+        batches = BatchQueue(
+            maximumBatch: options.maximumBatch, maximumPending: options.maximumPending, flushers: options.flushers)
     }
 
     public var leaseDuration: Duration { queue.leaseDuration }
@@ -83,70 +79,18 @@ public final class GroupCommitOutcomes: OutboundQueueing, Service {
     public var committedTransactions: Int { transactions.load(ordering: .relaxed) }
 
     /// Outcomes waiting for a flusher.
-    public var pendingCount: Int { state.withLock { $0.pending.count } }
+    public var pendingCount: Int { batches.pendingCount }
 
     /// Runs the flushers until shutdown or cancellation; what is pending then is still flushed.
     public func run() async throws {
-        await withGracefulShutdownHandler {
-            await withTaskCancellationHandler {
-                await withTaskGroup(of: Void.self) { group in
-                    for _ in 0..<max(1, options.flushers) {
-                        group.addTask { await self.flushLoop() }
-                    }
-                }
-            } onCancel: {
-                self.stop()
-            }
-        } onGracefulShutdown: {
-            self.stop()
-        }
+        await batches.run { batch in await self.flush(batch) }
     }
 
     private func submit(_ item: OutcomeBatchWriter.Item) async throws -> OutcomeBatchWriter.Result {
         try await withCheckedThrowingContinuation { continuation in
-            let outcome = state.withLock { state -> (accepted: Bool, wake: CheckedContinuation<Bool, Never>?) in
-                guard !state.stopped, state.pending.count < options.maximumPending else { return (false, nil) }
-                state.pending.append(Entry(item: item, continuation: continuation))
-                return (true, state.idleFlushers.popLast())
-            }
-            guard outcome.accepted else {
+            if !batches.enqueue(Entry(item: item, continuation: continuation)) {
                 continuation.resume(throwing: StorageUnavailable("outcome queue full or stopped"))
-                return
             }
-            outcome.wake?.resume(returning: true)
-        }
-    }
-
-    private func stop() {
-        let waiters = state.withLock { state in
-            state.stopped = true
-            defer { state.idleFlushers.removeAll() }
-            return state.idleFlushers
-        }
-        for waiter in waiters { waiter.resume(returning: false) }
-    }
-
-    private func flushLoop() async {
-        while true {
-            let batch = state.withLock { state -> [Entry] in
-                let count = min(state.pending.count, options.maximumBatch)
-                defer { state.pending.removeFirst(count) }
-                return Array(state.pending.prefix(count))
-            }
-            if !batch.isEmpty {
-                await flush(batch)
-                continue
-            }
-            let keepGoing = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
-                let decision = state.withLock { state -> Bool? in
-                    if !state.pending.isEmpty { return true }
-                    if state.stopped { return false }
-                    state.idleFlushers.append(continuation)
-                    return nil
-                }
-                if let decision { continuation.resume(returning: decision) }
-            }
-            if !keepGoing { return }
         }
     }
 

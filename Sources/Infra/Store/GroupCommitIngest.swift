@@ -2,7 +2,6 @@ import Actors
 import Foundation
 import Logging
 import ServiceLifecycle
-import Synchronization
 
 /// The webhook write path: concurrent callers' messages and the bot steps decided for them are batched and
 /// written by multi-row statements in one transaction per flush (conversation upserts with versioned state,
@@ -30,7 +29,7 @@ public final class GroupCommitIngest: InboundIngest, Service {
         public init() {}
     }
 
-    fileprivate enum Entry {
+    fileprivate enum Entry: Sendable {
         case message(InboundWebhook, DecidedStep?, CheckedContinuation<IngestOutcome, any Error>)
         case audit(InboundWebhook, String, CheckedContinuation<IngestOutcome, any Error>)
 
@@ -52,19 +51,13 @@ public final class GroupCommitIngest: InboundIngest, Service {
         }
     }
 
-    private struct State {
-        var pending: [Entry] = []
-        var idleFlushers: [CheckedContinuation<Bool, Never>] = []
-        var stopped = false
-    }
-
     private let client: PGPool
     private let notifier: OutboundNotifier?
     private let handoff: (any OutboundHandoff)?
     private let options: Options
     private let logger: Logger
     private let metrics: IngestMetrics
-    private let state = Mutex(State())
+    private let queue: BatchQueue<Entry>
 
     /// Creates the writer over `client`; after each commit, `notifier` hears which restaurants got queued replies
     /// (without one, senders find them by their poll only), and `handoff` (this process's sender, if it runs one)
@@ -79,6 +72,8 @@ public final class GroupCommitIngest: InboundIngest, Service {
         self.handoff = handoff
         self.options = options
         self.logger = logger
+        queue = BatchQueue(
+            maximumBatch: options.maximumBatch, maximumPending: options.maximumPending, flushers: options.flushers)
     }
 
     public func ingest(_ message: InboundWebhook, step: DecidedStep?) async throws -> IngestOutcome {
@@ -95,64 +90,12 @@ public final class GroupCommitIngest: InboundIngest, Service {
 
     /// Runs the flushers until shutdown or cancellation; what is pending then is still flushed.
     public func run() async throws {
-        await withGracefulShutdownHandler {
-            await withTaskCancellationHandler {
-                await withTaskGroup(of: Void.self) { group in
-                    for _ in 0..<max(1, options.flushers) {
-                        group.addTask { await self.flushLoop() }
-                    }
-                }
-            } onCancel: {
-                self.stop()
-            }
-        } onGracefulShutdown: {
-            self.stop()
-        }
+        await queue.run { batch in await self.flush(batch) }
     }
 
     private func enqueue(_ entry: Entry) {
-        let outcome = state.withLock { state -> (accepted: Bool, wake: CheckedContinuation<Bool, Never>?) in
-            guard !state.stopped, state.pending.count < options.maximumPending else { return (false, nil) }
-            state.pending.append(entry)
-            return (true, state.idleFlushers.popLast())
-        }
-        guard outcome.accepted else {
+        if !queue.enqueue(entry) {
             entry.continuation.resume(throwing: StorageUnavailable("ingest queue full or stopped"))
-            return
-        }
-        outcome.wake?.resume(returning: true)
-    }
-
-    private func stop() {
-        let waiters = state.withLock { state in
-            state.stopped = true
-            defer { state.idleFlushers.removeAll() }
-            return state.idleFlushers
-        }
-        for waiter in waiters { waiter.resume(returning: false) }
-    }
-
-    private func flushLoop() async {
-        while true {
-            let batch = state.withLock { state -> [Entry] in
-                let count = min(state.pending.count, options.maximumBatch)
-                defer { state.pending.removeFirst(count) }
-                return Array(state.pending.prefix(count))
-            }
-            if !batch.isEmpty {
-                await flush(batch)
-                continue
-            }
-            let keepGoing = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
-                let decision = state.withLock { state -> Bool? in
-                    if !state.pending.isEmpty { return true }
-                    if state.stopped { return false }
-                    state.idleFlushers.append(continuation)
-                    return nil
-                }
-                if let decision { continuation.resume(returning: decision) }
-            }
-            if !keepGoing { return }
         }
     }
 

@@ -1,0 +1,90 @@
+import ServiceLifecycle
+import Synchronization
+
+/// The queue behind a group-commit writer (``GroupCommitIngest``, ``GroupCommitOutcomes``): callers' entries wait
+/// here until one of a few flushers takes up to `maximumBatch` of them, so while one batch waits for its commit the
+/// next one fills. Past `maximumPending` waiting entries, or once stopped, ``enqueue(_:)`` refuses.
+final class BatchQueue<Entry: Sendable>: Sendable {
+    private struct State {
+        var pending: [Entry] = []
+        var idleFlushers: [CheckedContinuation<Bool, Never>] = []
+        var stopped = false
+    }
+
+    private let maximumBatch: Int
+    private let maximumPending: Int
+    private let flushers: Int
+    private let state = Mutex(State())
+
+    /// A queue handing batches of at most `maximumBatch` to `flushers` concurrent flushes.
+    init(maximumBatch: Int, maximumPending: Int, flushers: Int) {
+        self.maximumBatch = max(1, maximumBatch)
+        self.maximumPending = maximumPending
+        self.flushers = max(1, flushers)
+    }
+
+    /// Entries waiting for a flusher.
+    var pendingCount: Int { state.withLock { $0.pending.count } }
+
+    /// Queues `entry` and wakes an idle flusher; false when the queue is full or stopped (the caller fails it).
+    func enqueue(_ entry: Entry) -> Bool {
+        let outcome = state.withLock { state -> (accepted: Bool, wake: CheckedContinuation<Bool, Never>?) in
+            guard !state.stopped, state.pending.count < maximumPending else { return (false, nil) }
+            state.pending.append(entry)
+            return (true, state.idleFlushers.popLast())
+        }
+        outcome.wake?.resume(returning: true)
+        return outcome.accepted
+    }
+
+    /// Runs the flushers, each handing its batches to `flush`, until graceful shutdown or cancellation; what is
+    /// pending then is still flushed.
+    func run(flush: @escaping @Sendable ([Entry]) async -> Void) async {
+        await withGracefulShutdownHandler {
+            await withTaskCancellationHandler {
+                await withTaskGroup(of: Void.self) { group in
+                    for _ in 0..<flushers {
+                        group.addTask { await self.flushLoop(flush) }
+                    }
+                }
+            } onCancel: {
+                self.stop()
+            }
+        } onGracefulShutdown: {
+            self.stop()
+        }
+    }
+
+    private func stop() {
+        let waiters = state.withLock { state in
+            state.stopped = true
+            defer { state.idleFlushers.removeAll() }
+            return state.idleFlushers
+        }
+        for waiter in waiters { waiter.resume(returning: false) }
+    }
+
+    private func flushLoop(_ flush: @Sendable ([Entry]) async -> Void) async {
+        while true {
+            let batch = state.withLock { state -> [Entry] in
+                let count = min(state.pending.count, maximumBatch)
+                defer { state.pending.removeFirst(count) }
+                return Array(state.pending.prefix(count))
+            }
+            if !batch.isEmpty {
+                await flush(batch)
+                continue
+            }
+            let keepGoing = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+                let decision = state.withLock { state -> Bool? in
+                    if !state.pending.isEmpty { return true }
+                    if state.stopped { return false }
+                    state.idleFlushers.append(continuation)
+                    return nil
+                }
+                if let decision { continuation.resume(returning: decision) }
+            }
+            if !keepGoing { return }
+        }
+    }
+}
