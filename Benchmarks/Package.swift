@@ -18,6 +18,15 @@ let package = Package(
             name: "RuntimeBenchmarks",
             dependencies: [.product(name: "Runtime", package: "sufra")]
         ),
+        /// Memory per resident ConversationActor: 10,000 conversations with realistic state (in-memory store).
+        .executableTarget(
+            name: "ConversationMemory",
+            dependencies: [
+                .product(name: "Actors", package: "sufra"),
+                .product(name: "Runtime", package: "sufra"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         /// PostgreSQL write-path throughput: one INSERT per statement vs pipelined vs multi-row (docs/postgres.md).
         .executableTarget(
             name: "pgwrite",

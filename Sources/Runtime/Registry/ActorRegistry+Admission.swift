@@ -11,7 +11,7 @@ extension ActorRegistry {
             return try submit(Envelope(message: message, reply: nil), to: key)
         } catch  where error == .mailboxFull {}
         try await waitForRoom(key: key, timeout: timeout) { id in
-            try await withCheckedThrowingContinuation { (producer: Producer) in
+            try await withRegistryContinuation { (producer: Producer) in
                 self.submitOrWait(Envelope(message: message, reply: nil), to: key, id: id, producer: producer) {
                     producer.resume(throwing: $0)
                 }
@@ -28,7 +28,7 @@ extension ActorRegistry {
     {
         let timeout: Duration
         do {
-            return try await withCheckedThrowingContinuation { (reply: CheckedContinuation<Entity.Reply, any Error>) in
+            return try await withRegistryContinuation { (reply: ReplyContinuation) in
                 do {
                     try submit(Envelope(message: message, reply: reply), to: key)
                 } catch {
@@ -40,7 +40,7 @@ extension ActorRegistry {
             timeout = wait
         }
         return try await waitForRoom(key: key, timeout: timeout) { id in
-            try await withCheckedThrowingContinuation { (reply: CheckedContinuation<Entity.Reply, any Error>) in
+            try await withRegistryContinuation { (reply: ReplyContinuation) in
                 self.submitOrWait(Envelope(message: message, reply: reply), to: key, id: id, producer: nil) {
                     reply.resume(throwing: $0)
                 }

@@ -24,11 +24,12 @@ public final class ActorRegistry<Entity: KeyedEntity, C: Clock<Duration>>: Servi
 
     struct Envelope: Sendable {
         var message: Entity.Message
-        var reply: CheckedContinuation<Entity.Reply, any Error>?
+        var reply: ReplyContinuation?
     }
 
-    typealias Producer = CheckedContinuation<Void, any Error>
-    typealias Wakeup = CheckedContinuation<Void, Never>
+    typealias ReplyContinuation = RegistryContinuation<Entity.Reply, any Error>
+    typealias Producer = RegistryContinuation<Void, any Error>
+    typealias Wakeup = RegistryContinuation<Void, Never>
     typealias Machine = RegistryStateMachine<Key, Resident, Envelope, Producer>
 
     /// What a key keeps between its consumers: the entity (nil until activated, or after it broke) and its
@@ -59,7 +60,7 @@ public final class ActorRegistry<Entity: KeyedEntity, C: Clock<Duration>>: Servi
         var expiredEarly: [UInt64: any Error] = [:]
         /// Consumers to start, and `run()` waiting for them.
         var spawns = Spawns()
-        var spawnWaiter: CheckedContinuation<Void, Never>?
+        var spawnWaiter: Wakeup?
         var shutdownBegan = false
         var allStopped = false
     }
@@ -158,7 +159,7 @@ public final class ActorRegistry<Entity: KeyedEntity, C: Clock<Duration>>: Servi
     /// Waits until there is something for `run()` to do; cancellation begins the shutdown.
     private func nextSpawns() async -> Spawns {
         await withTaskCancellationHandler {
-            await withCheckedContinuation { (waiter: Wakeup) in
+            await withRegistryContinuation { (waiter: Wakeup) in
                 let ready = state.withLock { state -> Bool in
                     let spawns = state.spawns
                     if !spawns.keys.isEmpty || spawns.shutdownBegan || spawns.allStopped { return true }
