@@ -31,7 +31,10 @@ struct MemoryIngest: InboundIngest {
         let first = step?.expectedVersion == 0
         let orders =
             first
-            ? [OrderSnapshot(id: UUID().uuidString.lowercased(), number: 41, type: .pickup, status: .confirmed, total: 3900)]
+            ? [
+                OrderSnapshot(
+                    id: UUID().uuidString.lowercased(), number: 41, type: .pickup, status: .confirmed, total: 3900)
+            ]
             : []
         let receipt = StepReceipt(
             version: (step?.expectedVersion ?? 0) + 1, queuedMessageIds: [UUID().uuidString.lowercased()],

@@ -52,8 +52,6 @@ public struct ConversationActor: KeyedEntity {
 
     /// How many times a step is recomputed after version conflicts before the actor reports itself broken.
     static let maximumConflictRetries = 3
-    /// How many recent `MessageSid`s the actor remembers (a Twilio retry of one of them is a duplicate at once).
-    static let recentSidCount = 8
 
     /// The dependencies every conversation shares, behind one reference: between messages an entity rests in the
     /// registry's entry table, so each byte stored inline counts once per resident conversation.
@@ -71,7 +69,8 @@ public struct ConversationActor: KeyedEntity {
     private var dependencies: Dependencies { shared.dependencies }
     /// The stored conversation; nil until its first message is stored.
     private var record: ConversationRecord?
-    private var recentSids: [String] = []
+    /// The last `RecentMessageSids.capacity` sids stored: a Twilio retry of one of them is a duplicate at once.
+    private var recentSids = RecentMessageSids()
 
     /// Activates the actor for `key`, loading its state (the registry's factory). A conversation with no row yet
     /// starts from the initial state at version 0; its first commit creates the row.
@@ -118,7 +117,7 @@ public struct ConversationActor: KeyedEntity {
                 metadata: ["conversation": "\(key)", "error": "\(error)"])
         }
         let outcome = try await dependencies.ingest.ingest(webhook, step: decided)
-        remember(webhook.messageSid)
+        recentSids.remember(webhook.messageSid)
         guard case .accepted(let receipt) = outcome else { return outcome }
         if let decided, let committed = receipt.step {
             let previous = record?.state ?? .initial
@@ -145,11 +144,6 @@ public struct ConversationActor: KeyedEntity {
                 metadata: ["conversation": "\(key)", "message": "\(receipt.messageId)", "error": "\(error)"])
         }
         return outcome
-    }
-
-    private mutating func remember(_ messageSid: String) {
-        if recentSids.count >= Self.recentSidCount { recentSids.removeFirst() }
-        recentSids.append(messageSid)
     }
 
     /// Runs the bot on a stored message and commits the step through the store (re-drives, conflicts).
