@@ -279,6 +279,7 @@ struct RegistryStateMachine<Key: Hashable, Resident, Envelope, Producer> {
     /// Mutates the entry of `key` in place; `nil` when there is none. Goes through the dictionary's keyed
     /// `_modify` and moves the entry out while `body` runs, so neither the table nor the mailbox buffer is copied
     /// (`entries.values[index]` turned out to copy the whole table in a release build).
+    @inline(__always)
     private mutating func modifyEntry<R>(_ key: Key, _ body: (inout Entry) -> R) -> R? {
         entries[key].modifyWrapped(body)
     }
@@ -292,6 +293,7 @@ extension RegistryStateMachine.ConsumerAction: Sendable where Envelope: Sendable
 
 extension Optional {
     /// Runs `body` on the wrapped value moved out of `self` (so it is uniquely referenced), then moves it back.
+    @inline(__always)
     fileprivate mutating func modifyWrapped<R>(_ body: (inout Wrapped) -> R) -> R? {
         guard var wrapped = self.take() else { return nil }
         defer { self = wrapped }
