@@ -102,7 +102,8 @@ public final class OutboundDispatcher: Service, OutboundHandoff, Sendable {
 
     public func run() async throws {
         // Before any loop runs or any reply is born claimed under this process's owner.
-        let takenBack = await slot.map { await takeBack($0) } ?? []
+        let takenBack: [String]
+        if let slot { takenBack = await takeBack(slot) } else { takenBack = [] }
         accepting.store(true, ordering: .relaxed)
         defer { accepting.store(false, ordering: .relaxed) }
         let background = ChildSupervisor(

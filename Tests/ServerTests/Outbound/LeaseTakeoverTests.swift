@@ -35,7 +35,7 @@ import Testing
                 return ids
             }
             // Killed: its sessions are gone (the lock's with them), its rows still `sending` under its 60 s lease.
-            try await eventually("the predecessor's lock released") { await predecessor.backendPID == nil }
+            try await eventually("the predecessor's lock released") { try await Self.slotLocks(app) == 0 }
             #expect(try await Self.heldBy(app, owner: predecessor.identity.owner) == 2)
 
             guard let successor = await LeaseSlot.acquire(base: base, configuration: postgres, logger: Self.logger)
@@ -81,6 +81,7 @@ import Testing
                 defer { group.cancelAll() }
                 guard let second = await LeaseSlot.acquire(base: base, configuration: postgres, logger: Self.logger)
                 else { throw TestFailure("the second process took no slot") }
+                group.addTask { try await second.run() }
                 #expect(second.identity.slot == base + ".2", "the next free slot, never the live one's")
                 let queue = OutboundQueue(client: sufra.postgres, owner: second.identity.owner)
                 #expect(try await queue.takeBack(slot: second.identity.slot, settle: .zero).isEmpty)
@@ -90,10 +91,9 @@ import Testing
                     base: base, configuration: postgres, settings: one, logger: Self.logger)
                 #expect(third == nil, "the live first process's slot cannot be taken")
                 #expect(try await Self.heldBy(app, owner: first.identity.owner) == 1, "still the first's, untouched")
-                _ = second
             }
             // The first process is gone: its slot is free, and whoever takes it takes back its row, uncertain.
-            try await eventually("the first process's lock released") { await first.backendPID == nil }
+            try await eventually("the first process's lock released") { try await Self.slotLocks(app) == 0 }
             var one = LeaseSlot.Settings()
             one.slotsPerBase = 1
             guard
@@ -138,7 +138,7 @@ import Testing
                 let other = try await PGConnection.connect(configuration: postgres)
                 try await other.query(
                     """
-                    SELECT pg_terminate_backend(\(Int(pid))) AS terminated,
+                    SELECT pg_terminate_backend(\(Int(pid))::int) AS terminated,
                         pg_advisory_lock(hashtext('sufra.lease-slot'), hashtext(\(slot.identity.slot)))::text AS locked
                     """)
                 try await eventually("the loss noticed") { !slot.isHeld }
@@ -207,6 +207,19 @@ import Testing
             account: TwilioAccount(sid: restaurant.accountSid, authToken: restaurant.authToken),
             message: OutboundTwilioMessage(to: customer, from: restaurant.number, content: .body(body)))
         guard case .sent = accepted else { throw TestFailure("sandbox refused: \(accepted)") }
+    }
+
+    /// Slot locks held in the test's database.
+    static func slotLocks(_ app: SufraTestApp) async throws -> Int {
+        try await app.database.withClient { db in
+            try await db.query(
+                """
+                SELECT count(*)::int AS n FROM pg_locks
+                WHERE locktype = 'advisory' AND granted
+                    AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                """
+            ).single().decode("n", as: Int.self)
+        }
     }
 
     /// Rows still `sending` under `owner`.
