@@ -130,14 +130,27 @@ public final class Supervisor: Sendable {
 
     private func publishReceived(_ message: InboundWebhook, receipt: IngestReceipt) {
         let at = now()
-        let data =
-            "{\"id\":\(JSONText.quoted(receipt.messageId)),\"conversationId\":\(JSONText.quoted(receipt.conversationId)),"
-            + "\"direction\":\"inbound\",\"customer\":\(JSONText.quoted(message.from)),"
-            + "\"body\":\(JSONText.quoted(message.body)),\"sid\":\(JSONText.quoted(message.messageSid))}"
+        var data = "{\"id\":"
+        data.reserveCapacity(160 + message.body.utf8.count)
+        JSONText.appendQuoted(receipt.messageId, to: &data)
+        data += ",\"conversationId\":"
+        JSONText.appendQuoted(receipt.conversationId, to: &data)
+        data += ",\"direction\":\"inbound\",\"customer\":"
+        JSONText.appendQuoted(message.from, to: &data)
+        data += ",\"body\":"
+        JSONText.appendQuoted(message.body, to: &data)
+        data += ",\"sid\":"
+        JSONText.appendQuoted(message.messageSid, to: &data)
+        data += "}"
         events.publish(LiveEvent(kind: .messageReceived, restaurantId: message.restaurantId, at: at, dataJSON: data))
-        let conversation =
-            "{\"id\":\(JSONText.quoted(receipt.conversationId)),\"customer\":\(JSONText.quoted(message.from)),"
-            + "\"lastMessageAt\":\(JSONText.quoted(at))}"
+        var conversation = "{\"id\":"
+        conversation.reserveCapacity(120)
+        JSONText.appendQuoted(receipt.conversationId, to: &conversation)
+        conversation += ",\"customer\":"
+        JSONText.appendQuoted(message.from, to: &conversation)
+        conversation += ",\"lastMessageAt\":"
+        JSONText.appendQuoted(at, to: &conversation)
+        conversation += "}"
         events.publish(
             LiveEvent(
                 kind: .conversationUpdated, restaurantId: message.restaurantId, at: at, dataJSON: conversation))
