@@ -62,6 +62,9 @@ public final class OutboundDispatcher: Service, OutboundHandoff, Sendable {
         var stops: [ObjectIdentifier: WakeSignal] = [:]
         /// The slot is lost: no loop starts, nothing is born claimed.
         var suspended = false
+        /// Loops made before a loss and not started yet: they never run (their channel's jobs were born claimed
+        /// before the loss and are taken back when the slot is held again; sending them could send twice).
+        var stale: Set<ObjectIdentifier> = []
     }
 
     /// A dispatcher claiming from `queue` (whose client must be running) and listening on `configuration`'s server;
@@ -140,7 +143,8 @@ public final class OutboundDispatcher: Service, OutboundHandoff, Sendable {
         let key = ObjectIdentifier(sender)
         let stop = WakeSignal()
         let runs = loops.withLock { loops -> Bool in
-            guard !loops.suspended else { return false }
+            let stale = loops.stale.remove(key) != nil
+            guard !loops.suspended, !stale else { return false }
             loops.stops[key] = stop
             return true
         }
@@ -159,7 +163,8 @@ public final class OutboundDispatcher: Service, OutboundHandoff, Sendable {
                 group.cancelAll()
             }
         } else {
-            // Started while the slot was lost: its channel's jobs were never attempted, they go back.
+            // Made before the slot's loss: its channel's jobs were never attempted, they go back (when the slot was
+            // taken back meanwhile, they are no longer ours and this changes nothing).
             try? await dependencies.queue.release(sender.channel.close().map(\.job))
         }
         // Finished for good (shutdown, escalation, the slot's loss): forget it, so a later wake-up starts a fresh
@@ -265,6 +270,9 @@ public final class OutboundDispatcher: Service, OutboundHandoff, Sendable {
                 case .lost:
                     let stops = loops.withLock { loops -> [WakeSignal] in
                         loops.suspended = true
+                        for sender in loops.senders.values where loops.stops[ObjectIdentifier(sender)] == nil {
+                            loops.stale.insert(ObjectIdentifier(sender))
+                        }
                         loops.senders.removeAll()
                         return Array(loops.stops.values)
                     }
