@@ -53,7 +53,7 @@ for script in "${scripts[@]}"; do
     if [ -n "${SCHEMA_SQL:-}" ]; then
         psql "$url" -qf "$SCHEMA_SQL" >/dev/null   # the schema file, when no sufra is built yet
     else
-        DATABASE_URL="$url" "$sufra" migrate >/dev/null
+        DATABASE_URL="$url" "$sufra" migrate >/dev/null 2>&1
     fi
     # EXTRA_SQL: statements run on the scratch database after the schema, to try a schema change.
     if [ -n "${EXTRA_SQL:-}" ]; then psql "$url" -qc "$EXTRA_SQL"; fi
