@@ -12,12 +12,14 @@ public struct ConversationDispatcher<C: Clock<Duration>>: InboundDispatching {
     }
 
     public func handle(
-        _ webhook: InboundWebhook, content: InboundContent, receivedAt: ContinuousClock.Instant
+        _ webhook: InboundWebhook, content: InboundContent, receivedAt: ContinuousClock.Instant,
+        deadline: ContinuousClock.Instant
     )
         async throws -> IngestOutcome
     {
         let key = ConversationKey(restaurantId: webhook.restaurantId, customer: webhook.from)
-        switch try await registry.ask(key, .webhook(webhook, content: content, receivedAt: receivedAt)) {
+        let command = ConversationCommand.webhook(webhook, content: content, receivedAt: receivedAt)
+        switch try await registry.ask(key, command, timeout: ContinuousClock.now.duration(to: deadline)) {
         case .ingested(let outcome): return outcome
         case .alreadyHandled: return .duplicate
         case .handled, .transitioned: throw StorageUnavailable("conversation answered a webhook with another result")

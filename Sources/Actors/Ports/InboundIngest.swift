@@ -6,17 +6,34 @@ public protocol InboundIngest: Sendable {
     /// Stores `message` and, when `step` is given and still applies (the message is new and the conversation's
     /// stored version is the one the step was decided from), the step's effects in the same transaction.
     /// A `MessageSid` already stored answers ``IngestOutcome/duplicate`` and writes nothing but the audit line:
-    /// its step is discarded. Throws ``StorageUnavailable`` when the database cannot be reached.
-    func ingest(_ message: InboundWebhook, step: DecidedStep?) async throws -> IngestOutcome
+    /// its step is discarded. Throws ``StorageUnavailable`` when the database cannot be reached, or when
+    /// `deadline` passes before the commit (a message not yet written is then dropped; one in a transaction
+    /// already may still commit).
+    func ingest(
+        _ message: InboundWebhook, step: DecidedStep?, deadline: ContinuousClock.Instant?
+    ) async throws
+        -> IngestOutcome
 
-    /// Writes only an audit line (throttled webhooks keep their payload, docs/inbound.md).
-    func audit(_ message: InboundWebhook, outcome: String) async throws
+    /// Writes only an audit line (throttled webhooks keep their payload, docs/inbound.md), waiting at most until
+    /// `deadline`.
+    func audit(_ message: InboundWebhook, outcome: String, deadline: ContinuousClock.Instant?) async throws
 }
 
 extension InboundIngest {
+    /// Stores `message` with its step, waiting for the commit however long it takes (the database's own
+    /// timeouts bound it).
+    public func ingest(_ message: InboundWebhook, step: DecidedStep?) async throws -> IngestOutcome {
+        try await ingest(message, step: step, deadline: nil)
+    }
+
     /// Stores `message` with no bot step (the sweeper or a ConversationActor handles it later).
     public func ingest(_ message: InboundWebhook) async throws -> IngestOutcome {
-        try await ingest(message, step: nil)
+        try await ingest(message, step: nil, deadline: nil)
+    }
+
+    /// Writes only an audit line.
+    public func audit(_ message: InboundWebhook, outcome: String) async throws {
+        try await audit(message, outcome: outcome, deadline: nil)
     }
 }
 

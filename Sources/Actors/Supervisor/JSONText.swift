@@ -2,12 +2,22 @@
 public enum JSONText {
     /// `value` as a JSON string literal, with quotes, backslashes and control characters escaped.
     public static func quoted(_ value: String) -> String {
-        // Most values (ids, numbers, plain text) need no escaping: one scan of the UTF-8 bytes, one concatenation.
-        if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            return "\"" + value + "\""
-        }
-        var out = "\""
+        var out = ""
         out.reserveCapacity(value.utf8.count + 2)
+        appendQuoted(value, to: &out)
+        return out
+    }
+
+    /// Appends `value` as a JSON string literal to `out` (no intermediate string when nothing needs escaping).
+    public static func appendQuoted(_ value: String, to out: inout String) {
+        // Most values (ids, numbers, plain text) need no escaping: one scan of the UTF-8 bytes, one append.
+        if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out += "\""
+            out += value
+            out += "\""
+            return
+        }
+        out += "\""
         for scalar in value.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""
@@ -22,6 +32,5 @@ public enum JSONText {
             }
         }
         out += "\""
-        return out
     }
 }

@@ -19,12 +19,19 @@ public final class Supervisor: Sendable {
     private let events: any LiveEventPublishing
     private let now: @Sendable () -> String
     private let logger: Logger
+    /// How long a webhook may take from arrival to its verdict (``InboundVerdict/unavailable(_:)`` past it).
+    public let webhookDeadline: Duration
 
-    /// Wires the Supervisor. `now` gives ISO-8601 UTC timestamps for events.
+    /// The default ``webhookDeadline``: well inside the 15 s Twilio waits for an answer, so a webhook that meets a
+    /// hung database is answered 503 (and retried, docs/operations.md) rather than timed out by Twilio.
+    public static let defaultWebhookDeadline = Duration.seconds(8)
+
+    /// Wires the Supervisor. `now` gives ISO-8601 UTC timestamps for events; every webhook gets its verdict within
+    /// `webhookDeadline` of its arrival.
     public init(
         directory: TenantDirectory, tenants: TenantActor.Dependencies, ingest: any InboundIngest,
         conversations: any InboundDispatching, events: any LiveEventPublishing,
-        now: @escaping @Sendable () -> String, logger: Logger
+        now: @escaping @Sendable () -> String, logger: Logger, webhookDeadline: Duration = defaultWebhookDeadline
     ) {
         self.directory = directory
         self.tenantDependencies = tenants
@@ -33,14 +40,16 @@ public final class Supervisor: Sendable {
         self.events = events
         self.now = now
         self.logger = logger
+        self.webhookDeadline = webhookDeadline
     }
 
     /// Admits one inbound message. `request` must carry `MessageSid`, `From` and `To` (the HTTP layer answers
-    /// 400 before calling otherwise).
+    /// 400 before calling otherwise). Answers within ``webhookDeadline``, whatever the database does.
     public func receive(
         _ request: InboundRequest, messageSid: String, from: String, to: String
     ) async -> InboundVerdict {
         let receivedAt = ContinuousClock.now
+        let deadline = receivedAt.advanced(by: webhookDeadline)
         guard let config = directory.tenant(forNumber: to) else {
             return directory.isLoaded ? .unknownRestaurant : .unavailable("restaurant directory not loaded yet")
         }
@@ -54,7 +63,7 @@ public final class Supervisor: Sendable {
             return .badSignature
         case .throttled(let bucket, let retryAfter):
             do {
-                try await ingest.audit(message, outcome: "throttled:\(bucket.rawValue)")
+                try await ingest.audit(message, outcome: "throttled:\(bucket.rawValue)", deadline: deadline)
             } catch {
                 logger.warning("audit of a throttled webhook failed", metadata: ["error": "\(error)"])
             }
@@ -65,7 +74,13 @@ public final class Supervisor: Sendable {
 
         let outcome: IngestOutcome
         do {
-            outcome = try await commit(message, content: Self.content(of: request), receivedAt: receivedAt)
+            outcome = try await commit(
+                message, content: Self.content(of: request), receivedAt: receivedAt, deadline: deadline)
+        } catch let error as RegistryError where error == .deadlineExceeded {
+            logger.warning(
+                "webhook deadline passed before its commit; answered 503",
+                metadata: ["restaurant": "\(config.id)", "deadline": "\(webhookDeadline)"])
+            return .unavailable("\(error)")
         } catch {
             logger.error("ingest failed", metadata: ["restaurant": "\(config.id)", "error": "\(error)"])
             return .unavailable("\(error)")
@@ -84,20 +99,24 @@ public final class Supervisor: Sendable {
         }
     }
 
-    /// The conversation decides and commits; when its mailbox is full the message is still stored, unhandled,
-    /// and the sweeper hands it to the bot once there is room.
+    /// The conversation decides and commits; when it refuses the message (a full mailbox, an entity that keeps
+    /// failing) the message is still stored, unhandled, and the sweeper hands it to the bot once there is room.
+    /// Neither outlives `deadline`: once it passes, nothing more is tried.
     private func commit(
-        _ message: InboundWebhook, content: InboundContent, receivedAt: ContinuousClock.Instant
+        _ message: InboundWebhook, content: InboundContent, receivedAt: ContinuousClock.Instant,
+        deadline: ContinuousClock.Instant
     )
         async throws -> IngestOutcome
     {
         do {
-            return try await conversations.handle(message, content: content, receivedAt: receivedAt)
-        } catch let refused as RegistryError {
+            return try await conversations.handle(
+                message, content: content, receivedAt: receivedAt, deadline: deadline)
+        } catch let refused as RegistryError where refused != .deadlineExceeded {
+            guard ContinuousClock.now < deadline else { throw RegistryError.deadlineExceeded }
             logger.warning(
                 "conversation refused a webhook; stored for the sweeper",
                 metadata: ["restaurant": "\(message.restaurantId)", "error": "\(refused)"])
-            return try await ingest.ingest(message, step: nil)
+            return try await ingest.ingest(message, step: nil, deadline: deadline)
         }
     }
 
@@ -111,14 +130,27 @@ public final class Supervisor: Sendable {
 
     private func publishReceived(_ message: InboundWebhook, receipt: IngestReceipt) {
         let at = now()
-        let data =
-            "{\"id\":\(JSONText.quoted(receipt.messageId)),\"conversationId\":\(JSONText.quoted(receipt.conversationId)),"
-            + "\"direction\":\"inbound\",\"customer\":\(JSONText.quoted(message.from)),"
-            + "\"body\":\(JSONText.quoted(message.body)),\"sid\":\(JSONText.quoted(message.messageSid))}"
+        var data = "{\"id\":"
+        data.reserveCapacity(160 + message.body.utf8.count)
+        JSONText.appendQuoted(receipt.messageId, to: &data)
+        data += ",\"conversationId\":"
+        JSONText.appendQuoted(receipt.conversationId, to: &data)
+        data += ",\"direction\":\"inbound\",\"customer\":"
+        JSONText.appendQuoted(message.from, to: &data)
+        data += ",\"body\":"
+        JSONText.appendQuoted(message.body, to: &data)
+        data += ",\"sid\":"
+        JSONText.appendQuoted(message.messageSid, to: &data)
+        data += "}"
         events.publish(LiveEvent(kind: .messageReceived, restaurantId: message.restaurantId, at: at, dataJSON: data))
-        let conversation =
-            "{\"id\":\(JSONText.quoted(receipt.conversationId)),\"customer\":\(JSONText.quoted(message.from)),"
-            + "\"lastMessageAt\":\(JSONText.quoted(at))}"
+        var conversation = "{\"id\":"
+        conversation.reserveCapacity(120)
+        JSONText.appendQuoted(receipt.conversationId, to: &conversation)
+        conversation += ",\"customer\":"
+        JSONText.appendQuoted(message.from, to: &conversation)
+        conversation += ",\"lastMessageAt\":"
+        JSONText.appendQuoted(at, to: &conversation)
+        conversation += "}"
         events.publish(
             LiveEvent(
                 kind: .conversationUpdated, restaurantId: message.restaurantId, at: at, dataJSON: conversation))

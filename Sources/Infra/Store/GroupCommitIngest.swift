@@ -1,6 +1,7 @@
 import Actors
 import Foundation
 import Logging
+import Runtime
 import ServiceLifecycle
 
 /// The webhook write path: concurrent callers' messages and the bot steps decided for them are batched and
@@ -30,18 +31,18 @@ public final class GroupCommitIngest: InboundIngest, Service {
     }
 
     fileprivate enum Entry: Sendable {
-        case message(InboundWebhook, DecidedStep?, CheckedContinuation<IngestOutcome, any Error>)
-        case audit(InboundWebhook, String, CheckedContinuation<IngestOutcome, any Error>)
+        case message(InboundWebhook, DecidedStep?, OneShotReply<IngestOutcome>)
+        case audit(InboundWebhook, String, OneShotReply<IngestOutcome>)
 
-        var continuation: CheckedContinuation<IngestOutcome, any Error> {
+        var reply: OneShotReply<IngestOutcome> {
             switch self {
-            case .message(_, _, let continuation), .audit(_, _, let continuation): continuation
+            case .message(_, _, let reply), .audit(_, _, let reply): reply
             }
         }
 
         /// The same entry without its step.
         var withoutStep: Entry {
-            if case .message(let message, _, let continuation) = self { return .message(message, nil, continuation) }
+            if case .message(let message, _, let reply) = self { return .message(message, nil, reply) }
             return self
         }
 
@@ -58,6 +59,9 @@ public final class GroupCommitIngest: InboundIngest, Service {
     private let logger: Logger
     private let metrics: IngestMetrics
     private let queue: BatchQueue<Entry>
+    /// Answers callers whose deadline passed before their batch committed.
+    private let deadlines = DeadlineQueue(
+        clock: ContinuousClock(), error: StorageUnavailable("deadline passed before the database answered"))
 
     /// Creates the writer over `client`; after each commit, `notifier` hears which restaurants got queued replies
     /// (without one, senders find them by their poll only), and `handoff` (this process's sender, if it runs one)
@@ -76,30 +80,43 @@ public final class GroupCommitIngest: InboundIngest, Service {
             maximumBatch: options.maximumBatch, maximumPending: options.maximumPending, flushers: options.flushers)
     }
 
-    public func ingest(_ message: InboundWebhook, step: DecidedStep?) async throws -> IngestOutcome {
+    public func ingest(
+        _ message: InboundWebhook, step: DecidedStep?, deadline: ContinuousClock.Instant?
+    )
+        async throws -> IngestOutcome
+    {
         try await withCheckedThrowingContinuation { continuation in
-            enqueue(.message(message, step, continuation))
+            enqueue(.message(message, step, OneShotReply(continuation)), deadline: deadline)
         }
     }
 
-    public func audit(_ message: InboundWebhook, outcome: String) async throws {
+    public func audit(_ message: InboundWebhook, outcome: String, deadline: ContinuousClock.Instant?) async throws {
         _ = try await withCheckedThrowingContinuation { continuation in
-            enqueue(.audit(message, outcome, continuation))
+            enqueue(.audit(message, outcome, OneShotReply(continuation)), deadline: deadline)
         }
     }
 
     /// Runs the flushers until shutdown or cancellation; what is pending then is still flushed.
     public func run() async throws {
-        await queue.run { batch in await self.flush(batch) }
-    }
-
-    private func enqueue(_ entry: Entry) {
-        if !queue.enqueue(entry) {
-            entry.continuation.resume(throwing: StorageUnavailable("ingest queue full or stopped"))
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.deadlines.run() }
+            await queue.run { batch in await self.flush(batch) }
+            group.cancelAll()
         }
     }
 
-    private func flush(_ batch: [Entry]) async {
+    private func enqueue(_ entry: Entry, deadline: ContinuousClock.Instant?) {
+        guard queue.enqueue(entry) else {
+            entry.reply.resume(throwing: StorageUnavailable("ingest queue full or stopped"))
+            return
+        }
+        if let deadline { deadlines.add(entry.reply, deadline: deadline) }
+    }
+
+    private func flush(_ candidates: [Entry]) async {
+        // An entry whose caller stopped waiting (deadline) is not written: it was never acknowledged.
+        let batch = candidates.filter { !$0.reply.isSettled }
+        guard !batch.isEmpty else { return }
         let numbers = await orderNumbers(for: batch)
         let items = batch.enumerated().map { index, entry in entry.payload(orderNumber: numbers[index]) }
         // Room in the restaurants' outbound channels, so the replies can be written born claimed.
@@ -117,7 +134,7 @@ public final class GroupCommitIngest: InboundIngest, Service {
                 metrics.committed(size: batch.count, duration: .now - started)
                 reservations.deliver(written.bornClaimed)
                 for restaurant in written.queuedRestaurants { notifier?.queued(restaurantId: restaurant) }
-                for (entry, outcome) in zip(batch, written.outcomes) { entry.continuation.resume(returning: outcome) }
+                for (entry, outcome) in zip(batch, written.outcomes) { entry.reply.resume(returning: outcome) }
                 return
             } catch let error as PGError where error.isRetryableTransactionFailure && attempt < 2 {
                 attempt += 1
@@ -130,7 +147,7 @@ public final class GroupCommitIngest: InboundIngest, Service {
                 reservations.release()
                 logger.error("ingest batch failed", metadata: ["size": "\(batch.count)", "error": "\(error)"])
                 let failure = StorageUnavailable("database write failed")
-                for entry in batch { entry.continuation.resume(throwing: failure) }
+                for entry in batch { entry.reply.resume(throwing: failure) }
                 return
             }
         }
@@ -150,7 +167,7 @@ public final class GroupCommitIngest: InboundIngest, Service {
         } else {
             logger.error("webhook rejected by the database", metadata: ["error": "\(error)"])
             for entry in batch {
-                entry.continuation.resume(throwing: StorageUnavailable("database rejected the write"))
+                entry.reply.resume(throwing: StorageUnavailable("database rejected the write"))
             }
         }
     }

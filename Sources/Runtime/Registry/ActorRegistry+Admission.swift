@@ -21,14 +21,22 @@ extension ActorRegistry {
 
     /// Sends `message` to `key` and returns the entity's reply (or rethrows its error). `admission` decides what
     /// happens when the mailbox is full. Once admitted, the message is handled even if the caller is cancelled.
+    ///
+    /// With a `timeout`, the caller stops waiting when it passes (within the registry's `deadlineResolution`) and
+    /// gets `RegistryError.deadlineExceeded`: a message not started by then is dropped unhandled, one already
+    /// started finishes with nobody waiting. The wait for room in a full mailbox counts against the same timeout.
     public func ask(
-        _ key: Key, _ message: Entity.Message, admission: Admission = .reject
+        _ key: Key, _ message: Entity.Message, admission: Admission = .reject, timeout: Duration? = nil
     ) async throws
         -> Entity.Reply
     {
-        let timeout: Duration
+        let deadline = timeout.map { clock.now.advanced(by: $0) }
+        if let timeout, timeout <= .zero { throw RegistryError.deadlineExceeded }
+        let wait: Duration
         do {
-            return try await withCheckedThrowingContinuation { (reply: CheckedContinuation<Entity.Reply, any Error>) in
+            return try await withCheckedThrowingContinuation {
+                (continuation: CheckedContinuation<Entity.Reply, any Error>) in
+                let reply = answer(continuation, deadline: deadline)
                 do {
                     try submit(Envelope(message: message, reply: reply), to: key)
                 } catch {
@@ -36,16 +44,26 @@ extension ActorRegistry {
                 }
             }
         } catch let error as RegistryError where error == .mailboxFull {
-            guard case .suspend(let wait) = admission else { throw error }
-            timeout = wait
+            guard case .suspend(let suspend) = admission else { throw error }
+            wait = deadline.map { min(suspend, clock.now.duration(to: $0)) } ?? suspend
         }
-        return try await waitForRoom(key: key, timeout: timeout) { id in
-            try await withCheckedThrowingContinuation { (reply: CheckedContinuation<Entity.Reply, any Error>) in
+        return try await waitForRoom(key: key, timeout: wait) { id in
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Entity.Reply, any Error>) in
+                let reply = self.answer(continuation, deadline: deadline)
                 self.submitOrWait(Envelope(message: message, reply: reply), to: key, id: id, producer: nil) {
                     reply.resume(throwing: $0)
                 }
             }
         }
+    }
+
+    /// The asker's answer, expired by the deadline loop at `deadline` if the entity has not answered by then.
+    private func answer(
+        _ continuation: CheckedContinuation<Entity.Reply, any Error>, deadline: C.Instant?
+    ) -> OneShotReply<Entity.Reply> {
+        let reply = OneShotReply(continuation)
+        if let deadline { deadlines.add(reply, deadline: deadline) }
+        return reply
     }
 
     private func submit(_ envelope: Envelope, to key: Key) throws(RegistryError) {

@@ -29,10 +29,17 @@ extension ActorRegistry {
                         Self.fail(envelope, with: RegistryError.shuttingDown)
                         continue
                     }
-                    if resident.entity == nil, !(await activate(key, &resident)) {
-                        Self.fail(envelope, with: RegistryError.entityStopped)
-                        stop(key, failing: batch)
-                        return
+                    // Nobody waits for it any more (the asker's deadline passed): dropped before it starts.
+                    if envelope.isAbandoned { continue }
+                    if resident.entity == nil {
+                        switch await activate(key, &resident, for: envelope) {
+                        case .active: break
+                        case .abandoned: continue
+                        case .gaveUp:
+                            Self.fail(envelope, with: RegistryError.entityStopped)
+                            stop(key, failing: batch)
+                            return
+                        }
                     }
                     await deliver(envelope, to: &resident, key: key)
                     if resident.isExhausted {
@@ -53,20 +60,31 @@ extension ActorRegistry {
         }
     }
 
-    /// Creates the entity with the factory, retrying failures under the restart policy; `false` once it gives up
-    /// (the failure is escalated).
-    private func activate(_ key: Key, _ resident: inout Resident) async -> Bool {
+    /// What became of an activation attempted for a message.
+    private enum Activation {
+        /// The entity is live.
+        case active
+        /// The message's asker stopped waiting (deadline) while the factory failed: the next message tries again.
+        case abandoned
+        /// The restart limit was reached (the failure is escalated).
+        case gaveUp
+    }
+
+    /// Creates the entity with the factory for `envelope`, retrying failures under the restart policy for as long
+    /// as its asker waits: a failing factory never holds an asker past its deadline.
+    private func activate(_ key: Key, _ resident: inout Resident, for envelope: Envelope) async -> Activation {
         while !resident.isExhausted {
+            if envelope.isAbandoned { return .abandoned }
             do {
                 resident.entity = try await factory(key)
                 metrics.activated.increment()
-                return true
+                return .active
             } catch {
                 logger.warning("entity activation failed", metadata: ["key": "\(key)", "error": "\(error)"])
                 await recordFailure(key, error: error, resident: &resident)
             }
         }
-        return false
+        return .gaveUp
     }
 
     /// Handles one message. A plain error fails the message; `BrokenEntityError` also drops the instance and

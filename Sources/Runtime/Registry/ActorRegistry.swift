@@ -24,7 +24,11 @@ public final class ActorRegistry<Entity: KeyedEntity, C: Clock<Duration>>: Servi
 
     struct Envelope: Sendable {
         var message: Entity.Message
-        var reply: CheckedContinuation<Entity.Reply, any Error>?
+        /// The asker's answer (nil for told messages); settled early when the asker's deadline passes.
+        var reply: OneShotReply<Entity.Reply>?
+
+        /// An asked message whose asker has its answer already (its deadline passed): nobody waits for it.
+        var isAbandoned: Bool { reply?.isSettled ?? false }
     }
 
     typealias Producer = CheckedContinuation<Void, any Error>
@@ -73,6 +77,8 @@ public final class ActorRegistry<Entity: KeyedEntity, C: Clock<Duration>>: Servi
     let state: Mutex<State>
     /// Set once the drain deadline passed; read per message so a batch in hand stops too.
     let abandoning = Atomic<Bool>(false)
+    /// Answers askers whose deadline passed (``ask(_:_:admission:timeout:)``) with `RegistryError.deadlineExceeded`.
+    let deadlines: DeadlineQueue<C>
 
     /// A registry activating entities with `factory`; `onEscalation` hears about entities that exceeded their
     /// restart limit (their queued messages fail with `RegistryError.entityStopped`). `metrics` records live
@@ -92,6 +98,8 @@ public final class ActorRegistry<Entity: KeyedEntity, C: Clock<Duration>>: Servi
         self.logger = logger
         self.metrics = metrics
         self.state = Mutex(State(machine: Machine(configuration: configuration)))
+        self.deadlines = DeadlineQueue(
+            clock: clock, resolution: configuration.deadlineResolution, error: RegistryError.deadlineExceeded)
     }
 
     /// Live entries (active or passivating).
@@ -118,6 +126,7 @@ public final class ActorRegistry<Entity: KeyedEntity, C: Clock<Duration>>: Servi
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 group.addTask { await self.sweepLoop() }
+                group.addTask { await self.deadlines.run() }
                 while true {
                     let spawns = await self.nextSpawns()
                     for key in spawns.keys {

@@ -16,6 +16,8 @@ public struct RegistryConfiguration: Hashable, Sendable {
     public var drainTimeout: Duration
     /// Restart limits for broken entities and failing factories.
     public var restartPolicy: RestartPolicy
+    /// How late an asker whose deadline passed may be answered (`ask(…, timeout:)`): the deadline loop's period.
+    public var deadlineResolution: Duration
 
     /// A configuration; defaults: 256/128 watermarks, 100,000 entities, 5 min idle, 64-message batches.
     public init(
@@ -26,7 +28,8 @@ public struct RegistryConfiguration: Hashable, Sendable {
         sweepInterval: Duration? = nil,
         maxBatch: Int = 64,
         drainTimeout: Duration = .seconds(10),
-        restartPolicy: RestartPolicy = .init()
+        restartPolicy: RestartPolicy = .init(),
+        deadlineResolution: Duration = .milliseconds(50)
     ) {
         self.mailboxHighWatermark = max(mailboxHighWatermark, 1)
         self.mailboxLowWatermark = mailboxLowWatermark ?? self.mailboxHighWatermark / 2
@@ -36,6 +39,7 @@ public struct RegistryConfiguration: Hashable, Sendable {
         self.maxBatch = max(maxBatch, 1)
         self.drainTimeout = drainTimeout
         self.restartPolicy = restartPolicy
+        self.deadlineResolution = deadlineResolution
     }
 
     /// Number of sweeps an entity must sit idle through before it is passivated.

@@ -1,7 +1,7 @@
 /// Why an `ActorRegistry` refused or failed a message.
 public struct RegistryError: Error, Hashable, CustomStringConvertible {
     enum Base: Hashable {
-        case mailboxFull, tooManyEntities, shuttingDown, timedOut, entityStopped
+        case mailboxFull, tooManyEntities, shuttingDown, timedOut, entityStopped, deadlineExceeded
     }
 
     let base: Base
@@ -16,6 +16,9 @@ public struct RegistryError: Error, Hashable, CustomStringConvertible {
     public static let timedOut = RegistryError(base: .timedOut)
     /// The entity exceeded its restart limit and was stopped; its queued messages fail with this.
     public static let entityStopped = RegistryError(base: .entityStopped)
+    /// The asker's deadline passed before its message was answered; the message is dropped unhandled if it was not
+    /// started yet, and otherwise finishes without anyone waiting.
+    public static let deadlineExceeded = RegistryError(base: .deadlineExceeded)
 
     public var description: String {
         switch base {
@@ -24,6 +27,7 @@ public struct RegistryError: Error, Hashable, CustomStringConvertible {
         case .shuttingDown: "registry shutting down"
         case .timedOut: "timed out waiting for room in the mailbox"
         case .entityStopped: "entity stopped after too many restarts"
+        case .deadlineExceeded: "deadline passed before the entity answered"
         }
     }
 }

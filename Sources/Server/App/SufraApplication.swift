@@ -166,7 +166,8 @@ public struct SufraApplication: Sendable {
                     customerPerMinute: configuration.rateCustomerPerMinute),
                 logger: logger.with(label: "tenant")),
             ingest: ingest, conversations: ConversationDispatcher(registry: conversations), events: events,
-            now: now, logger: logger.with(label: "supervisor"))
+            now: now, logger: logger.with(label: "supervisor"),
+            webhookDeadline: .milliseconds(configuration.webhookDeadlineMilliseconds))
     }
 
     /// The services that run beside the HTTP server, infrastructure first.

@@ -43,6 +43,9 @@ public struct SufraConfiguration: Sendable, CustomStringConvertible {
     /// `HANDOFF_IDLE_MINUTES`: a conversation staff took over returns to the bot after this long without a staff
     /// message.
     public var handoffIdleMinutes: Int
+    /// `WEBHOOK_DEADLINE_MS`: a webhook not committed this long after its arrival is answered 503 (100…14,000;
+    /// default 8,000, inside the 15 s Twilio waits).
+    public var webhookDeadlineMilliseconds: Int
 
     /// Reads the configuration from `environment`, validating numbers; required secrets are checked by
     /// ``requireServing()`` so that commands needing less (e.g. `migrate`) can run without them.
@@ -89,6 +92,11 @@ public struct SufraConfiguration: Sendable, CustomStringConvertible {
         logFormat = try LogFormat(environment: environment)
         httpIdleTimeoutSeconds = try positiveInt("HTTP_IDLE_TIMEOUT_SECONDS", default: 30)
         handoffIdleMinutes = try positiveInt("HANDOFF_IDLE_MINUTES", default: 30)
+        webhookDeadlineMilliseconds = try positiveInt("WEBHOOK_DEADLINE_MS", default: 8_000)
+        guard (100...14_000).contains(webhookDeadlineMilliseconds) else {
+            throw ConfigurationError.invalid(
+                "WEBHOOK_DEADLINE_MS", "must be 100…14000 milliseconds (got \(webhookDeadlineMilliseconds))")
+        }
     }
 
     /// The key ring of `MASTER_KEYS` or `MASTER_KEY` + `MASTER_KEY_PREVIOUS` (see ``MasterKeyRing``).

@@ -32,8 +32,12 @@ extension StaffController {
         let to: String
     }
 
+    /// How long a staff move waits for its conversation before answering 503 (a hung database).
+    static let transitionDeadline = Duration.seconds(10)
+
     /// `POST /api/orders/{id}/transition {"to": …}`: the customer's ConversationActor checks the move against
-    /// the state machine and commits it with the customer's notice; 409 `{error, allowed}` when illegal.
+    /// the state machine and commits it with the customer's notice; 409 `{error, allowed}` when illegal; 503 when
+    /// the conversation does not answer within ``transitionDeadline``.
     func transition(_ request: Request, _ context: SufraRequestContext) async throws -> Response {
         let staff = try context.requireStaff()
         let id = try context.parameters.require("id")
@@ -47,11 +51,15 @@ extension StaffController {
         let key = ConversationKey(restaurantId: staff.restaurantId, customer: current.customer)
         do {
             _ = try await conversations.ask(
-                key, .transition(orderId: current.id, to: target), admission: .suspend(timeout: .seconds(5)))
+                key, .transition(orderId: current.id, to: target), admission: .suspend(timeout: .seconds(5)),
+                timeout: Self.transitionDeadline)
         } catch let error as OrderTransitionError {
             throw APIError(.conflict, error.description, extra: ["allowed": error.allowed.map(\.rawValue)])
         } catch ConversationActorError.orderMissing {
             throw APIError.notFound("order not found")
+        } catch let error as RegistryError where error == .deadlineExceeded {
+            throw APIError(
+                .serviceUnavailable, "the database did not answer in time; the move may still apply: reload the order")
         } catch let error as RegistryError {
             throw APIError(.serviceUnavailable, "conversation busy, try again (\(error))")
         }
