@@ -12,6 +12,7 @@
 # SUFRA: the sufra binary that migrates (default: .build/release/sufra, else .build/debug/sufra); or SCHEMA_SQL: a
 # schema file to load instead. EXTRA_SQL: statements run on the scratch database after the schema (to try an index
 # or storage change before writing its migration). WALDUMP=n: the n largest WAL record types of each run.
+# SHARED=n: every client on the same n customers (half created beforehand), for lock contention and deadlocks.
 # The cluster must be otherwise idle: its CPU and WAL are counted whole.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -64,13 +65,20 @@ for script in "${scripts[@]}"; do
         FROM generate_series(0, $clients - 1) c, generate_series(0, 9999) i" \
         -c "VACUUM ANALYZE" -c "CHECKPOINT"
     combined=$(mktemp)
-    cat "$here/batch-params.sql" "$here/$script" >"$combined"
-    [ "$script" = batch-params.sql ] && cp "$here/batch-params.sql" "$combined"
+    params=$(cat "$here/batch-params.sql")
+    if [ -n "${SHARED:-}" ]; then
+        # Every client on the same SHARED customers, half of them created beforehand, half new: concurrent batches
+        # lock and create the same rows (several processes behind one database).
+        params=${params//":client_id::int * 100000 + (:base::int + i * 157) % 10000"/"$((10000 - SHARED / 2)) + (:base::int + i * 157) % $SHARED"}
+    fi
+    if [ "$script" = batch-params.sql ]; then echo "$params" >"$combined"; else
+        { echo "$params"; cat "$here/$script"; } >"$combined"
+    fi
     read -r wal0 fpi0 <<<"$(wal)"
     lsn0=$(psql "$DATABASE_URL" -qAtc "SELECT pg_current_wal_lsn()")
     cpu0=$(cluster_ticks)
     out=$(nice -n 10 pgbench -n -M prepared -c "$clients" -j 2 -T "$seconds" -D restaurant="$restaurant" \
-        -D batch="$batch" -f "$combined" "$url" 2>&1) || { echo "$out"; exit 1; }
+        -D batch="$batch" --max-tries 1 --failures-detailed -f "$combined" "$url" 2>&1) || { echo "$out"; exit 1; }
     # Backends exit after pgbench disconnects; wait for them so their CPU is in the postmaster's reaped total.
     while [ "$(psql "$DATABASE_URL" -qAtc "SELECT count(*) FROM pg_stat_activity WHERE datname = '$db'")" != 0 ]; do
         sleep 0.1
@@ -82,16 +90,17 @@ for script in "${scripts[@]}"; do
     txns=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' <<<"$out")
     tps=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' <<<"$out")
     lat=$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' <<<"$out")
+    deadlocks=$(sed -n 's/^number of deadlock failures: \([0-9]*\).*/\1/p' <<<"$out")
     stats=$(psql "$url" -qAtc "SELECT n_tup_ins, n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables
         WHERE relname = 'conversations'")
     IFS='|' read -r ins upd hot <<<"$stats"
     awk -v s="$script" -v b="$batch" -v c="$clients" -v n="$txns" -v tps="$tps" -v lat="$lat" -v cpu=$((cpu1 - cpu0)) \
         -v tick="$tick" -v wal=$((wal1 - wal0)) -v fpi=$((fpi1 - fpi0)) -v t="$seconds" \
-        -v ins="$ins" -v upd="$upd" -v hot="$hot" -v pre=$((clients * 10000)) 'BEGIN {
+        -v ins="$ins" -v upd="$upd" -v hot="$hot" -v pre=$((clients * 10000)) -v dl="${deadlocks:-0}" 'BEGIN {
         w = n * b
-        printf "%-18s batch %3d, %d clients, %ds: %7.1f tps (%.1f ms) = %6.0f webhooks/s; PostgreSQL %.2f cores, %.3f ms CPU/webhook; WAL %.0f B/webhook (%.3f FPI); conversations: %.2f row versions/webhook, %.0f%% of updates HOT\n",
+        printf "%-18s batch %3d, %d clients, %ds: %7.1f tps (%.1f ms) = %6.0f webhooks/s; PostgreSQL %.2f cores, %.3f ms CPU/webhook; WAL %.0f B/webhook (%.3f FPI); conversations: %.2f row versions/webhook, %.0f%% of updates HOT; %d deadlocks\n",
             s, b, c, t, tps, lat, tps * b, cpu / tick / t, cpu / tick * 1000 / w, wal / w, fpi / w,
-            (ins - pre + upd) / w, upd ? 100 * hot / upd : 0
+            (ins - pre + upd) / w, upd ? 100 * hot / upd : 0, dl
     }'
     if [ -n "${WALDUMP:-}" ]; then
         # What the WAL of the run is made of, by record type (pg_waldump reads the cluster's pg_wal).
