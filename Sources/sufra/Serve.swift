@@ -18,6 +18,10 @@ struct Serve: AsyncParsableCommand {
         var options = SufraApplication.Options()
         options.runSender = !noSender
         let logger = makeLogger()
+        if options.runSender {
+            options.leaseSlot = await SufraApplication.leaseSlot(
+                configuration: configuration, role: "serve", port: configuration.port, logger: logger)
+        }
         try await reportingErrors {
             let app = try SufraApplication(configuration: configuration, options: options, logger: logger)
             try await SecretsCommands.requireDecryptableTokens(configuration: configuration, logger: logger)

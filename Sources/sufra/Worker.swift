@@ -9,8 +9,11 @@ struct Worker: AsyncParsableCommand {
     func run() async throws {
         let configuration = try loadConfiguration()
         let logger = makeLogger()
+        var options = SufraApplication.Options()
+        options.leaseSlot = await SufraApplication.leaseSlot(
+            configuration: configuration, role: "worker", logger: logger)
         try await reportingErrors {
-            let app = try SufraApplication(configuration: configuration, logger: logger)
+            let app = try SufraApplication(configuration: configuration, options: options, logger: logger)
             try await SecretsCommands.requireDecryptableTokens(configuration: configuration, logger: logger)
             logger.info("sufra worker sending", metadata: ["config": "\(configuration)"])
             try await app.runWorker()

@@ -25,4 +25,13 @@ import Testing
             #expect(error.description == "CONVERSATION_IDLE_SECONDS must be a positive integer (got 'soon')")
         }
     }
+
+    @Test func instanceNameIsOptionalAndValidated() throws {
+        #expect(try SufraConfiguration(environment: [:]).instanceName == nil, "no new required setting")
+        #expect(
+            try SufraConfiguration(environment: ["SUFRA_INSTANCE": " eu-1.worker-2 "]).instanceName == "eu-1.worker-2")
+        for bad in ["a/b", "two words", String(repeating: "x", count: 101)] {
+            #expect(throws: ConfigurationError.self) { try SufraConfiguration(environment: ["SUFRA_INSTANCE": bad]) }
+        }
+    }
 }

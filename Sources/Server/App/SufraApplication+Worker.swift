@@ -6,7 +6,9 @@ extension SufraApplication {
     public func runWorker() async throws {
         let group = ServiceGroup(
             configuration: .init(
-                services: [postgres, redis, outcomes, directorySync, outbound],
+                services: (options.leaseSlot.map { [$0] } ?? []) + [
+                    postgres, redis, outcomes, directorySync, outbound,
+                ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()

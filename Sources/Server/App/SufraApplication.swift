@@ -37,6 +37,10 @@ public struct SufraApplication: Sendable {
         public var twilioTimeout: Duration = .seconds(15)
         /// Re-drives of an unhandled inbound message before it is marked failed, and their backoff.
         public var inboundRetryPolicy = InboundRetryPolicy()
+        /// The process's lease slot, taken before the application is built (``leaseSlot(configuration:role:logger:)``):
+        /// its owner names this process's leases and the sender takes back the slot's earlier ones at start. Nil:
+        /// an unslotted owner, whose leases only the reaper takes back.
+        public var leaseSlot: LeaseSlot?
 
         /// Default options.
         public init() {}
@@ -107,7 +111,10 @@ public struct SufraApplication: Sendable {
         let events = RedisLiveEvents(client: redis, logger: logger.with(label: "events"))
         self.events = events
         let now: @Sendable () -> String = { ISO8601.now() }
-        outboundQueue = OutboundQueue(client: postgres, leaseDuration: options.outboundLease)
+        let slot = options.runSender ? options.leaseSlot : nil
+        outboundQueue = OutboundQueue(
+            client: postgres, leaseDuration: options.outboundLease,
+            owner: slot?.identity.owner ?? LeaseIdentity.unslottedOwner())
         outcomes = GroupCommitOutcomes(queue: outboundQueue, logger: logger.with(label: "outcomes"))
         let twilio = TwilioClient(
             http: CurlClient(), apiBase: configuration.twilioAPIBase, timeout: options.twilioTimeout)
@@ -118,7 +125,8 @@ public struct SufraApplication: Sendable {
                 directory: directory, events: events, metrics: OutboundMetrics(factory: factory),
                 policy: options.retryPolicy, now: now,
                 logger: logger.with(label: "outbound")),
-            configuration: postgresConfiguration, settings: options.outbound, logger: logger.with(label: "outbound"))
+            configuration: postgresConfiguration, settings: options.outbound, slot: slot,
+            logger: logger.with(label: "outbound"))
         let outbound = self.outbound
         var wakeLocalSender: (@Sendable (String) -> Void)?
         if options.runSender {
@@ -176,7 +184,11 @@ public struct SufraApplication: Sendable {
             postgres, redis, subscriber, events, outcomes, ingest, notifier, directorySync, conversations, sweeper,
             liveHub,
         ]
-        if options.runSender { services.append(outbound) }
+        if options.runSender {
+            // The slot's lock is released last, after the sends have drained.
+            if let slot = options.leaseSlot { services.insert(slot, at: 0) }
+            services.append(outbound)
+        }
         services.append(contentsOf: options.mounted.map { $0 as any Service })
         return services
     }

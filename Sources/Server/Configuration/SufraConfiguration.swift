@@ -46,6 +46,9 @@ public struct SufraConfiguration: Sendable, CustomStringConvertible {
     /// `WEBHOOK_DEADLINE_MS`: a webhook not committed this long after its arrival is answered 503 (100…14,000;
     /// default 8,000, inside the 15 s Twilio waits).
     public var webhookDeadlineMilliseconds: Int
+    /// `SUFRA_INSTANCE`: the name of this process's place (its lease slot), kept across its restarts, so that a
+    /// restarted sender takes back its predecessor's leases at once; unset: `<host>:<role>[:<port>]`.
+    public var instanceName: String?
 
     /// Reads the configuration from `environment`, validating numbers; required secrets are checked by
     /// ``requireServing()`` so that commands needing less (e.g. `migrate`) can run without them.
@@ -96,6 +99,11 @@ public struct SufraConfiguration: Sendable, CustomStringConvertible {
         guard (100...14_000).contains(webhookDeadlineMilliseconds) else {
             throw ConfigurationError.invalid(
                 "WEBHOOK_DEADLINE_MS", "must be 100…14000 milliseconds (got \(webhookDeadlineMilliseconds))")
+        }
+        instanceName = nonEmpty("SUFRA_INSTANCE")
+        if let instanceName, !LeaseIdentity.isValidSlot(instanceName) {
+            throw ConfigurationError.invalid(
+                "SUFRA_INSTANCE", "must be 1–100 characters of A–Z a–z 0–9 . _ : - (got '\(instanceName)')")
         }
     }
 
