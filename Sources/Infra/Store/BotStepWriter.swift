@@ -28,8 +28,8 @@ struct BotStepWriter {
             throw Abort.versionConflict
         }
         // Lock order: the conversation row, then the message. Ingest takes the conversation row first too (its
-        // upsert) and may then wait on this message (a duplicate MessageSid waits for an update in flight), so
-        // marking the message first could deadlock with it.
+        // `FOR NO KEY UPDATE`) and may then wait on this message (a duplicate MessageSid waits for an update in
+        // flight), so marking the message first could deadlock with it.
         if let messageId = step.handledMessageId {
             let marked = try await connection.execute(
                 "UPDATE messages SET handled_at = now() WHERE id = \(messageId)::uuid AND handled_at IS NULL")

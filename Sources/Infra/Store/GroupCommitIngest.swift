@@ -5,8 +5,9 @@ import Runtime
 import ServiceLifecycle
 
 /// The webhook write path: concurrent callers' messages and the bot steps decided for them are batched and
-/// written by multi-row statements in one transaction per flush (conversation upserts with versioned state,
-/// message rows, order effects, queued replies, handled marks, audit lines — ``IngestBatchWriter``), and every
+/// written by multi-row statements in one transaction per flush (conversations created or locked, then moved with
+/// their versioned state; message rows, order effects, queued replies, handled marks, audit lines —
+/// ``IngestBatchWriter``), and every
 /// caller is answered only after its batch committed (invariants 1 and 2). Duplicate `MessageSid`s, within a batch
 /// or against earlier ones, are settled by the unique index (docs/invariants.md 3) and their steps discarded.
 ///

@@ -4,14 +4,20 @@ import Foundation
 /// Commits one batch of accepted webhooks and their decided bot steps in one transaction, with a handful of
 /// multi-row statements whatever the batch size (order effects aside, which are per step), in three round trips:
 ///
-/// 1. `BEGIN` and the conversations upserted in key order (so concurrent batches lock rows in the same order and
-///    cannot deadlock each other), returning each row's id and version — the row stays locked until commit;
+/// 1. `BEGIN`, the batch's new conversations created (`ON CONFLICT DO NOTHING`: an existing row is not touched),
+///    and every conversation of the batch locked in key order (`SELECT … FOR NO KEY UPDATE`, so concurrent batches
+///    lock rows in the same order and cannot deadlock each other), returning each row's id and version — the rows
+///    stay locked until commit;
 /// 2. messages inserted with `ON CONFLICT (sid) DO NOTHING`: a `MessageSid` stored before is a duplicate, and its
 ///    step is discarded; a new message whose step applies is born handled;
 /// 3. (each applied step's order effects, statement by statement;)
-/// 4. one pipeline: conversations moved (unread counts and times, and for each applied step its new state and
-///    version), every reply of the batch by one insert (``ReplyRowsWriter``: born claimed under ``claims`` where the
-///    restaurant's channel has room, queued otherwise), one audit line per webhook, and `COMMIT`.
+/// 4. one pipeline: conversations moved (unread counts, times and profile name, and for each applied step its new
+///    state and version), every reply of the batch by one insert (``ReplyRowsWriter``: born claimed under
+///    ``claims`` where the restaurant's channel has room, queued otherwise), one audit line per webhook, and
+///    `COMMIT`.
+///
+/// The move is the batch's only write of an existing conversation row: one new row version per conversation per
+/// batch (a conversation whose messages were all duplicates is locked and not written at all).
 ///
 /// Every multi-row statement binds one array per column (``SQLArrayColumns``), so its text is the same for every
 /// batch and each session prepares it once.
@@ -93,10 +99,9 @@ struct IngestBatchWriter {
             return written
         }
 
-        let upserted = try await connection.pipeline([
-            "BEGIN", upsertQuery(candidates.map { entries[$0].webhook }),
-        ])
-        let conversations = try Self.conversations(from: upserted[1])
+        let keys = Self.conversationKeys(candidates.map { entries[$0].webhook })
+        let opened = try await connection.pipeline(["BEGIN", Self.createQuery(keys), Self.lockQuery(keys)])
+        let conversations = try Self.conversations(from: opened[2])
         // Which steps may apply: decided from the version now locked, and the first step of their conversation.
         var stepping: Set<Int> = []
         var steppedConversations: Set<String> = []
@@ -111,13 +116,14 @@ struct IngestBatchWriter {
                 insertMessagesQuery(candidates, conversations: conversations, stepping: stepping, payloads: payloads)))
 
         var applied: [Int] = []
-        var newMessages: [String: Int] = [:]
+        var newMessages: [String: Move] = [:]
         for index in candidates {
             let message = entries[index].webhook
             guard inserted[message.messageSid] != nil, let conversation = conversations[Self.key(message)] else {
                 continue
             }
-            newMessages[conversation.id, default: 0] += 1
+            newMessages[conversation.id, default: Move()].count += 1
+            if let profile = message.profileName { newMessages[conversation.id]?.profileName = profile }
             if stepping.contains(index) { applied.append(index) }
         }
 
@@ -218,7 +224,8 @@ struct IngestBatchWriter {
         ConversationKey(restaurantId: message.restaurantId, customer: message.from)
     }
 
-    private func upsertQuery(_ messages: [InboundWebhook]) -> PGQuery {
+    /// The conversations of the batch's messages in key order, each with the last profile name its messages carry.
+    private static func conversationKeys(_ messages: [InboundWebhook]) -> [(key: ConversationKey, profile: String?)] {
         var profileByKey: [ConversationKey: String?] = [:]
         for message in messages {
             let key = Self.key(message)
@@ -228,18 +235,32 @@ struct IngestBatchWriter {
                 profileByKey[key] = .some(nil)
             }
         }
-        let ordered = profileByKey.keys.sorted {
-            ($0.restaurantId, $0.customer) < ($1.restaurantId, $1.customer)
-        }
+        return profileByKey.sorted { ($0.key.restaurantId, $0.key.customer) < ($1.key.restaurantId, $1.key.customer) }
+            .map { (key: $0.key, profile: $0.value) }
+    }
+
+    /// Creates the conversations that do not exist yet; an existing row is left as it is (neither written nor
+    /// locked: ``lockQuery(_:)`` does that).
+    private static func createQuery(_ keys: [(key: ConversationKey, profile: String?)]) -> PGQuery {
         var columns = SQLArrayColumns(types: ["uuid", "text", "text"])
-        for key in ordered { columns.append([key.restaurantId, key.customer, profileByKey[key] ?? nil]) }
+        for (key, profile) in keys { columns.append([key.restaurantId, key.customer, profile]) }
         return columns.query(
             "INSERT INTO conversations (restaurant_id, customer, profile_name) SELECT r, c, p FROM",
+            "AS v(r, c, p) ON CONFLICT (restaurant_id, customer) DO NOTHING")
+    }
+
+    /// Locks every conversation of the batch in key order, returning its id and version. A separate statement
+    /// after ``createQuery(_:)`` so that it sees the rows that statement created and those another transaction
+    /// created and committed while it waited (each statement takes a new snapshot); `NO KEY` because the move
+    /// changes no key, so other transactions' foreign-key checks on the rows do not wait.
+    private static func lockQuery(_ keys: [(key: ConversationKey, profile: String?)]) -> PGQuery {
+        var columns = SQLArrayColumns(types: ["uuid", "text"])
+        for (key, _) in keys { columns.append([key.restaurantId, key.customer]) }
+        return columns.query(
+            "SELECT c.id, c.restaurant_id, c.customer, c.version FROM conversations c JOIN",
             """
-             AS v(r, c, p)
-            ON CONFLICT (restaurant_id, customer) DO UPDATE
-            SET profile_name = COALESCE(EXCLUDED.profile_name, conversations.profile_name)
-            RETURNING id, restaurant_id, customer, version
+            WITH ORDINALITY AS v(r, k, o) ON c.restaurant_id = v.r AND c.customer = v.k
+            ORDER BY v.o FOR NO KEY UPDATE OF c
             """)
     }
 
@@ -281,10 +302,16 @@ struct IngestBatchWriter {
         return ids
     }
 
-    /// Moves the conversations that got new messages (unread count, times) and, for applied steps, their state,
-    /// language and version, returning the new versions.
+    /// What the batch brings to one conversation: its new messages and the last profile name they carry.
+    private struct Move {
+        var count = 0
+        var profileName: String?
+    }
+
+    /// Moves the conversations that got new messages (unread count, times, profile name) and, for applied steps,
+    /// their state, language and version, returning the new versions: the batch's one write of each row.
     private func moveQuery(
-        _ counts: [String: Int], applied: [Int], conversations: [ConversationKey: Conversation]
+        _ moves: [String: Move], applied: [Int], conversations: [ConversationKey: Conversation]
     ) throws -> PGQuery {
         var steps: [String: DecidedStep] = [:]
         for index in applied {
@@ -292,25 +319,25 @@ struct IngestBatchWriter {
                 steps[conversation.id] = step
             }
         }
-        var columns = SQLArrayColumns(types: ["uuid", "int", "bool", "jsonb", "text"])
-        for (id, count) in counts.sorted(by: { $0.key < $1.key }) {
+        var columns = SQLArrayColumns(types: ["uuid", "int", "text", "bool", "jsonb", "text"])
+        for (id, move) in moves.sorted(by: { $0.key < $1.key }) {
             if let step = steps[id] {
                 let state = String(decoding: try JSONEncoder().encode(step.state), as: UTF8.self)
-                columns.append([id, String(count), "t", state, step.language?.rawValue])
+                columns.append([id, String(move.count), move.profileName, "t", state, step.language?.rawValue])
             } else {
-                columns.append([id, String(count), "f", nil, nil])
+                columns.append([id, String(move.count), move.profileName, "f", nil, nil])
             }
         }
         return columns.query(
             """
             UPDATE conversations AS c SET unread_count = c.unread_count + v.n, last_message_at = now(),
-                last_inbound_at = now(), updated_at = now(),
+                last_inbound_at = now(), updated_at = now(), profile_name = COALESCE(v.p, c.profile_name),
                 bot_state = CASE WHEN v.a THEN v.s ELSE c.bot_state END,
                 language = CASE WHEN v.a THEN v.l ELSE c.language END,
                 version = c.version + CASE WHEN v.a THEN 1 ELSE 0 END
             FROM 
             """,
-            " AS v(id, n, a, s, l) WHERE c.id = v.id RETURNING c.id, c.version")
+            " AS v(id, n, p, a, s, l) WHERE c.id = v.id RETURNING c.id, c.version")
     }
 
     /// The new versions by conversation id.

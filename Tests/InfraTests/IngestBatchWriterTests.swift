@@ -1,0 +1,110 @@
+import Actors
+import Foundation
+import Testing
+
+@testable import Infra
+
+/// The group commit's statements: each conversation row is written once per batch, whatever the batch holds.
+@Suite(.timeLimit(.minutes(2))) struct IngestBatchWriterTests {
+    private static func webhook(
+        restaurant: String, customer: String, sid: String? = nil, profile: String? = nil
+    ) -> InboundWebhook {
+        let sid = sid ?? "SM" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        return InboundWebhook(
+            restaurantId: restaurant, messageSid: sid, from: customer, to: "whatsapp:+1000", body: "hi",
+            profileName: profile, parameters: [("MessageSid", sid), ("Body", "hi")])
+    }
+
+    private static func step(from version: Int64) -> DecidedStep {
+        DecidedStep(
+            expectedVersion: version, state: .mainMenu, language: .en, effects: [], replies: [.ready(.text("Menu"))])
+    }
+
+    /// Writes one batch on a connection of its own, as the group commit does.
+    private static func commit(_ items: [IngestBatchWriter.Item], _ client: PGPool) async throws -> [IngestOutcome] {
+        try await client.withConnection { connection in
+            try await IngestBatchWriter(entries: items).commit(on: connection)
+        }
+    }
+
+    @Test func eachConversationRowIsWrittenOncePerBatch() async throws {
+        try await PostgresTestSupport.withDatabase { configuration in
+            try await PostgresTestSupport.withClient(configuration) { client in
+                try await Migrator().migrate(client)
+                let restaurant = try await client.query(
+                    """
+                    INSERT INTO restaurants (name, whatsapp_from, twilio_account_sid, twilio_auth_token_enc)
+                    VALUES ('R', 'whatsapp:+1000', 'AC1', 'k1:x') RETURNING id
+                    """
+                ).single().decode("id", as: UUID.self).uuidString.lowercased()
+                // Every row version written to `conversations`, by a trigger of this scratch database.
+                try await client.withConnection { connection in
+                    try await connection.simpleQuery(
+                        """
+                        CREATE TABLE conversation_writes (customer text NOT NULL, op text NOT NULL);
+                        CREATE FUNCTION count_conversation_write() RETURNS trigger LANGUAGE plpgsql AS $$
+                        BEGIN INSERT INTO conversation_writes VALUES (NEW.customer, TG_OP); RETURN NEW; END $$;
+                        CREATE TRIGGER count_conversation_writes AFTER INSERT OR UPDATE ON conversations
+                            FOR EACH ROW EXECUTE FUNCTION count_conversation_write();
+                        """)
+                }
+                let ann = "whatsapp:+1"
+                let bob = "whatsapp:+2"
+                let cy = "whatsapp:+3"
+                let eve = "whatsapp:+5"
+                let eveFirst = Self.webhook(restaurant: restaurant, customer: eve)
+                _ = try await Self.commit(
+                    [
+                        .message(
+                            Self.webhook(restaurant: restaurant, customer: ann), Self.step(from: 0), orderNumber: nil),
+                        .message(Self.webhook(restaurant: restaurant, customer: bob), nil, orderNumber: nil),
+                        .message(eveFirst, nil, orderNumber: nil),
+                    ], client)
+                _ = try await client.query("TRUNCATE conversation_writes")
+
+                // Ann: a step from the version stored and a second message; Bob: a new profile name; Cy: new;
+                // Eve: only Twilio's retry of a message stored before.
+                let outcomes = try await Self.commit(
+                    [
+                        .message(
+                            Self.webhook(restaurant: restaurant, customer: ann), Self.step(from: 1), orderNumber: nil),
+                        .message(Self.webhook(restaurant: restaurant, customer: ann), nil, orderNumber: nil),
+                        .message(
+                            Self.webhook(restaurant: restaurant, customer: bob, profile: "Bob"), nil, orderNumber: nil),
+                        .message(
+                            Self.webhook(restaurant: restaurant, customer: cy, profile: "Cy"), nil, orderNumber: nil),
+                        .message(
+                            Self.webhook(restaurant: restaurant, customer: eve, sid: eveFirst.messageSid), nil,
+                            orderNumber: nil),
+                    ], client)
+                guard case .accepted(let annReceipt) = outcomes[0] else {
+                    Issue.record("Ann's message not accepted: \(outcomes[0])")
+                    return
+                }
+                #expect(annReceipt.step?.version == 2)
+                #expect(outcomes[4] == .duplicate)
+
+                let writes = try await client.query(
+                    "SELECT customer, op, count(*) AS n FROM conversation_writes GROUP BY customer, op ORDER BY 1, 2")
+                let counted = try writes.map {
+                    "\(try $0.decode("customer", as: String.self)) \(try $0.decode("op", as: String.self)) "
+                        + "\(try $0.decode("n", as: Int.self))"
+                }
+                #expect(counted == ["\(ann) UPDATE 1", "\(bob) UPDATE 1", "\(cy) INSERT 1", "\(cy) UPDATE 1"])
+
+                let rows = try await client.query(
+                    "SELECT customer, version, unread_count, profile_name FROM conversations ORDER BY customer")
+                let state = try rows.map {
+                    "\(try $0.decode("customer", as: String.self)) v\(try $0.decode("version", as: Int64.self)) "
+                        + "unread \(try $0.decode("unread_count", as: Int.self)) "
+                        + (try $0.decode("profile_name", as: String?.self) ?? "-")
+                }
+                #expect(
+                    state == [
+                        "\(ann) v2 unread 3 -", "\(bob) v0 unread 2 Bob", "\(cy) v0 unread 1 Cy",
+                        "\(eve) v0 unread 1 -",
+                    ])
+            }
+        }
+    }
+}
