@@ -18,17 +18,6 @@ import Testing
         }
     }
 
-    func running<C: Clock<Duration>>(
-        _ registry: ActorRegistry<CounterEntity, C>, _ body: () async throws -> Void
-    ) async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await registry.run() }
-            try await body()
-            registry.beginShutdown()
-            try await group.waitForAll()
-        }
-    }
-
     @Test func tenThousandMessagesOverAThousandKeysFromFiftyProducersArriveInOrderOnce() async throws {
         let registry = makeRegistry(clock: ContinuousClock())
         let journal = Journal<(String, Int, Int)>()

@@ -8,17 +8,6 @@ import Testing
 @Suite(.timeLimit(.minutes(1))) struct AskDeadlineTests {
     let store = CounterStore()
 
-    private func running<C: Clock<Duration>>(
-        _ registry: ActorRegistry<CounterEntity, C>, _ body: () async throws -> Void
-    ) async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await registry.run() }
-            try await body()
-            registry.beginShutdown()
-            try await group.waitForAll()
-        }
-    }
-
     @Test func anAskerBehindABusyConsumerIsAnsweredAtItsDeadlineAndItsMessageNeverRuns() async throws {
         let clock = ManualClock()
         let store = self.store

@@ -163,3 +163,15 @@ struct CounterEntity: KeyedEntity {
 func failed(_ comment: Comment = "", sourceLocation: SourceLocation = #_sourceLocation) {
     Issue.record(comment, sourceLocation: sourceLocation)
 }
+
+/// Runs `registry` for the length of `body`, then shuts it down gracefully and waits for it to finish.
+func running<C: Clock<Duration>>(
+    _ registry: ActorRegistry<CounterEntity, C>, _ body: () async throws -> Void
+) async throws {
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await registry.run() }
+        try await body()
+        registry.beginShutdown()
+        try await group.waitForAll()
+    }
+}

@@ -14,15 +14,9 @@ import Testing
             let restaurant = try await client.createRestaurant()
             let customer = "whatsapp:+966511111119"
             // Another session holds the messages table: every insert into it waits, as on a frozen server.
-            let blocker = try await PGConnection.connect(
-                configuration: PGConfiguration(url: app.database.url))
-            try await blocker.simpleQuery("BEGIN; LOCK TABLE messages IN ACCESS EXCLUSIVE MODE")
-            let clock = ContinuousClock()
-            let started = clock.now
-            let hung = try await client.sendWebhook(to: restaurant, from: customer, body: "hi")
-            let waited = clock.now - started
-            try await blocker.simpleQuery("ROLLBACK")
-            await blocker.close()
+            let (hung, waited) = try await Self.whileLocked("messages", in: app) {
+                try await client.sendWebhook(to: restaurant, from: customer, body: "hi")
+            }
             #expect(hung.status == .serviceUnavailable)
             #expect(waited < .seconds(5), "answered after \(waited)")
             let next = try await client.sendWebhook(to: restaurant, from: customer, body: "hi again")
@@ -41,14 +35,9 @@ import Testing
             let restaurant = try await client.createRestaurant()
             let customer = "whatsapp:+966511111120"
             let sid = TestSid.make()
-            let blocker = try await PGConnection.connect(configuration: PGConfiguration(url: app.database.url))
-            try await blocker.simpleQuery("BEGIN; LOCK TABLE conversations, messages IN ACCESS EXCLUSIVE MODE")
-            let clock = ContinuousClock()
-            let started = clock.now
-            let hung = try await client.sendWebhook(to: restaurant, from: customer, body: "hi", sid: sid)
-            let waited = clock.now - started
-            try await blocker.simpleQuery("ROLLBACK")
-            await blocker.close()
+            let (hung, waited) = try await Self.whileLocked("conversations, messages", in: app) {
+                try await client.sendWebhook(to: restaurant, from: customer, body: "hi", sid: sid)
+            }
             #expect(hung.status == .serviceUnavailable)
             #expect(waited < .seconds(3), "answered after \(waited)")
             // Twilio's retry of the refused webhook is handled as new: stored once, and the bot answers it.
@@ -75,14 +64,9 @@ import Testing
             let customer = "whatsapp:+966511111121"
             #expect(try await client.sendWebhook(to: restaurant, from: customer, body: "hi").status == .ok)
             let sid = TestSid.make()
-            let blocker = try await PGConnection.connect(configuration: PGConfiguration(url: app.database.url))
-            try await blocker.simpleQuery("BEGIN; LOCK TABLE messages IN ACCESS EXCLUSIVE MODE")
-            let clock = ContinuousClock()
-            let started = clock.now
-            let hung = try await client.sendWebhook(to: restaurant, from: customer, body: "menu", sid: sid)
-            let waited = clock.now - started
-            try await blocker.simpleQuery("ROLLBACK")
-            await blocker.close()
+            let (hung, waited) = try await Self.whileLocked("messages", in: app) {
+                try await client.sendWebhook(to: restaurant, from: customer, body: "menu", sid: sid)
+            }
             #expect(hung.status == .serviceUnavailable)
             #expect(waited < .seconds(3), "answered after \(waited)")
             let retried = try await client.sendWebhook(to: restaurant, from: customer, body: "menu", sid: sid)
@@ -92,6 +76,33 @@ import Testing
                     .decode("stored", as: Int.self)
             }
             #expect(stored == 1)
+        }
+    }
+
+    /// Runs `send` while another session holds `tables` locked (every statement on them waits, as on a frozen
+    /// server); answers its response and how long it took. The lock is released before returning.
+    private static func whileLocked(
+        _ tables: String, in app: SufraTestApp, _ send: () async throws -> TestResponse
+    ) async throws -> (TestResponse, Duration) {
+        let blocker = try await PGConnection.connect(configuration: PGConfiguration(url: app.database.url))
+        try await blocker.simpleQuery("BEGIN; LOCK TABLE \(tables) IN ACCESS EXCLUSIVE MODE")
+        let clock = ContinuousClock()
+        let started = clock.now
+        let response = await Result { try await send() }
+        let waited = clock.now - started
+        try await blocker.simpleQuery("ROLLBACK")
+        await blocker.close()
+        return (try response.get(), waited)
+    }
+}
+
+extension Result where Failure == any Error {
+    /// The outcome of `body`, kept so that cleanup runs before it is rethrown.
+    fileprivate init(_ body: () async throws -> Success) async {
+        do {
+            self = .success(try await body())
+        } catch {
+            self = .failure(error)
         }
     }
 }
