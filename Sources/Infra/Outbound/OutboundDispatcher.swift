@@ -157,7 +157,14 @@ public final class OutboundDispatcher: Service, OutboundHandoff, Sendable {
                 ], clock: ContinuousClock(), escalation: .stopChild, logger: logger)
             // The slot's loss stops the loop at once: cancelled, its sends in flight are cancelled too.
             await withTaskGroup(of: Void.self) { group in
-                group.addTask { try? await supervisor.run() }
+                group.addTask {
+                    do {
+                        try await supervisor.run()
+                    } catch {
+                        self.logger.error(
+                            "sender supervisor stopped", metadata: ["restaurant": "\(id)", "error": "\(error)"])
+                    }
+                }
                 group.addTask { await stop.wait() }
                 await group.next()
                 group.cancelAll()
