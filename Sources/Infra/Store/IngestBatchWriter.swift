@@ -252,15 +252,19 @@ struct IngestBatchWriter {
     /// Locks every conversation of the batch in key order, returning its id and version. A separate statement
     /// after ``createQuery(_:)`` so that it sees the rows that statement created and those another transaction
     /// created and committed while it waited (each statement takes a new snapshot); `NO KEY` because the move
-    /// changes no key, so other transactions' foreign-key checks on the rows do not wait.
+    /// changes no key, so other transactions' foreign-key checks on the rows do not wait. Each key is looked up and
+    /// locked on its own through the unique index (the `LIMIT` keeps the planner from joining the batch with a scan
+    /// of the whole table, which it prefers while the table is small), in the batch's order.
     private static func lockQuery(_ keys: [(key: ConversationKey, profile: String?)]) -> PGQuery {
         var columns = SQLArrayColumns(types: ["uuid", "text"])
         for (key, _) in keys { columns.append([key.restaurantId, key.customer]) }
         return columns.query(
-            "SELECT c.id, c.restaurant_id, c.customer, c.version FROM conversations c JOIN",
+            "SELECT c.id, c.restaurant_id, c.customer, c.version FROM",
             """
-            WITH ORDINALITY AS v(r, k, o) ON c.restaurant_id = v.r AND c.customer = v.k
-            ORDER BY v.o FOR NO KEY UPDATE OF c
+            WITH ORDINALITY AS v(r, k, o) CROSS JOIN LATERAL (
+                SELECT id, restaurant_id, customer, version FROM conversations
+                WHERE restaurant_id = v.r AND customer = v.k LIMIT 1 FOR NO KEY UPDATE
+            ) AS c ORDER BY v.o
             """)
     }
 
