@@ -39,10 +39,10 @@ struct OutcomeBatchWriter {
 
     /// The completions' rows as they now stand, by message id; a fenced-out completion has none.
     private func complete(on connection: PGConnection) async throws -> [String: MessageRecord] {
-        var columns = SQLArrayColumns(types: ["uuid", "text", "text", "int", "bigint", "text", "text", "text"])
+        var columns = SQLArrayColumns(types: [.uuid, .text, .text, .int, .bigint, .text, .text, .text])
         for case .completion(let job, let decision) in items {
             guard let row = Self.row(decision) else { continue }
-            columns.append([
+            try columns.append([
                 job.id, row.kind, row.sid, String(row.attempts), row.afterMilliseconds.map { String($0) }, row.reason,
                 row.code, owner,
             ])

@@ -94,13 +94,13 @@ struct IngestBatchWriter {
         }
         guard !candidates.isEmpty else {
             // Audit lines only: one statement, its own implicit transaction.
-            try await connection.pipeline([auditQuery(outcomes, payloads: payloads)])
+            try await connection.pipeline([try auditQuery(outcomes, payloads: payloads)])
             written.outcomes = outcomes
             return written
         }
 
         let keys = Self.conversationKeys(candidates.map { entries[$0].webhook })
-        let opened = try await connection.pipeline(["BEGIN", Self.createQuery(keys), Self.lockQuery(keys)])
+        let opened = try await connection.pipeline(["BEGIN", try Self.createQuery(keys), try Self.lockQuery(keys)])
         let conversations = try Self.conversations(from: opened[2])
         // Which steps may apply: decided from the version now locked, and the first step of their conversation.
         var stepping: Set<Int> = []
@@ -113,7 +113,8 @@ struct IngestBatchWriter {
         }
         let inserted = try Self.messageIds(
             from: try await connection.query(
-                insertMessagesQuery(candidates, conversations: conversations, stepping: stepping, payloads: payloads)))
+                try insertMessagesQuery(
+                    candidates, conversations: conversations, stepping: stepping, payloads: payloads)))
 
         var applied: [Int] = []
         var newMessages: [String: Move] = [:]
@@ -163,7 +164,7 @@ struct IngestBatchWriter {
         var tail: [PGQuery] = [try moveQuery(newMessages, applied: applied, conversations: conversations)]
         let repliesQuery = try replyWriter.query()
         if let repliesQuery { tail.append(repliesQuery) }
-        tail.append(auditQuery(outcomes, payloads: payloads))
+        tail.append(try auditQuery(outcomes, payloads: payloads))
         tail.append("COMMIT")
         let results = try await connection.pipeline(tail)
         guard results[results.count - 1].commandTag != "ROLLBACK" else {
@@ -241,9 +242,9 @@ struct IngestBatchWriter {
 
     /// Creates the conversations that do not exist yet; an existing row is left as it is (neither written nor
     /// locked: ``lockQuery(_:)`` does that).
-    private static func createQuery(_ keys: [(key: ConversationKey, profile: String?)]) -> PGQuery {
-        var columns = SQLArrayColumns(types: ["uuid", "text", "text"])
-        for (key, profile) in keys { columns.append([key.restaurantId, key.customer, profile]) }
+    private static func createQuery(_ keys: [(key: ConversationKey, profile: String?)]) throws -> PGQuery {
+        var columns = SQLArrayColumns(types: [.uuid, .text, .text])
+        for (key, profile) in keys { try columns.append([key.restaurantId, key.customer, profile]) }
         return columns.query(
             "INSERT INTO conversations (restaurant_id, customer, profile_name) SELECT r, c, p FROM",
             "AS v(r, c, p) ON CONFLICT (restaurant_id, customer) DO NOTHING")
@@ -255,9 +256,9 @@ struct IngestBatchWriter {
     /// changes no key, so other transactions' foreign-key checks on the rows do not wait. Each key is looked up and
     /// locked on its own through the unique index (the `LIMIT` keeps the planner from joining the batch with a scan
     /// of the whole table, which it prefers while the table is small), in the batch's order.
-    private static func lockQuery(_ keys: [(key: ConversationKey, profile: String?)]) -> PGQuery {
-        var columns = SQLArrayColumns(types: ["uuid", "text"])
-        for (key, _) in keys { columns.append([key.restaurantId, key.customer]) }
+    private static func lockQuery(_ keys: [(key: ConversationKey, profile: String?)]) throws -> PGQuery {
+        var columns = SQLArrayColumns(types: [.uuid, .text])
+        for (key, _) in keys { try columns.append([key.restaurantId, key.customer]) }
         return columns.query(
             "SELECT c.id, c.restaurant_id, c.customer, c.version FROM",
             """
@@ -282,11 +283,11 @@ struct IngestBatchWriter {
     /// Inserts the candidate messages (born handled when their step applies), returning the new ones' ids.
     private func insertMessagesQuery(
         _ candidates: [Int], conversations: [ConversationKey: Conversation], stepping: Set<Int>, payloads: [String]
-    ) -> PGQuery {
-        var columns = SQLArrayColumns(types: ["uuid", "uuid", "text", "jsonb", "text", "bool"])
+    ) throws -> PGQuery {
+        var columns = SQLArrayColumns(types: [.uuid, .uuid, .text, .jsonb, .text, .bool])
         for index in candidates {
             let message = entries[index].webhook
-            columns.append([
+            try columns.append([
                 message.restaurantId, conversations[Self.key(message)]?.id, message.body, payloads[index],
                 message.messageSid, stepping.contains(index) ? "t" : "f",
             ])
@@ -323,13 +324,13 @@ struct IngestBatchWriter {
                 steps[conversation.id] = step
             }
         }
-        var columns = SQLArrayColumns(types: ["uuid", "int", "text", "bool", "jsonb", "text"])
+        var columns = SQLArrayColumns(types: [.uuid, .int, .text, .bool, .jsonb, .text])
         for (id, move) in moves.sorted(by: { $0.key < $1.key }) {
             if let step = steps[id] {
                 let state = String(decoding: try JSONEncoder().encode(step.state), as: UTF8.self)
-                columns.append([id, String(move.count), move.profileName, "t", state, step.language?.rawValue])
+                try columns.append([id, String(move.count), move.profileName, "t", state, step.language?.rawValue])
             } else {
-                columns.append([id, String(move.count), move.profileName, "f", nil, nil])
+                try columns.append([id, String(move.count), move.profileName, "f", nil, nil])
             }
         }
         return columns.query(
@@ -351,8 +352,8 @@ struct IngestBatchWriter {
         return versions
     }
 
-    private func auditQuery(_ outcomes: [IngestOutcome], payloads: [String]) -> PGQuery {
-        var columns = SQLArrayColumns(types: ["uuid", "text", "text", "jsonb"])
+    private func auditQuery(_ outcomes: [IngestOutcome], payloads: [String]) throws -> PGQuery {
+        var columns = SQLArrayColumns(types: [.uuid, .text, .text, .jsonb])
         for (index, (entry, outcome)) in zip(entries, outcomes).enumerated() {
             let label: String
             switch (entry, outcome) {
@@ -361,7 +362,7 @@ struct IngestBatchWriter {
             case (.message, .duplicate): label = "duplicate"
             }
             let message = entry.webhook
-            columns.append([message.restaurantId, message.messageSid, label, payloads[index]])
+            try columns.append([message.restaurantId, message.messageSid, label, payloads[index]])
         }
         return columns.query(
             "INSERT INTO webhook_audit (restaurant_id, message_sid, outcome, payload) SELECT * FROM", "")

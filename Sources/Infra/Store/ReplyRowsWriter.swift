@@ -45,7 +45,7 @@ struct ReplyRowsWriter {
     /// The insert of every group's replies, returning their ids and statuses (nil when there is no reply at all).
     func query() throws -> PGQuery? {
         guard groups.contains(where: { !$0.replies.isEmpty }) else { return nil }
-        var columns = SQLArrayColumns(types: ["uuid", "uuid", "text", "text", "jsonb", "int", "text", "bigint"])
+        var columns = SQLArrayColumns(types: [.uuid, .uuid, .text, .text, .jsonb, .int, .text, .bigint])
         var position = 0
         for group in groups {
             let owner = group.claim?.owner
@@ -53,12 +53,12 @@ struct ReplyRowsWriter {
             for reply in group.replies {
                 switch reply {
                 case .text(let body):
-                    columns.append([
+                    try columns.append([
                         group.restaurantId, group.conversationId, body, nil, nil, String(position), owner, lease,
                     ])
                 case .template(let contentSid, let variables):
                     let json = String(decoding: try JSONEncoder().encode(variables), as: UTF8.self)
-                    columns.append([
+                    try columns.append([
                         group.restaurantId, group.conversationId, nil, contentSid, json, String(position), owner, lease,
                     ])
                 }

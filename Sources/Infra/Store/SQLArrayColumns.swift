@@ -4,61 +4,68 @@
 /// Unlike a `VALUES (…), (…)` list, the statement's text does not depend on the number of rows: each session parses
 /// and plans it once (``PreparedStatements``) however the batches vary, and it binds one parameter per column instead
 /// of one per value. `unnest` yields the rows in the order they were appended.
+///
+/// Each array goes in PostgreSQL's binary format (``SQLArrayElement``): every value is length-prefixed as it is, so
+/// nothing is quoted or escaped here and PostgreSQL parses no array text (a webhook's parameters, as JSON full of
+/// quotes, were escaped here and unescaped there).
 struct SQLArrayColumns {
-    /// Each column's element type, e.g. `["uuid", "text", "jsonb"]`.
-    let types: [String]
-    private var literals: [[UInt8]]
+    /// Each column's element type.
+    let types: [SQLArrayElement]
+    /// Each column's elements so far, in binary form.
+    private var elements: [[UInt8]]
+    /// Whether a column holds a NULL (the array header says so).
+    private var hasNull: [Bool]
     /// Rows appended so far.
     private(set) var count = 0
 
     /// Columns of the given element types, no rows yet.
-    init(types: [String]) {
+    init(types: [SQLArrayElement]) {
         self.types = types
-        literals = types.map { _ in [UInt8(ascii: "{")] }
+        elements = types.map { _ in [] }
+        hasNull = types.map { _ in false }
     }
 
     /// True before the first row.
     var isEmpty: Bool { count == 0 }
 
-    /// Appends one row: each column's value in PostgreSQL's text input form (nil is SQL NULL).
-    mutating func append(_ values: [String?]) {
+    /// Appends one row: each column's value in its type's text form (nil is SQL NULL). Throws, leaving the columns
+    /// unusable, when a value is not of its column's type.
+    mutating func append(_ values: [String?]) throws(SQLArrayElement.InvalidValue) {
         precondition(values.count == types.count, "SQLArrayColumns: row width must match the columns")
         for (column, value) in values.enumerated() {
-            if count > 0 { literals[column].append(UInt8(ascii: ",")) }
             guard let value else {
-                literals[column].append(contentsOf: "NULL".utf8)
+                elements[column].appendBigEndian(Int32(-1))
+                hasNull[column] = true
                 continue
             }
-            literals[column].append(UInt8(ascii: "\""))
-            // Inside double quotes only `"` and `\` need a backslash; most values have neither.
-            if value.utf8.contains(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-                var escaped: [UInt8] = []
-                escaped.reserveCapacity(value.utf8.count + 8)
-                for byte in value.utf8 {
-                    if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { escaped.append(UInt8(ascii: "\\")) }
-                    escaped.append(byte)
-                }
-                literals[column].append(contentsOf: escaped)
-            } else {
-                literals[column].append(contentsOf: value.utf8)
-            }
-            literals[column].append(UInt8(ascii: "\""))
+            try types[column].append(value, to: &elements[column])
         }
         count += 1
     }
 
     /// `unnest($1::t1[], $2::t2[], …)`, numbering the parameters from `firstParameter`.
     func unnest(firstParameter: Int = 1) -> String {
-        let arguments = types.enumerated().map { index, type in "$\(firstParameter + index)::\(type)[]" }
+        let arguments = types.enumerated().map { index, type in "$\(firstParameter + index)::\(type.rawValue)[]" }
         return "unnest(" + arguments.joined(separator: ", ") + ")"
     }
 
     /// The statement `prefix unnest(…) suffix`, with one array parameter per column.
     func query(_ prefix: String, _ suffix: String) -> PGQuery {
         var binds = PGBindings()
-        for var literal in literals {
-            literal.append(UInt8(ascii: "}"))
-            binds.appendText(utf8: literal)
+        for (column, type) in types.enumerated() {
+            // array_recv's layout: dimensions, a has-NULL flag, the element type, then (length, lower bound) per
+            // dimension; an empty array has no dimension.
+            var array: [UInt8] = []
+            array.reserveCapacity(20 + elements[column].count)
+            array.appendBigEndian(Int32(count == 0 ? 0 : 1))
+            array.appendBigEndian(Int32(hasNull[column] ? 1 : 0))
+            array.appendBigEndian(type.oid)
+            if count > 0 {
+                array.appendBigEndian(Int32(count))
+                array.appendBigEndian(Int32(1))
+            }
+            array.append(contentsOf: elements[column])
+            binds.appendBinary(array, type: type.arrayOID)
         }
         return PGQuery(unsafeSQL: prefix + " " + unnest() + " " + suffix, binds: binds)
     }
