@@ -36,8 +36,7 @@ struct BotStepWriter {
             guard marked == 1 else { throw Abort.alreadyHandled }
         }
 
-        var orders = OrderEffectsWriter(step: step, connection: connection, orderNumber: orderNumber)
-        for effect in step.effects { try await orders.apply(effect) }
+        let orders = try await OrderEffectsWriter(step: step, orderNumber: orderNumber).apply(on: connection)
 
         let replies = step.replies.map { $0.rendered(orderNumber: orders.confirmedNumber) }
         let queued =

@@ -10,7 +10,7 @@ import Foundation
 ///    stay locked until commit;
 /// 2. messages inserted with `ON CONFLICT (sid) DO NOTHING`: a `MessageSid` stored before is a duplicate, and its
 ///    step is discarded; a new message whose step applies is born handled;
-/// 3. (each applied step's order effects, statement by statement;)
+/// 3. (every applied step's order effects, one pipeline for the whole batch: ``OrderEffectsWriter``;)
 /// 4. one pipeline: conversations moved (unread counts, times and profile name, and for each applied step its new
 ///    state and version), every reply of the batch by one insert (``ReplyRowsWriter``: born claimed under
 ///    ``claims`` where the restaurant's channel has room, queued otherwise), one audit line per webhook, and
@@ -128,8 +128,8 @@ struct IngestBatchWriter {
             if stepping.contains(index) { applied.append(index) }
         }
 
-        var receipts: [Int: StepReceipt] = [:]
-        var pendingReplies: [(index: Int, message: InboundWebhook, conversationId: String, replies: [Reply])] = []
+        // Every applied step's order effects, in step order, as one pipeline.
+        var effects: [(index: Int, message: InboundWebhook, conversationId: String, writer: OrderEffectsWriter)] = []
         for index in applied {
             guard case .message(let message, let step?, let orderNumber) = entries[index],
                 let conversation = conversations[Self.key(message)], let messageId = inserted[message.messageSid]
@@ -138,12 +138,22 @@ struct IngestBatchWriter {
                 key: Self.key(message), conversationId: conversation.id, expectedVersion: step.expectedVersion,
                 state: step.state, language: step.language, effects: step.effects, replies: step.replies,
                 handledMessageId: messageId)
-            var orders = OrderEffectsWriter(step: botStep, connection: connection, orderNumber: orderNumber)
-            for effect in step.effects { try await orders.apply(effect) }
+            effects.append(
+                (index, message, conversation.id, try OrderEffectsWriter(step: botStep, orderNumber: orderNumber)))
+        }
+        let effectQueries = effects.flatMap(\.writer.queries)
+        var effectResults = effectQueries.isEmpty ? [] : try await connection.pipeline(effectQueries)[...]
+
+        var receipts: [Int: StepReceipt] = [:]
+        var pendingReplies: [(index: Int, message: InboundWebhook, conversationId: String, replies: [Reply])] = []
+        for (index, message, conversationId, writer) in effects {
+            let orders = try writer.outcome(of: effectResults.prefix(writer.queries.count))
+            effectResults = effectResults.dropFirst(writer.queries.count)
+            guard case .message(_, let step?, _) = entries[index] else { continue }
             receipts[index] = StepReceipt(
                 version: step.expectedVersion + 1, queuedMessageIds: [], orders: orders.touched)
             let replies = step.replies.map { $0.rendered(orderNumber: orders.confirmedNumber) }
-            if !replies.isEmpty { pendingReplies.append((index, message, conversation.id, replies)) }
+            if !replies.isEmpty { pendingReplies.append((index, message, conversationId, replies)) }
         }
 
         for index in candidates {

@@ -67,20 +67,24 @@ enum SQLArrayElement: String, Sendable {
     /// The 16 bytes of a uuid in its canonical text form (32 hex digits, dashes after the 8th, 12th, 16th and
     /// 20th; either case). False, with `bytes` unchanged, for anything else.
     private static func appendUUID(_ text: String, to bytes: inout [UInt8]) -> Bool {
-        var parsed = [UInt8](repeating: 0, count: 16)
-        var digits = 0
-        for (offset, character) in text.utf8.enumerated() {
-            if offset == 8 || offset == 13 || offset == 18 || offset == 23 {
-                guard character == UInt8(ascii: "-") else { return false }
-                continue
+        var text = text
+        return text.withUTF8 { utf8 in
+            guard utf8.count == 36, utf8[8] == UInt8(ascii: "-"), utf8[13] == UInt8(ascii: "-"),
+                utf8[18] == UInt8(ascii: "-"), utf8[23] == UInt8(ascii: "-")
+            else { return false }
+            let start = bytes.count
+            var offset = 0
+            while offset < 36 {
+                if offset == 8 || offset == 13 || offset == 18 || offset == 23 { offset += 1 }
+                guard let high = hexValue(utf8[offset]), let low = hexValue(utf8[offset + 1]) else {
+                    bytes.removeSubrange(start...)
+                    return false
+                }
+                bytes.append(high << 4 | low)
+                offset += 2
             }
-            guard digits < 32, let nibble = hexValue(character) else { return false }
-            parsed[digits / 2] |= digits % 2 == 0 ? nibble << 4 : nibble
-            digits += 1
+            return true
         }
-        guard digits == 32 else { return false }
-        bytes.append(contentsOf: parsed)
-        return true
     }
 
     private static func hexValue(_ character: UInt8) -> UInt8? {
