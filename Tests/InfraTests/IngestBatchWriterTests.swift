@@ -107,4 +107,54 @@ import Testing
             }
         }
     }
+
+    /// Of a conversation's steps in one batch, the first decided from its stored version applies; one decided from
+    /// another version, a later one, a duplicate's and a step of a message seen twice in the batch do not. The
+    /// insert decides this in SQL and the writer in Swift: each message stored handled is exactly a step applied.
+    @Test func theFirstStepFromTheStoredVersionAppliesAndOnlyItsMessageIsBornHandled() async throws {
+        try await PostgresTestSupport.withDatabase { configuration in
+            try await PostgresTestSupport.withClient(configuration) { client in
+                try await Migrator().migrate(client)
+                let restaurant = try await client.query(
+                    """
+                    INSERT INTO restaurants (name, whatsapp_from, twilio_account_sid, twilio_auth_token_enc)
+                    VALUES ('R', 'whatsapp:+1000', 'AC1', 'k1:x') RETURNING id
+                    """
+                ).single().decodeID("id")
+                let ann = "whatsapp:+1"
+                let dan = "whatsapp:+4"
+                let stored = Self.webhook(restaurant: restaurant, customer: dan)
+                _ = try await Self.commit([.message(stored, nil, orderNumber: nil)], client)
+
+                let batch: [IngestBatchWriter.Item] = [
+                    .message(Self.webhook(restaurant: restaurant, customer: ann), Self.step(from: 7), orderNumber: nil),
+                    .message(Self.webhook(restaurant: restaurant, customer: ann), Self.step(from: 0), orderNumber: nil),
+                    .message(Self.webhook(restaurant: restaurant, customer: ann), Self.step(from: 0), orderNumber: nil),
+                    // Dan: Twilio's retry of a stored message takes the first step's place, then a new one from v0.
+                    .message(
+                        Self.webhook(restaurant: restaurant, customer: dan, sid: stored.messageSid), Self.step(from: 0),
+                        orderNumber: nil),
+                    .message(Self.webhook(restaurant: restaurant, customer: dan), Self.step(from: 0), orderNumber: nil),
+                ]
+                let outcomes = try await Self.commit(batch, client)
+                let applied = outcomes.map { outcome -> Bool? in
+                    guard case .accepted(let receipt) = outcome else { return nil }
+                    return receipt.step != nil
+                }
+                #expect(applied == [false, true, false, nil, false])
+
+                let handled = try await client.query(
+                    """
+                    SELECT sid FROM messages WHERE direction = 'inbound' AND handled_at IS NOT NULL
+                    """
+                ).map { try $0.decode("sid", as: String.self) }
+                #expect(handled == [batch[1].webhook.messageSid])
+                let versions = try await client.query("SELECT customer, version FROM conversations ORDER BY customer")
+                    .map {
+                        "\(try $0.decode("customer", as: String.self)) v\(try $0.decode("version", as: Int64.self))"
+                    }
+                #expect(versions == ["\(ann) v1", "\(dan) v0"])
+            }
+        }
+    }
 }

@@ -2,16 +2,17 @@ import Actors
 import Foundation
 
 /// Commits one batch of accepted webhooks and their decided bot steps in one transaction, with a handful of
-/// multi-row statements whatever the batch size (order effects aside, which are per step), in three round trips:
+/// multi-row statements whatever the batch size, in two round trips (three when steps have order effects):
 ///
-/// 1. `BEGIN`, the batch's new conversations created (`ON CONFLICT DO NOTHING`: an existing row is not touched),
-///    and every conversation of the batch locked in key order (`SELECT … FOR NO KEY UPDATE`, so concurrent batches
-///    lock rows in the same order and cannot deadlock each other), returning each row's id and version — the rows
-///    stay locked until commit;
-/// 2. messages inserted with `ON CONFLICT (sid) DO NOTHING`: a `MessageSid` stored before is a duplicate, and its
-///    step is discarded; a new message whose step applies is born handled;
-/// 3. (every applied step's order effects, one pipeline for the whole batch: ``OrderEffectsWriter``;)
-/// 4. one pipeline: conversations moved (unread counts, times and profile name, and for each applied step its new
+/// 1. one pipeline: `BEGIN`; the batch's new conversations created (`ON CONFLICT DO NOTHING`: an existing row is
+///    not touched); every conversation of the batch locked in key order (`SELECT … FOR NO KEY UPDATE`, so
+///    concurrent batches lock rows in the same order and cannot deadlock each other), returning each row's id and
+///    version — the rows stay locked until commit; and the messages inserted with `ON CONFLICT (sid) DO NOTHING`:
+///    a `MessageSid` stored before is a duplicate, and its step is discarded; a new message whose step applies is
+///    born handled (the insert finds its conversation and decides that in SQL, by the rule below, and Swift checks
+///    it came to the same answer);
+/// 2. (every applied step's order effects, one pipeline for the whole batch: ``OrderEffectsWriter``;)
+/// 3. one pipeline: conversations moved (unread counts, times and profile name, and for each applied step its new
 ///    state and version), every reply of the batch by one insert (``ReplyRowsWriter``: born claimed under
 ///    ``claims`` where the restaurant's channel has room, queued otherwise), one audit line per webhook, and
 ///    `COMMIT`.
@@ -23,7 +24,7 @@ import Foundation
 /// batch and each session prepares it once.
 ///
 /// A step applies when its message is new, the conversation's stored version is the one it was decided from,
-/// and it is the batch's first step for that conversation; otherwise the message is stored unhandled and its
+/// and it is the batch's first step decided from that version for that conversation; otherwise the message is stored unhandled and its
 /// ConversationActor (or the sweeper) handles it from the row.
 struct IngestBatchWriter {
     enum Item {
@@ -100,9 +101,13 @@ struct IngestBatchWriter {
         }
 
         let keys = Self.conversationKeys(candidates.map { entries[$0].webhook })
-        let opened = try await connection.pipeline(["BEGIN", try Self.createQuery(keys), try Self.lockQuery(keys)])
+        let opened = try await connection.pipeline([
+            "BEGIN", try Self.createQuery(keys), try Self.lockQuery(keys),
+            try insertMessagesQuery(candidates, payloads: payloads),
+        ])
         let conversations = try Self.conversations(from: opened[2])
-        // Which steps may apply: decided from the version now locked, and the first step of their conversation.
+        // Which steps may apply: decided from the version now locked, and the first such step of their conversation.
+        // The insert decided the same in SQL (its `handled_at`); the two must agree, or the batch is rolled back.
         var stepping: Set<Int> = []
         var steppedConversations: Set<String> = []
         for index in candidates {
@@ -111,10 +116,12 @@ struct IngestBatchWriter {
             else { continue }
             stepping.insert(index)
         }
-        let inserted = try Self.messageIds(
-            from: try await connection.query(
-                try insertMessagesQuery(
-                    candidates, conversations: conversations, stepping: stepping, payloads: payloads)))
+        let (inserted, bornHandled) = try Self.messageIds(from: opened[3])
+        for index in candidates where inserted[entries[index].webhook.messageSid] != nil {
+            guard stepping.contains(index) == bornHandled.contains(entries[index].webhook.messageSid) else {
+                throw StepDisagreement(messageSid: entries[index].webhook.messageSid)
+            }
+        }
 
         var applied: [Int] = []
         var newMessages: [String: Move] = [:]
@@ -290,31 +297,51 @@ struct IngestBatchWriter {
         return conversations
     }
 
-    /// Inserts the candidate messages (born handled when their step applies), returning the new ones' ids.
-    private func insertMessagesQuery(
-        _ candidates: [Int], conversations: [ConversationKey: Conversation], stepping: Set<Int>, payloads: [String]
-    ) throws -> PGQuery {
-        var columns = SQLArrayColumns(types: [.uuid, .uuid, .text, .jsonb, .text, .bool])
+    /// Inserts the candidate messages, returning the new ones' ids and whether each was born handled. Sent in the
+    /// same pipeline as the lock, so it decides in SQL which steps apply, by the rule ``write(on:)`` then applies
+    /// in Swift: a message is born handled when its step was decided from its conversation's locked version and is
+    /// the batch's first such step for that conversation. Its conversation is found by key (the rows the statements
+    /// before it created or locked).
+    private func insertMessagesQuery(_ candidates: [Int], payloads: [String]) throws -> PGQuery {
+        var columns = SQLArrayColumns(types: [.uuid, .text, .text, .jsonb, .text, .bigint])
         for index in candidates {
             let message = entries[index].webhook
             try columns.append([
-                message.restaurantId, conversations[Self.key(message)]?.id, message.body, payloads[index],
-                message.messageSid, stepping.contains(index) ? "t" : "f",
+                message.restaurantId, message.from, message.body, payloads[index], message.messageSid,
+                entries[index].step.map { String($0.expectedVersion) },
             ])
         }
         return columns.query(
             """
             INSERT INTO messages (restaurant_id, conversation_id, body, params, sid, direction, status, handled_at)
-            SELECT v.r, v.c, v.b, v.p, v.s, 'inbound', 'received', CASE WHEN v.h THEN now() END FROM 
+            SELECT v.r, c.id, v.b, v.p, v.s, 'inbound', 'received',
+                CASE WHEN v.e = c.version AND v.o = min(v.o) FILTER (WHERE v.e = c.version) OVER (PARTITION BY c.id)
+                    THEN now() END
+            FROM
             """,
-            " AS v(r, c, b, p, s, h) ON CONFLICT (sid) WHERE sid IS NOT NULL DO NOTHING RETURNING id, sid")
+            """
+            WITH ORDINALITY AS v(r, k, b, p, s, e, o)
+            JOIN conversations c ON c.restaurant_id = v.r AND c.customer = v.k
+            ON CONFLICT (sid) WHERE sid IS NOT NULL DO NOTHING RETURNING id, sid, handled_at IS NOT NULL AS handled
+            """)
     }
 
-    /// The ids of the messages that were new, by MessageSid.
-    private static func messageIds(from rows: PGRows) throws -> [String: String] {
+    /// The ids of the messages that were new, by MessageSid, and the MessageSids of those born handled.
+    private static func messageIds(from rows: PGRows) throws -> (ids: [String: String], handled: Set<String>) {
         var ids: [String: String] = [:]
-        for row in rows { ids[try row.decode("sid", as: String.self)] = try row.decodeID("id") }
-        return ids
+        var handled: Set<String> = []
+        for row in rows {
+            let sid = try row.decode("sid", as: String.self)
+            ids[sid] = try row.decodeID("id")
+            if try row.decode("handled", as: Bool.self) { handled.insert(sid) }
+        }
+        return (ids, handled)
+    }
+
+    /// The insert's choice of steps and the writer's disagree (a bug, never expected): the batch is rolled back.
+    struct StepDisagreement: Error, CustomStringConvertible {
+        let messageSid: String
+        var description: String { "the batch's insert and writer chose different steps (message \(messageSid))" }
     }
 
     /// What the batch brings to one conversation: its new messages and the last profile name they carry.
