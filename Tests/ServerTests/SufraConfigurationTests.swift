@@ -34,4 +34,12 @@ import Testing
             #expect(throws: ConfigurationError.self) { try SufraConfiguration(environment: ["SUFRA_INSTANCE": bad]) }
         }
     }
+
+    @Test func ingestFlushersDefaultsToTwoAndIsBounded() throws {
+        #expect(try SufraConfiguration(environment: [:]).ingestFlushers == 2)
+        #expect(try SufraConfiguration(environment: ["INGEST_FLUSHERS": "8"]).ingestFlushers == 8)
+        for bad in ["0", "17", "many"] {
+            #expect(throws: ConfigurationError.self) { try SufraConfiguration(environment: ["INGEST_FLUSHERS": bad]) }
+        }
+    }
 }

@@ -22,8 +22,8 @@ public final class GroupCommitIngest: InboundIngest, Service {
     public struct Options: Sendable {
         /// Most messages per transaction.
         public var maximumBatch = 256
-        /// Flushes in flight at once.
-        public var flushers = 4
+        /// Flushes in flight at once (`INGEST_FLUSHERS`).
+        public var flushers = 2
         /// Most callers waiting; beyond it `ingest` fails fast with ``StorageUnavailable`` (docs/invariants.md 5).
         public var maximumPending = 10_000
 

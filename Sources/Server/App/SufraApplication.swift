@@ -134,8 +134,10 @@ public struct SufraApplication: Sendable {
         }
         notifier = OutboundNotifier(
             client: postgres, localWake: wakeLocalSender, logger: logger.with(label: "outbound"))
+        var ingestOptions = GroupCommitIngest.Options()
+        ingestOptions.flushers = configuration.ingestFlushers
         ingest = GroupCommitIngest(
-            client: postgres, notifier: notifier, handoff: options.runSender ? outbound : nil,
+            client: postgres, notifier: notifier, handoff: options.runSender ? outbound : nil, options: ingestOptions,
             logger: logger.with(label: "ingest"), metrics: IngestMetrics(factory: factory))
         let store = PostgresConversationStore(
             client: postgres, notifier: notifier, logger: logger.with(label: "conversation-store"), metrics: factory)

@@ -46,6 +46,10 @@ public struct SufraConfiguration: Sendable, CustomStringConvertible {
     /// `WEBHOOK_DEADLINE_MS`: a webhook not committed this long after its arrival is answered 503 (100…14,000;
     /// default 8,000, inside the 15 s Twilio waits).
     public var webhookDeadlineMilliseconds: Int
+    /// `INGEST_FLUSHERS`: group-commit transactions of webhooks in flight at once (1…16, default 2). Fewer make
+    /// bigger batches, so less database work per webhook; more let a database with many cores commit in parallel
+    /// (docs/inbound.md, "Group commit").
+    public var ingestFlushers: Int
     /// `SUFRA_INSTANCE`: the name of this process's place (its lease slot), kept across its restarts, so that a
     /// restarted sender takes back its predecessor's leases at once; unset: `<host>:<role>[:<port>]`.
     public var instanceName: String?
@@ -99,6 +103,10 @@ public struct SufraConfiguration: Sendable, CustomStringConvertible {
         guard (100...14_000).contains(webhookDeadlineMilliseconds) else {
             throw ConfigurationError.invalid(
                 "WEBHOOK_DEADLINE_MS", "must be 100…14000 milliseconds (got \(webhookDeadlineMilliseconds))")
+        }
+        ingestFlushers = try positiveInt("INGEST_FLUSHERS", default: 2)
+        guard (1...16).contains(ingestFlushers) else {
+            throw ConfigurationError.invalid("INGEST_FLUSHERS", "must be 1…16 (got \(ingestFlushers))")
         }
         instanceName = nonEmpty("SUFRA_INSTANCE")
         if let instanceName, !LeaseIdentity.isValidSlot(instanceName) {
