@@ -80,7 +80,7 @@ extension Array: PGDecodable where Element == UInt8 {
         result.reserveCapacity((bytes.count - 2) / 2)
         var index = 2
         while index < bytes.count {
-            guard let high = hexNibble(bytes[index]), let low = hexNibble(bytes[index + 1]) else {
+            guard let high = bytes[index].hexDigitValue, let low = bytes[index + 1].hexDigitValue else {
                 throw cell.mismatch([UInt8].self)
             }
             result.append(high << 4 | low)
@@ -89,14 +89,6 @@ extension Array: PGDecodable where Element == UInt8 {
         return result
     }
 
-    private static func hexNibble(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
-    }
 }
 
 extension Data: PGDecodable {

@@ -76,7 +76,7 @@ enum SQLArrayElement: String, Sendable {
             var offset = 0
             while offset < 36 {
                 if offset == 8 || offset == 13 || offset == 18 || offset == 23 { offset += 1 }
-                guard let high = hexValue(utf8[offset]), let low = hexValue(utf8[offset + 1]) else {
+                guard let high = utf8[offset].hexDigitValue, let low = utf8[offset + 1].hexDigitValue else {
                     bytes.removeSubrange(start...)
                     return false
                 }
@@ -87,14 +87,6 @@ enum SQLArrayElement: String, Sendable {
         }
     }
 
-    private static func hexValue(_ character: UInt8) -> UInt8? {
-        switch character {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): character - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): character - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): character - UInt8(ascii: "A") + 10
-        default: nil
-        }
-    }
 }
 
 extension [UInt8] {

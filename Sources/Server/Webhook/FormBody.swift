@@ -1,3 +1,5 @@
+import Infra
+
 /// An `application/x-www-form-urlencoded` body, decoded strictly: every name and value must be valid
 /// percent-encoding of UTF-8 (Twilio's webhooks always are), repeated names are kept in order.
 ///
@@ -52,7 +54,8 @@ public struct FormBody: Sendable, Equatable {
                 decoded.append(UInt8(ascii: " "))
                 index += 1
             case UInt8(ascii: "%"):
-                guard index + 2 < raw.endIndex, let high = hexValue(raw[index + 1]), let low = hexValue(raw[index + 2])
+                guard index + 2 < raw.endIndex, let high = raw[index + 1].hexDigitValue,
+                    let low = raw[index + 2].hexDigitValue
                 else { throw .malformed("bad percent-encoding") }
                 decoded.append(high << 4 | low)
                 index += 3
@@ -63,15 +66,6 @@ public struct FormBody: Sendable, Equatable {
         }
         guard let string = String(validating: decoded, as: UTF8.self) else { throw .malformed("invalid UTF-8") }
         return string
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 
     public static func == (lhs: FormBody, rhs: FormBody) -> Bool {
