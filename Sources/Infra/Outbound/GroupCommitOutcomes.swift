@@ -1,5 +1,6 @@
 import Actors
 import Logging
+import Runtime
 import ServiceLifecycle
 import Synchronization
 
@@ -32,7 +33,7 @@ public final class GroupCommitOutcomes: OutboundQueueing, Service {
 
     private struct Entry: Sendable {
         var item: OutcomeBatchWriter.Item
-        var continuation: CheckedContinuation<OutcomeBatchWriter.Result, any Error>
+        var reply: OneShotReply<OutcomeBatchWriter.Result>
     }
 
     /// The durable queue whose rows the outcomes settle.
@@ -41,6 +42,9 @@ public final class GroupCommitOutcomes: OutboundQueueing, Service {
     private let logger: Logger
     private let batches: BatchQueue<Entry>
     private let transactions = Atomic<Int>(0)
+    /// Answers receipts whose deadline passed before their batch committed (the write itself goes on).
+    private let deadlines = DeadlineQueue(
+        clock: ContinuousClock(), error: StorageUnavailable("deadline passed before the database answered"))
 
     /// Batches outcomes for `queue` (on its pool, which must be running).
     public init(queue: OutboundQueue, options: Options = Options(), logger: Logger) {
@@ -69,9 +73,13 @@ public final class GroupCommitOutcomes: OutboundQueueing, Service {
         return completion
     }
 
-    /// Stores a delivery receipt with the other outcomes of its batch; nil when no message has its sid.
-    public func applyStatus(_ receipt: DeliveryReceipt) async throws -> OutboundQueue.StatusUpdate? {
-        guard case .receipt(let update) = try await submit(.receipt(receipt)) else { return nil }
+    /// Stores a delivery receipt with the other outcomes of its batch; nil when no message has its sid. Past
+    /// `deadline` the caller is answered ``StorageUnavailable`` (Twilio is then told 503 before it gives up), while
+    /// the receipt is still written with its batch: a status only ever moves forward, so writing it late is harmless.
+    public func applyStatus(
+        _ receipt: DeliveryReceipt, deadline: ContinuousClock.Instant? = nil
+    ) async throws -> OutboundQueue.StatusUpdate? {
+        guard case .receipt(let update) = try await submit(.receipt(receipt), deadline: deadline) else { return nil }
         return update
     }
 
@@ -83,14 +91,23 @@ public final class GroupCommitOutcomes: OutboundQueueing, Service {
 
     /// Runs the flushers until shutdown or cancellation; what is pending then is still flushed.
     public func run() async throws {
-        await batches.run { batch in await self.flush(batch) }
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.deadlines.run() }
+            await batches.run { batch in await self.flush(batch) }
+            group.cancelAll()
+        }
     }
 
-    private func submit(_ item: OutcomeBatchWriter.Item) async throws -> OutcomeBatchWriter.Result {
+    private func submit(
+        _ item: OutcomeBatchWriter.Item, deadline: ContinuousClock.Instant? = nil
+    ) async throws -> OutcomeBatchWriter.Result {
         try await withCheckedThrowingContinuation { continuation in
-            if !batches.enqueue(Entry(item: item, continuation: continuation)) {
-                continuation.resume(throwing: StorageUnavailable("outcome queue full or stopped"))
+            let entry = Entry(item: item, reply: OneShotReply(continuation))
+            guard batches.enqueue(entry) else {
+                _ = entry.reply.resume(throwing: StorageUnavailable("outcome queue full or stopped"))
+                return
             }
+            if let deadline { deadlines.add(entry.reply, deadline: deadline) }
         }
     }
 
@@ -103,7 +120,7 @@ public final class GroupCommitOutcomes: OutboundQueueing, Service {
                     try await writer.write(on: connection)
                 }
                 transactions.add(1, ordering: .relaxed)
-                for (entry, result) in zip(batch, results) { entry.continuation.resume(returning: result) }
+                for (entry, result) in zip(batch, results) { _ = entry.reply.resume(returning: result) }
                 return
             } catch let error as PGError where error.isRetryableTransactionFailure && attempt < 2 {
                 attempt += 1
@@ -113,7 +130,7 @@ public final class GroupCommitOutcomes: OutboundQueueing, Service {
                 return
             } catch {
                 logger.error("outcome batch failed", metadata: ["size": "\(batch.count)", "error": "\(error)"])
-                for entry in batch { entry.continuation.resume(throwing: error) }
+                for entry in batch { _ = entry.reply.resume(throwing: error) }
                 return
             }
         }
@@ -127,7 +144,7 @@ public final class GroupCommitOutcomes: OutboundQueueing, Service {
             await flush(Array(batch[middle...]))
         } else {
             logger.error("outcome rejected by the database", metadata: ["error": "\(error)"])
-            for entry in batch { entry.continuation.resume(throwing: error) }
+            for entry in batch { _ = entry.reply.resume(throwing: error) }
         }
     }
 }

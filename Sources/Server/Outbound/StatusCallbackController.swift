@@ -10,13 +10,17 @@ import NIOCore
 /// signature with the restaurant's current token — then stored through ``GroupCommitOutcomes`` with the other
 /// outcomes of its batch (one transaction), the status moved forward only, `message.status` published. The `job`
 /// query parameter (set by the sender) lets a receipt settle a send whose answer was lost: the job adopts the
-/// receipt's `MessageSid`. Nothing here waits or polls: an unknown sid is acknowledged and logged at once.
+/// receipt's `MessageSid`. Nothing here waits or polls: an unknown sid is acknowledged and logged at once. Like a
+/// webhook, a receipt has one deadline (`WEBHOOK_DEADLINE_MS` from its arrival): a database that does not answer by
+/// then gets Twilio a 503, not a silence.
 struct StatusCallbackController: Sendable {
     let supervisor: Supervisor
     let outcomes: GroupCommitOutcomes
     let events: any LiveEventPublishing
     let publicURL: String?
     let trustedProxies: TrustedProxies
+    /// How long a receipt may wait for its batch's commit before it is answered 503.
+    let deadline: Duration
     let logger: Logger
 
     func addRoutes(to router: Router<some RequestContext>) {
@@ -26,6 +30,7 @@ struct StatusCallbackController: Sendable {
     }
 
     func handle(_ request: Request, peer: SocketAddress?) async throws -> Response {
+        let deadline = ContinuousClock.now.advanced(by: deadline)
         var request = request
         let form: FormBody
         do {
@@ -52,7 +57,7 @@ struct StatusCallbackController: Sendable {
             errorMessage: nonEmpty(form["ErrorMessage"]), jobId: request.uri.queryParameters.get("job"))
         let update: OutboundQueue.StatusUpdate?
         do {
-            update = try await outcomes.applyStatus(receipt)
+            update = try await outcomes.applyStatus(receipt, deadline: deadline)
         } catch {
             logger.warning("status callback not stored", metadata: ["sid": "\(sid)", "error": "\(error)"])
             return plain(.serviceUnavailable, "storage unavailable, retry later")

@@ -23,7 +23,8 @@ enum OutboundHarness {
     }
 
     static func run(
-        options: SufraApplication.Options = OutboundHarness.options(),
+        options: SufraApplication.Options = OutboundHarness.options(), overrides: [String: String] = [:],
+        databaseParameters: String? = nil,
         _ body: @Sendable (SufraTestApp, any TestClientProtocol, SufraApplication, TwilioSandbox) async throws -> Void
     ) async throws {
         var configuration = TwilioSandbox.Configuration()
@@ -35,8 +36,10 @@ enum OutboundHarness {
             var iterator = ports.makeAsyncIterator()
             guard let port = await iterator.next() else { throw CancellationError() }
             defer { group.cancelAll() }
-            try await SufraTestApp.run(overrides: ["TWILIO_API_BASE": "http://127.0.0.1:\(port)"], options: options) {
-                app, client, sufra in
+            try await SufraTestApp.run(
+                overrides: overrides.merging(["TWILIO_API_BASE": "http://127.0.0.1:\(port)"]) { $1 }, options: options,
+                databaseParameters: databaseParameters
+            ) { app, client, sufra in
                 try await body(app, client, sufra, sandbox)
             }
         }

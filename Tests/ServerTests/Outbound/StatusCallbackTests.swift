@@ -63,6 +63,44 @@ import Testing
         }
     }
 
+    /// A receipt while the database hangs is answered 503 by its deadline (`WEBHOOK_DEADLINE_MS`), not after the
+    /// pool's request timeout, so Twilio is never left waiting; the receipt is still written once the database
+    /// answers.
+    @Test func aReceiptIsAnswered503ByItsDeadlineWhileTheDatabaseHangsAndStoredAfterwards() async throws {
+        try await OutboundHarness.run(
+            overrides: ["WEBHOOK_DEADLINE_MS": "1500"], databaseParameters: "request_timeout=5000&statement_timeout=0"
+        ) { app, client, _, sandbox in
+            let restaurant = try await client.createRestaurant()
+            sandbox.registerAccount(sid: restaurant.accountSid, authToken: restaurant.authToken)
+            let ids = try await OutboundHarness.enqueue(
+                app, restaurant: restaurant.id, customer: "whatsapp:+966500000019", prefix: "d", count: 1)
+            try await eventually("sent") { try await OutboundHarness.message(app, ids[0]).status == "sent" }
+            guard let sid = try await OutboundHarness.message(app, ids[0]).sid else { throw TestFailure("no sid") }
+
+            // Another session holds the messages table: the receipt's update waits, as on a frozen server.
+            let blocker = try await PGConnection.connect(configuration: PGConfiguration(url: app.database.url))
+            try await blocker.simpleQuery("BEGIN; LOCK TABLE messages IN ACCESS EXCLUSIVE MODE")
+            let clock = ContinuousClock()
+            let started = clock.now
+            let response: TestResponse
+            do {
+                response = try await Self.post(client, restaurant, sid: sid, status: "delivered")
+            } catch {
+                try await blocker.simpleQuery("ROLLBACK")
+                throw error
+            }
+            let waited = clock.now - started
+            try await blocker.simpleQuery("ROLLBACK")
+            await blocker.close()
+
+            #expect(response.status == .serviceUnavailable)
+            #expect(waited < .seconds(3), "answered after \(waited)")
+            try await eventually("the receipt is written once the database answers") {
+                try await OutboundHarness.message(app, ids[0]).status == "delivered"
+            }
+        }
+    }
+
     @Test func badSignatureIsRefusedAndUnknownSidIsAcknowledged() async throws {
         try await OutboundHarness.run { _, client, _, _ in
             let restaurant = try await client.createRestaurant()
