@@ -35,7 +35,7 @@ import Testing
         try await PostgresTestSupport.withDatabase { configuration in
             try await PostgresTestSupport.withClient(configuration) { client in
                 let restaurant = try await Self.migratedRestaurant(client)
-                var options = GroupCommitIngest.Options()
+                var options = GroupCommitOptions()
                 options.flushers = 1
                 let ingest = GroupCommitIngest(client: client, options: options, logger: Logger(label: "test"))
                 // A restaurant deleted under the webhook: its conversation row violates the foreign key.

@@ -18,19 +18,6 @@ import Synchronization
 /// As an ``OutboundQueueing`` it is what the send loops use: claims and releases go straight to the queue, a 401's
 /// completion too (it deactivates the restaurant in its own transaction).
 public final class GroupCommitOutcomes: OutboundQueueing, Service {
-    /// Batching limits.
-    public struct Options: Sendable {
-        /// Most outcomes per transaction.
-        public var maximumBatch = 256
-        /// Flushes in flight at once.
-        public var flushers = 2
-        /// Most callers waiting; beyond it callers fail fast with ``StorageUnavailable``.
-        public var maximumPending = 10_000
-
-        /// Default options.
-        public init() {}
-    }
-
     private struct Entry: Sendable {
         var item: OutcomeBatchWriter.Item
         var reply: OneShotReply<OutcomeBatchWriter.Result>
@@ -38,7 +25,7 @@ public final class GroupCommitOutcomes: OutboundQueueing, Service {
 
     /// The durable queue whose rows the outcomes settle.
     public let queue: OutboundQueue
-    private let options: Options
+    private let options: GroupCommitOptions
     private let logger: Logger
     private let batches: BatchQueue<Entry>
     private let transactions = Atomic<Int>(0)
@@ -47,7 +34,7 @@ public final class GroupCommitOutcomes: OutboundQueueing, Service {
         clock: ContinuousClock(), error: StorageUnavailable("deadline passed before the database answered"))
 
     /// Batches outcomes for `queue` (on its pool, which must be running).
-    public init(queue: OutboundQueue, options: Options = Options(), logger: Logger) {
+    public init(queue: OutboundQueue, options: GroupCommitOptions = GroupCommitOptions(), logger: Logger) {
         self.queue = queue
         self.options = options
         self.logger = logger

@@ -18,19 +18,6 @@ import ServiceLifecycle
 /// under it) is split in halves and each half retried, down to the single entry, which is then retried without
 /// its step (stored unhandled, for the sweeper) before it alone fails. Connection failures fail the batch at once.
 public final class GroupCommitIngest: InboundIngest, Service {
-    /// Batching limits.
-    public struct Options: Sendable {
-        /// Most messages per transaction.
-        public var maximumBatch = 256
-        /// Flushes in flight at once (`INGEST_FLUSHERS`).
-        public var flushers = 2
-        /// Most callers waiting; beyond it `ingest` fails fast with ``StorageUnavailable`` (docs/invariants.md 5).
-        public var maximumPending = 10_000
-
-        /// Default options.
-        public init() {}
-    }
-
     fileprivate enum Entry: Sendable {
         case message(InboundWebhook, DecidedStep?, OneShotReply<IngestOutcome>)
         case audit(InboundWebhook, String, OneShotReply<IngestOutcome>)
@@ -56,7 +43,7 @@ public final class GroupCommitIngest: InboundIngest, Service {
     private let client: PGPool
     private let notifier: OutboundNotifier?
     private let handoff: (any OutboundHandoff)?
-    private let options: Options
+    private let options: GroupCommitOptions
     private let logger: Logger
     private let metrics: IngestMetrics
     private let queue: BatchQueue<Entry>
@@ -69,7 +56,7 @@ public final class GroupCommitIngest: InboundIngest, Service {
     /// takes the replies written born claimed into its channels. `metrics` records batch sizes and commit times.
     public init(
         client: PGPool, notifier: OutboundNotifier? = nil, handoff: (any OutboundHandoff)? = nil,
-        options: Options = Options(), logger: Logger, metrics: IngestMetrics = IngestMetrics()
+        options: GroupCommitOptions = GroupCommitOptions(), logger: Logger, metrics: IngestMetrics = IngestMetrics()
     ) {
         self.metrics = metrics
         self.client = client

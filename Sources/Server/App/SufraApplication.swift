@@ -134,7 +134,7 @@ public struct SufraApplication: Sendable {
         }
         notifier = OutboundNotifier(
             client: postgres, localWake: wakeLocalSender, logger: logger.with(label: "outbound"))
-        var ingestOptions = GroupCommitIngest.Options()
+        var ingestOptions = GroupCommitOptions()
         ingestOptions.flushers = configuration.ingestFlushers
         ingest = GroupCommitIngest(
             client: postgres, notifier: notifier, handoff: options.runSender ? outbound : nil, options: ingestOptions,
