@@ -30,13 +30,7 @@ import Testing
     @Test func eachConversationRowIsWrittenOncePerBatch() async throws {
         try await PostgresTestSupport.withDatabase { configuration in
             try await PostgresTestSupport.withClient(configuration) { client in
-                try await Migrator().migrate(client)
-                let restaurant = try await client.query(
-                    """
-                    INSERT INTO restaurants (name, whatsapp_from, twilio_account_sid, twilio_auth_token_enc)
-                    VALUES ('R', 'whatsapp:+1000', 'AC1', 'k1:x') RETURNING id
-                    """
-                ).single().decode("id", as: UUID.self).uuidString.lowercased()
+                let restaurant = try await PostgresTestSupport.migratedRestaurant(client)
                 // Every row version written to `conversations`, by a trigger of this scratch database.
                 try await client.withConnection { connection in
                     try await connection.simpleQuery(
@@ -114,13 +108,7 @@ import Testing
     @Test func theFirstStepFromTheStoredVersionAppliesAndOnlyItsMessageIsBornHandled() async throws {
         try await PostgresTestSupport.withDatabase { configuration in
             try await PostgresTestSupport.withClient(configuration) { client in
-                try await Migrator().migrate(client)
-                let restaurant = try await client.query(
-                    """
-                    INSERT INTO restaurants (name, whatsapp_from, twilio_account_sid, twilio_auth_token_enc)
-                    VALUES ('R', 'whatsapp:+1000', 'AC1', 'k1:x') RETURNING id
-                    """
-                ).single().decodeID("id")
+                let restaurant = try await PostgresTestSupport.migratedRestaurant(client)
                 let ann = "whatsapp:+1"
                 let dan = "whatsapp:+4"
                 let stored = Self.webhook(restaurant: restaurant, customer: dan)

@@ -20,13 +20,7 @@ import Testing
     }
 
     private static func fixture(_ client: PGPool) async throws -> Fixture {
-        try await Migrator().migrate(client)
-        let restaurant = try await client.query(
-            """
-            INSERT INTO restaurants (name, whatsapp_from, twilio_account_sid, twilio_auth_token_enc)
-            VALUES ('R', 'whatsapp:+1000', 'AC1', 'k1:x') RETURNING id
-            """
-        ).single().decodeID("id")
+        let restaurant = try await PostgresTestSupport.migratedRestaurant(client)
         let conversation = try await client.query(
             "INSERT INTO conversations (restaurant_id, customer) VALUES (\(restaurant)::uuid, 'whatsapp:+1') RETURNING id"
         ).single().decodeID("id")

@@ -55,6 +55,17 @@ enum PostgresTestSupport {
         }
     }
 
+    /// Applies Sufra's migrations through `client` and creates one restaurant; answers its id.
+    static func migratedRestaurant(_ client: PGPool) async throws -> String {
+        try await Migrator().migrate(client)
+        return try await client.query(
+            """
+            INSERT INTO restaurants (name, whatsapp_from, twilio_account_sid, twilio_auth_token_enc)
+            VALUES ('R', 'whatsapp:+1000', 'AC1', 'k1:x') RETURNING id
+            """
+        ).single().decodeID("id")
+    }
+
     /// Terminates a backend from a separate session and waits until the server no longer lists it.
     static func terminate(backend pid: Int32, server configuration: PGConfiguration) async throws {
         let admin = try await PGConnection.connect(configuration: configuration)
