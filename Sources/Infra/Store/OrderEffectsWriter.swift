@@ -123,7 +123,7 @@ struct OrderEffectsWriter {
         }
     }
 
-    /// The draft's lines replaced and its total set: three statements, none if the conversation has no draft.
+    /// The draft's lines replaced and its total set: three statements, which change nothing without a draft.
     private mutating func addLines(_ lines: [OrderLine]) throws {
         let conversation = step.conversationId
         add(
