@@ -48,6 +48,9 @@ public enum DevEnvironment {
         sandbox.registerAccount(sid: demoAccountSid, authToken: demoToken)
         var options = SufraApplication.Options()
         options.mounted = [sandbox]
+        // Like `serve`, a restart takes back the replies its predecessor had in flight (docs/outbound.md).
+        options.leaseSlot = await SufraApplication.leaseSlot(
+            configuration: configuration, role: "dev", port: configuration.port, logger: logger)
         let app = try SufraApplication(configuration: configuration, options: options, logger: logger)
         let dashboardToken = try await DashboardTokens(secret: configuration.jwtSecret ?? "").sign(
             DashboardClaims(
