@@ -79,6 +79,7 @@ public final class GroupCommitOutcomes: OutboundQueueing, Service {
     /// Runs the flushers until shutdown or cancellation; what is pending then is still flushed.
     public func run() async throws {
         await withDiscardingTaskGroup { group in
+            // The deadline loop lives exactly as long as the flushers: cancelled once they have drained.
             group.addTask { await self.deadlines.run() }
             await batches.run { batch in await self.flush(batch) }
             group.cancelAll()

@@ -87,6 +87,7 @@ public final class GroupCommitIngest: InboundIngest, Service {
     /// Runs the flushers until shutdown or cancellation; what is pending then is still flushed.
     public func run() async throws {
         await withDiscardingTaskGroup { group in
+            // The deadline loop lives exactly as long as the flushers: cancelled once they have drained.
             group.addTask { await self.deadlines.run() }
             await queue.run { batch in await self.flush(batch) }
             group.cancelAll()

@@ -205,7 +205,7 @@ public struct SufraApplication: Sendable {
         StatusCallbackController(
             supervisor: supervisor, outcomes: outcomes, events: events, publicURL: configuration.publicURL,
             trustedProxies: configuration.trustedProxies,
-            deadline: .milliseconds(configuration.webhookDeadlineMilliseconds), logger: logger.with(label: "status")
+            timeout: .milliseconds(configuration.webhookDeadlineMilliseconds), logger: logger.with(label: "status")
         ).addRoutes(to: router)
         HealthController(postgres: postgres, redis: redis, metrics: metrics, started: .now).addRoutes(to: router)
         if let adminToken = configuration.adminToken {

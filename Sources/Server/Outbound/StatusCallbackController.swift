@@ -19,8 +19,8 @@ struct StatusCallbackController: Sendable {
     let events: any LiveEventPublishing
     let publicURL: String?
     let trustedProxies: TrustedProxies
-    /// How long a receipt may wait for its batch's commit before it is answered 503.
-    let deadline: Duration
+    /// How long a receipt may wait for its batch's commit before it is answered 503 (`WEBHOOK_DEADLINE_MS`).
+    let timeout: Duration
     let logger: Logger
 
     func addRoutes(to router: Router<some RequestContext>) {
@@ -30,7 +30,7 @@ struct StatusCallbackController: Sendable {
     }
 
     func handle(_ request: Request, peer: SocketAddress?) async throws -> Response {
-        let deadline = ContinuousClock.now.advanced(by: deadline)
+        let deadline = ContinuousClock.now.advanced(by: timeout)
         var request = request
         let form: FormBody
         do {

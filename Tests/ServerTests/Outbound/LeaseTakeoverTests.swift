@@ -162,16 +162,9 @@ import Testing
 
     /// A dispatcher of this process's own, leasing under `slot`'s owner and sending to the sandbox.
     static func dispatcher(_ sufra: SufraApplication, app: SufraTestApp, slot: LeaseSlot) throws -> OutboundDispatcher {
-        let queue = OutboundQueue(client: sufra.postgres, owner: slot.identity.owner)
-        return OutboundDispatcher(
-            queue: queue,
-            dependencies: TenantSender.Dependencies(
-                queue: queue,
-                sender: TwilioMessageSender(
-                    client: TwilioClient(http: CurlClient(), apiBase: sufra.configuration.twilioAPIBase),
-                    publicURL: nil),
-                directory: sufra.directory, events: SilentEvents(), now: { "" }, logger: logger),
-            configuration: try PGConfiguration(url: app.database.url), slot: slot, logger: logger)
+        try OutboundHarness.dispatcher(
+            sufra, app: app, queue: OutboundQueue(client: sufra.postgres, owner: slot.identity.owner), slot: slot,
+            logger: logger)
     }
 
     /// Commits `replies` born claimed under `owner` (60 s lease) through the group commit, as a bot step would.

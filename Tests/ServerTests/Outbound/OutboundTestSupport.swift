@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import Infra
+import Logging
 import NIOCore
 import SufraDev
 import Testing
@@ -43,6 +44,23 @@ enum OutboundHarness {
                 try await body(app, client, sufra, sandbox)
             }
         }
+    }
+
+    /// A second dispatcher beside the application's own, on `queue` (its owner), sending to the application's
+    /// Twilio base (the sandbox), with restaurants from `directory` (the application's by default).
+    static func dispatcher(
+        _ sufra: SufraApplication, app: SufraTestApp, queue: OutboundQueue, directory: TenantDirectory? = nil,
+        settings: OutboundDispatcher.Settings = .init(), slot: LeaseSlot? = nil, logger: Logger
+    ) throws -> OutboundDispatcher {
+        OutboundDispatcher(
+            queue: queue,
+            dependencies: TenantSender.Dependencies(
+                queue: queue,
+                sender: TwilioMessageSender(
+                    client: TwilioClient(http: CurlClient(), apiBase: sufra.configuration.twilioAPIBase),
+                    publicURL: nil),
+                directory: directory ?? sufra.directory, events: SilentEvents(), now: { "" }, logger: logger),
+            configuration: try PGConfiguration(url: app.database.url), settings: settings, slot: slot, logger: logger)
     }
 
     /// Queues `count` outbound texts `"<prefix> 1"…` to `customer` (whose window is open), as the bot would.

@@ -150,15 +150,8 @@ import Testing
                 var settings = OutboundDispatcher.Settings()
                 settings.pollInterval = .milliseconds(50)
                 settings.sender.pollInterval = .milliseconds(50)
-                let second = OutboundDispatcher(
-                    queue: queue,
-                    dependencies: TenantSender.Dependencies(
-                        queue: queue,
-                        sender: TwilioMessageSender(
-                            client: TwilioClient(http: CurlClient(), apiBase: sufra.configuration.twilioAPIBase),
-                            publicURL: nil),
-                        directory: directory, events: SilentEvents(), now: { "" }, logger: Logger(label: "second")),
-                    configuration: try PGConfiguration(url: app.database.url), settings: settings,
+                let second = try OutboundHarness.dispatcher(
+                    sufra, app: app, queue: queue, directory: directory, settings: settings,
                     logger: Logger(label: "second"))
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await second.run() }
