@@ -7,16 +7,19 @@ struct BotOption: Sendable {
     let words: Set<String>
     /// The button payload id (upper snake case, e.g. `NEW_ORDER`), compared case-insensitively.
     let payload: String
+    /// ``payload`` normalized, as inputs are compared with it.
+    let normalizedPayload: String
 
     init(_ number: Int, payload: String, words: [String]) {
         self.number = number
         self.payload = payload
+        self.normalizedPayload = TextNormalizer.normalize(payload)
         self.words = Set(words.map(TextNormalizer.normalize))
     }
 
     /// Whether a normalized text or payload picks this option.
     func matches(_ normalized: String) -> Bool {
-        normalized == String(number) || words.contains(normalized) || normalized == TextNormalizer.normalize(payload)
+        normalized == String(number) || words.contains(normalized) || normalized == normalizedPayload
     }
 
     /// The option of `options` that `input` picks: the button payload first, then the body.
@@ -71,6 +74,6 @@ enum BotOptions {
 extension BotOption {
     /// Whether `input` (payload or body) is one of this command's words or its payload (numbers do not count).
     func isCommand(_ input: BotInput) -> Bool {
-        input.candidates.contains { words.contains($0) || $0 == TextNormalizer.normalize(payload) }
+        input.candidates.contains { words.contains($0) || $0 == normalizedPayload }
     }
 }

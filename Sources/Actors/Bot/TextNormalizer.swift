@@ -6,15 +6,29 @@
 public enum TextNormalizer {
     /// The folded form of `text`.
     public static func normalize(_ text: String) -> String {
-        var scalars = String.UnicodeScalarView()
+        // One pass over the scalars: fold each, collapse whitespace runs to one space; then trim the edges.
+        var folded: [Unicode.Scalar] = []
+        folded.reserveCapacity(text.utf8.count)
+        var spaceBefore = false
         for scalar in text.lowercased().unicodeScalars {
-            if let folded = fold(scalar) { scalars.append(folded) }
+            guard let scalar = fold(scalar) else { continue }
+            if isWhitespace(scalar) {
+                spaceBefore = !folded.isEmpty
+                continue
+            }
+            if spaceBefore {
+                folded.append(" ")
+                spaceBefore = false
+            }
+            folded.append(scalar)
         }
-        let words = String(scalars).split(whereSeparator: \.isWhitespace)
-        var joined = words.joined(separator: " ")
-        while let first = joined.first, edgePunctuation.contains(first) { joined.removeFirst() }
-        while let last = joined.last, edgePunctuation.contains(last) { joined.removeLast() }
-        return joined.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        var start = folded.startIndex
+        var end = folded.endIndex
+        while start < end, isEdge(folded[start]) { start += 1 }
+        while end > start, isEdge(folded[end - 1]) { end -= 1 }
+        var result = String.UnicodeScalarView()
+        result.append(contentsOf: folded[start..<end])
+        return String(result)
     }
 
     /// The ASCII value of a digit in any of the scripts customers use (`"٣"` → 3), or nil.
@@ -27,9 +41,29 @@ public enum TextNormalizer {
         }
     }
 
-    private static let edgePunctuation: Set<Character> = [
-        ".", ",", "!", "?", "؟", "،", "؛", ";", ":", "\"", "'", "«", "»", "(", ")", "[", "]",
+    /// Trimmed from both ends (with the spaces between them).
+    private static let edgePunctuation: Set<Unicode.Scalar> = [
+        ".", ",", "!", "?", "؟", "،", "؛", ";", ":", "\"", "'", "«", "»", "(", ")", "[", "]", " ",
     ]
+
+    private static func isEdge(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.isASCII ? asciiEdge(scalar.value) : edgePunctuation.contains(scalar)
+    }
+
+    private static func asciiEdge(_ value: UInt32) -> Bool {
+        switch value {
+        case 0x20, 0x21, 0x22, 0x27, 0x28, 0x29, 0x2C, 0x2E, 0x3A, 0x3B, 0x3F, 0x5B, 0x5D: true
+        default: false
+        }
+    }
+
+    private static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x20, 0x09...0x0D: true
+        case 0...0x7F: false
+        default: scalar.properties.isWhitespace
+        }
+    }
 
     private static func fold(_ scalar: Unicode.Scalar) -> Unicode.Scalar? {
         if let digit = digitValue(scalar) { return Unicode.Scalar(UInt8(0x30 + digit)) }
@@ -38,7 +72,8 @@ public enum TextNormalizer {
         case 0x622, 0x623, 0x625, 0x671: return "\u{627}"  // آ أ إ ٱ → ا
         case 0x649: return "\u{64A}"  // ى → ي
         case 0x629: return "\u{647}"  // ة → ه
-        default: return latinBase[scalar] ?? scalar
+        case 0xC0...0x17F: return latinBase[scalar] ?? scalar
+        default: return scalar
         }
     }
 

@@ -183,7 +183,8 @@ public struct SufraApplication: Sendable {
     /// The services that run beside the HTTP server, infrastructure first.
     var services: [any Service] {
         var services: [any Service] = [
-            postgres, redis, subscriber, events, outcomes, ingest, notifier, directorySync, conversations, sweeper,
+            postgres, redis, subscriber, events, outcomes, ingest, notifier, directorySync,
+            ConversationRegistryService(registry: conversations), sweeper,
             liveHub,
         ]
         if options.runSender {

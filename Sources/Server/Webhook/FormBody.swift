@@ -8,7 +8,10 @@ import Infra
 /// the database at all (see docs/inbound.md).
 public struct FormBody: Sendable, Equatable {
     /// The parameters in the order received.
-    public var pairs: [(name: String, value: String)]
+    public var pairs: [Parameter]
+
+    /// One parameter.
+    public typealias Parameter = (name: String, value: String)
 
     /// The most parameters one body may carry (Twilio sends a few dozen).
     public static let maximumParameters = 1_024
@@ -16,20 +19,7 @@ public struct FormBody: Sendable, Equatable {
     /// Decodes `bytes`.
     public init(decoding bytes: some Collection<UInt8>) throws(FormBodyError) {
         let body = Array(bytes)
-        var pairs: [(name: String, value: String)] = []
-        for field in body.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
-            guard pairs.count < Self.maximumParameters else { throw .tooManyParameters }
-            let equals = field.firstIndex(of: UInt8(ascii: "="))
-            let rawName = equals.map { field[field.startIndex..<$0] } ?? field
-            let rawValue = equals.map { field[field.index(after: $0)...] } ?? []
-            let name = try Self.decodeComponent(rawName)
-            guard !name.isEmpty else { throw .malformed("empty parameter name") }
-            guard !name.utf8.contains(0) else { throw .nulCharacter(parameter: nil) }
-            let value = try Self.decodeComponent(rawValue)
-            guard !value.utf8.contains(0) else { throw .nulCharacter(parameter: name) }
-            pairs.append((name, value))
-        }
-        self.pairs = pairs
+        pairs = try body.withUnsafeBufferPointer { (body) throws(FormBodyError) in try Self.pairs(in: body) }
     }
 
     /// The first value of `name`.
@@ -37,12 +27,34 @@ public struct FormBody: Sendable, Equatable {
         pairs.first { $0.name == name }?.value
     }
 
+    /// One pass over the body: each `&`-separated field (empty ones skipped) split at its first `=`.
+    private static func pairs(in body: UnsafeBufferPointer<UInt8>) throws(FormBodyError) -> [Parameter] {
+        var pairs: [Parameter] = []
+        pairs.reserveCapacity(32)
+        var fieldStart = body.startIndex
+        while fieldStart < body.endIndex {
+            let fieldEnd = body[fieldStart...].firstIndex(of: UInt8(ascii: "&")) ?? body.endIndex
+            defer { fieldStart = fieldEnd + 1 }
+            guard fieldEnd > fieldStart else { continue }
+            guard pairs.count < maximumParameters else { throw .tooManyParameters }
+            let field = body[fieldStart..<fieldEnd]
+            let equals = field.firstIndex(of: UInt8(ascii: "="))
+            let name = try decodeComponent(UnsafeBufferPointer(rebasing: field[..<(equals ?? fieldEnd)]))
+            guard !name.isEmpty else { throw .malformed("empty parameter name") }
+            guard !name.utf8.contains(0) else { throw .nulCharacter(parameter: nil) }
+            var value = ""
+            if let equals { value = try decodeComponent(UnsafeBufferPointer(rebasing: field[(equals + 1)...])) }
+            guard !value.utf8.contains(0) else { throw .nulCharacter(parameter: name) }
+            pairs.append((name, value))
+        }
+        return pairs
+    }
+
     /// Percent-decodes one name or value (`+` is a space) and validates UTF-8.
-    static func decodeComponent(_ raw: ArraySlice<UInt8>) throws(FormBodyError) -> String {
+    static func decodeComponent(_ raw: UnsafeBufferPointer<UInt8>) throws(FormBodyError) -> String {
         // Most names and many values need no decoding at all.
         if !raw.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) {
-            guard let string = String(validating: raw, as: UTF8.self) else { throw .malformed("invalid UTF-8") }
-            return string
+            return try validUTF8(raw)
         }
         var decoded: [UInt8] = []
         decoded.reserveCapacity(raw.count)
@@ -64,7 +76,14 @@ public struct FormBody: Sendable, Equatable {
                 index += 1
             }
         }
-        guard let string = String(validating: decoded, as: UTF8.self) else { throw .malformed("invalid UTF-8") }
+        return try decoded.withUnsafeBufferPointer { (decoded) throws(FormBodyError) in try validUTF8(decoded) }
+    }
+
+    /// `bytes` as a string, or `malformed` when they are not valid UTF-8.
+    private static func validUTF8(_ bytes: UnsafeBufferPointer<UInt8>) throws(FormBodyError) -> String {
+        var string = String(decoding: bytes, as: UTF8.self)
+        // Decoding repairs invalid sequences with U+FFFD: the bytes come back unchanged only when they were valid.
+        guard string.withUTF8({ $0.elementsEqual(bytes) }) else { throw .malformed("invalid UTF-8") }
         return string
     }
 

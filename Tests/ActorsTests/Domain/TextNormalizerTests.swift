@@ -14,4 +14,12 @@ import Testing
         #expect(TextNormalizer.normalize("De\u{301}livery") == "delivery")
         #expect(TextNormalizer.normalize("New   Order.") == "new order")
     }
+
+    @Test func collapsesWhitespaceAndTrimsPunctuationAtBothEnds() {
+        #expect(TextNormalizer.normalize("\t«تأكيد»\n") == "تاكيد")
+        #expect(TextNormalizer.normalize("! ! hello , world ?") == "hello , world")
+        #expect(TextNormalizer.normalize("3\u{A0}\u{A0}x2") == "3 x2")
+        #expect(TextNormalizer.normalize(" .,!? ") == "")
+        #expect(TextNormalizer.normalize("") == "")
+    }
 }
