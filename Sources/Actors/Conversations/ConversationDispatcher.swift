@@ -2,12 +2,15 @@ import Logging
 import Runtime
 
 /// Delivers admitted webhooks to ConversationActors hosted by an ``ActorRegistry`` and waits for their commit.
-public struct ConversationDispatcher<C: Clock<Duration>>: InboundDispatching {
+///
+/// Not generic over the registry's clock: the Supervisor calls it through `any InboundDispatching`, and a generic
+/// dispatcher would reach the registry through unspecialized code on every webhook.
+public struct ConversationDispatcher: InboundDispatching {
     /// The registry hosting the actors.
-    public let registry: ActorRegistry<ConversationActor, C>
+    public let registry: ActorRegistry<ConversationActor, ContinuousClock>
 
     /// Creates a dispatcher over `registry`.
-    public init(registry: ActorRegistry<ConversationActor, C>) {
+    public init(registry: ActorRegistry<ConversationActor, ContinuousClock>) {
         self.registry = registry
     }
 

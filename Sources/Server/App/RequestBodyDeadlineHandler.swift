@@ -6,8 +6,9 @@ import NIOHTTPTypes
 /// (a client trickling its body a byte at a time: the idle timeout alone would let it hold the connection, and the
 /// handler waiting for the body, for hours).
 ///
-/// It sits after HTTP decoding and costs one timer on the connection's event loop per request, armed at the head
-/// and cancelled at the end — no task or thread hop on the request path.
+/// It sits after HTTP decoding. A request whose head and end arrive in the same read (a webhook's few hundred bytes
+/// nearly always do) costs nothing; otherwise one timer on the connection's event loop is armed when the read
+/// completes, for the deadline counted from the head, and cancelled at the end — no task or thread hop either way.
 final class RequestBodyDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -19,6 +20,8 @@ final class RequestBodyDeadlineHandler: ChannelDuplexHandler, RemovableChannelHa
 
     private let deadline: TimeAmount
     private var timer: Scheduled<Void>?
+    /// When the current request's head arrived, while its end has not.
+    private var headArrived: NIODeadline?
     /// True once the application started answering the current request.
     private var answering = false
 
@@ -30,13 +33,20 @@ final class RequestBodyDeadlineHandler: ChannelDuplexHandler, RemovableChannelHa
         switch unwrapInboundIn(data) {
         case .head:
             answering = false
-            arm(context)
+            disarm()
+            headArrived = .now()
         case .body:
             break
         case .end:
+            headArrived = nil
             disarm()
         }
         context.fireChannelRead(data)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if let headArrived, timer == nil { arm(context, until: headArrived + deadline) }
+        context.fireChannelReadComplete()
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
@@ -53,11 +63,10 @@ final class RequestBodyDeadlineHandler: ChannelDuplexHandler, RemovableChannelHa
         disarm()
     }
 
-    private func arm(_ context: ChannelHandlerContext) {
-        disarm()
+    private func arm(_ context: ChannelHandlerContext, until expiry: NIODeadline) {
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
         let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        timer = context.eventLoop.scheduleTask(in: deadline) {
+        timer = context.eventLoop.scheduleTask(deadline: expiry) {
             handler.value.expire(loopBound.value)
         }
     }
@@ -69,6 +78,7 @@ final class RequestBodyDeadlineHandler: ChannelDuplexHandler, RemovableChannelHa
 
     private func expire(_ context: ChannelHandlerContext) {
         timer = nil
+        headArrived = nil
         guard !answering else {
             context.close(promise: nil)
             return

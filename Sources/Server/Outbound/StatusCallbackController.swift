@@ -42,7 +42,7 @@ struct StatusCallbackController: Sendable {
             let status = nonEmpty(form["MessageStatus"])
         else { return plain(.badRequest, "MessageSid, MessageStatus and From are required") }
         let inbound = InboundRequest(
-            parameters: form.pairs, signature: request.headers[.twilioSignature],
+            parameters: form.pairs, signature: request.headers.firstValue(.twilioSignature),
             signedURL: SignedURL.of(request, publicURL: publicURL, peer: peer, trustedProxies: trustedProxies))
         let restaurantId: String
         switch await supervisor.admitReceipt(inbound, from: from) {

@@ -33,7 +33,7 @@ extension FormBody {
 
     /// Reads and decodes `request`'s form body (Twilio's webhooks and status callbacks).
     static func read(_ request: inout Request) async throws(FormReadFailure) -> FormBody {
-        guard let type = request.headers[.contentType]?.lowercased(),
+        guard let type = request.headers.firstValue(.contentType)?.lowercased(),
             type.hasPrefix("application/x-www-form-urlencoded")
         else { throw .notForm }
         // A body trickled in slowly is cut off by ``RequestBodyDeadlineHandler`` (408) on the connection.

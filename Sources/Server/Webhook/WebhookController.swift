@@ -27,7 +27,7 @@ struct WebhookController: Sendable {
         metrics.webhooksReceived.increment()
         let peer = (context as? any RemoteAddressRequestContext)?.remoteAddress
         // Every log line written while this webhook is handled carries its request id (RequestLogContext).
-        let requestID = request.headers[.twilioIdempotencyToken] ?? RequestLogContext.freshRequestID()
+        let requestID = request.headers.firstValue(.twilioIdempotencyToken) ?? RequestLogContext.freshRequestID()
         let response = await RequestLogContext.$metadata.withValue([RequestLogContext.requestIDKey: "\(requestID)"]) {
             await answer(request, peer: peer)
         }
@@ -51,7 +51,7 @@ struct WebhookController: Sendable {
             return fail(.badRequest, "MessageSid, From and To are required")
         }
         let inbound = InboundRequest(
-            parameters: form.pairs, signature: request.headers[.twilioSignature],
+            parameters: form.pairs, signature: request.headers.firstValue(.twilioSignature),
             signedURL: SignedURL.of(request, publicURL: publicURL, peer: peer, trustedProxies: trustedProxies))
         // From here on every log line also names the restaurant.
         var metadata = RequestLogContext.metadata
