@@ -6,8 +6,9 @@ import Synchronization
 
 /// Send outcomes and delivery receipts, group-committed like webhooks (``GroupCommitIngest`` is the model): the
 /// completions the send loops record and the status callbacks Twilio posts wait in one queue; a few flushers each
-/// take up to `maximumBatch` and write them in one transaction (``OutcomeBatchWriter``: every completion in one
-/// fenced multi-row `UPDATE`, each receipt after it), and every caller is answered only after its batch committed.
+/// take up to `maximumBatch` and write them in one transaction and one round trip (``OutcomeBatchWriter``: every
+/// completion in one fenced multi-row `UPDATE`, each receipt's statement after it, pipelined), and every caller is
+/// answered only after its batch committed.
 /// While one flusher waits for its commit the next batch fills, so batches grow with load and an idle system still
 /// answers in about one commit.
 ///
@@ -104,8 +105,8 @@ public final class GroupCommitOutcomes: OutboundQueueing, Service {
         var attempt = 0
         while true {
             do {
-                let results = try await queue.client.withTransaction { connection in
-                    try await writer.write(on: connection)
+                let results = try await queue.client.withConnection { connection in
+                    try await writer.commit(on: connection)
                 }
                 transactions.add(1, ordering: .relaxed)
                 for (entry, result) in zip(batch, results) { _ = entry.reply.resume(returning: result) }

@@ -62,12 +62,16 @@ extension OutboundQueue {
     /// pending resend dropped. A job still `sending` is its worker's to record: it only takes the sid, status
     /// unchanged, so that if the worker's answer is lost the next claim settles it from the sid without a lookup.
     static func applyStatus(_ receipt: DeliveryReceipt, on connection: PGConnection) async throws -> StatusUpdate? {
+        try statusUpdate(receipt, from: try await connection.query(statusQuery(receipt)))
+    }
+
+    /// The one statement of ``applyStatus(_:on:)``: locks the receipt's message, updates it, returns its row.
+    static func statusQuery(_ receipt: DeliveryReceipt) -> PGQuery {
         let (restaurantId, sid, status) = (receipt.restaurantId, receipt.sid, receipt.status)
         let (errorCode, errorMessage) = (receipt.errorCode, receipt.errorMessage)
         let rank = DeliveryStatus.rank(of: status)
         let job = receipt.jobId.flatMap { UUID(uuidString: $0) }?.uuidString.lowercased()
-        let rows = try await connection.query(
-            """
+        return """
             WITH target AS (
                 SELECT id, status_rank, sid IS NULL AS adopt, status = 'sending' AS held FROM messages
                 WHERE restaurant_id = \(restaurantId)::uuid AND (sid = \(sid) OR (
@@ -100,7 +104,14 @@ extension OutboundQueue {
             SELECT \(unescaped: Self.messageColumns), EXISTS (SELECT 1 FROM updated) AS applied,
                 (SELECT status FROM updated) AS new_status
             FROM messages m JOIN target ON target.id = m.id
-            """)
+            """
+    }
+
+    /// What ``statusQuery(_:)`` answered for `receipt`: nil when no message of its restaurant has its sid.
+    static func statusUpdate(_ receipt: DeliveryReceipt, from rows: PGRows) throws -> StatusUpdate? {
+        let (restaurantId, sid, status, errorCode) = (
+            receipt.restaurantId, receipt.sid, receipt.status, receipt.errorCode
+        )
         guard let row = rows.first else { return nil }
         var message = try Self.message(row)
         let applied = try row.decode("applied", as: Bool.self)

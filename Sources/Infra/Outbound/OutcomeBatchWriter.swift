@@ -1,10 +1,15 @@
 import Actors
 
-/// Writes one batch of send outcomes and delivery receipts inside an open transaction: every completion of the
-/// batch in **one** multi-row `UPDATE … FROM unnest(…)` (``SQLArrayColumns``: the same text for every batch, prepared
-/// once per session), each fenced by the lease (`lease_owner = owner AND
-/// status = 'sending'`: a stale completion matches no row and changes nothing), then each receipt with its own
-/// statement (``OutboundQueue/applyStatus(_:on:)``), all committed together.
+/// Writes and commits one batch of send outcomes and delivery receipts in **one round trip**: a pipeline of
+/// `BEGIN` (on generic plans: ``PGQuery/genericPlans``), every completion of the batch in one multi-row `UPDATE … FROM unnest(…)` (``SQLArrayColumns``: the same
+/// text for every batch, prepared once per session), each fenced by the lease (`lease_owner = owner AND
+/// status = 'sending'`: a stale completion matches no row and changes nothing), then each receipt's statement
+/// (``OutboundQueue/statusQuery(_:)``), and `COMMIT`. The statements run one after another as before, so each sees
+/// the ones before it; only the waits between them are gone, and with them most of the time the batch holds its
+/// rows' locks (a receipt per round trip held them for the whole batch: BENCHMARKS.md, "Receipts in one round trip").
+///
+/// Receipts are written in the order of their sids (a message's own receipts keep their arrival order): concurrent
+/// batches then lock the rows they share in the same order and cannot deadlock each other.
 ///
 /// A 401's completion (``OutboundDecision/credentialsRejected(reason:credentialsVersion:)``) is not batched: it
 /// deactivates the restaurant in its own transaction (``OutboundQueue/complete(_:with:)``).
@@ -22,23 +27,50 @@ struct OutcomeBatchWriter {
     let owner: String
     let items: [Item]
 
-    func write(on connection: PGConnection) async throws -> [Result] {
-        let completed = try await complete(on: connection)
-        var results: [Result] = []
-        results.reserveCapacity(items.count)
-        for item in items {
-            switch item {
-            case .completion(let job, _):
-                results.append(.completion(OutboundCompletion(message: completed[job.id])))
-            case .receipt(let receipt):
-                results.append(.receipt(try await OutboundQueue.applyStatus(receipt, on: connection)))
-            }
+    /// Writes and commits the batch on `connection` (outside any transaction); one result per item, in order. On
+    /// any error the transaction is rolled back.
+    func commit(on connection: PGConnection) async throws -> [Result] {
+        do {
+            return try await write(on: connection)
+        } catch {
+            // If ROLLBACK fails the connection is broken or still in a transaction; the pool then drops it.
+            if connection.isInTransaction { _ = try? await connection.simpleQuery("ROLLBACK") }
+            throw error
+        }
+    }
+
+    private func write(on connection: PGConnection) async throws -> [Result] {
+        let completions = try completionQuery()
+        var receipts: [(index: Int, receipt: DeliveryReceipt)] = []
+        for (index, item) in items.enumerated() {
+            if case .receipt(let receipt) = item { receipts.append((index, receipt)) }
+        }
+        receipts.sort { ($0.receipt.sid, $0.index) < ($1.receipt.sid, $1.index) }
+        // Every statement here finds its rows by key (a completion by id, a receipt by sid or id).
+        var queries: [PGQuery] = ["BEGIN", .genericPlans]
+        if let completions { queries.append(completions) }
+        let firstReceipt = queries.count
+        queries.append(contentsOf: receipts.map { OutboundQueue.statusQuery($0.receipt) })
+        queries.append("COMMIT")
+        let answers = try await connection.pipeline(queries)
+        guard answers[answers.count - 1].commandTag != "ROLLBACK" else {
+            throw PGError(.transactionRolledBack, "COMMIT rolled back: a statement in the transaction failed")
+        }
+        let completed = completions == nil ? [:] : try Self.records(from: answers[2])
+        var results = items.map { item -> Result in
+            guard case .completion(let job, _) = item else { return .receipt(nil) }
+            return .completion(OutboundCompletion(message: completed[job.id]))
+        }
+        for (offset, entry) in receipts.enumerated() {
+            results[entry.index] = .receipt(
+                try OutboundQueue.statusUpdate(entry.receipt, from: answers[firstReceipt + offset]))
         }
         return results
     }
 
-    /// The completions' rows as they now stand, by message id; a fenced-out completion has none.
-    private func complete(on connection: PGConnection) async throws -> [String: MessageRecord] {
+    /// The batch's completions as one statement returning their rows as they then stand (nil: none). A fenced-out
+    /// completion returns no row.
+    private func completionQuery() throws -> PGQuery? {
         var columns = SQLArrayColumns(types: [.uuid, .text, .text, .int, .bigint, .text, .text, .text])
         for case .completion(let job, let decision) in items {
             guard let row = Self.row(decision) else { continue }
@@ -47,33 +79,36 @@ struct OutcomeBatchWriter {
                 row.code, owner,
             ])
         }
-        guard !columns.isEmpty else { return [:] }
-        let rows = try await connection.query(
-            columns.query(
-                """
-                UPDATE messages m SET
-                    status = CASE v.k WHEN 'sent' THEN CASE WHEN m.status_rank > 2 THEN m.status ELSE 'sent' END
-                        WHEN 'dead' THEN 'dead' WHEN 'failed' THEN 'failed' ELSE 'queued' END,
-                    status_rank = CASE v.k WHEN 'sent' THEN greatest(m.status_rank, 2) WHEN 'dead' THEN 3
-                        WHEN 'failed' THEN 3 ELSE 0 END,
-                    sid = CASE WHEN v.k = 'sent' THEN v.sid ELSE m.sid END,
-                    sent_at = CASE WHEN v.k = 'sent' THEN now() ELSE m.sent_at END,
-                    attempts = m.attempts + v.a,
-                    next_attempt_at = CASE WHEN v.k IN ('retry', 'uncertain')
-                        THEN now() + v.ms * interval '1 millisecond' END,
-                    lease_owner = NULL, lease_until = NULL,
-                    last_error = CASE WHEN v.k = 'sent' THEN NULL ELSE v.reason END,
-                    send_uncertain = CASE v.k WHEN 'uncertain' THEN true WHEN 'retry' THEN m.send_uncertain
-                        WHEN 'failed' THEN m.send_uncertain ELSE false END,
-                    error_code = CASE WHEN v.k = 'failed' THEN v.code ELSE m.error_code END,
-                    error_message = CASE WHEN v.k = 'failed' THEN v.reason ELSE m.error_message END
-                FROM
-                """,
-                """
-                AS v(id, k, sid, a, ms, reason, code, owner)
-                WHERE m.id = v.id AND m.lease_owner = v.owner AND m.status = 'sending'
-                RETURNING \(OutboundQueue.messageColumns)
-                """))
+        guard !columns.isEmpty else { return nil }
+        return columns.query(
+            """
+            UPDATE messages m SET
+                status = CASE v.k WHEN 'sent' THEN CASE WHEN m.status_rank > 2 THEN m.status ELSE 'sent' END
+                    WHEN 'dead' THEN 'dead' WHEN 'failed' THEN 'failed' ELSE 'queued' END,
+                status_rank = CASE v.k WHEN 'sent' THEN greatest(m.status_rank, 2) WHEN 'dead' THEN 3
+                    WHEN 'failed' THEN 3 ELSE 0 END,
+                sid = CASE WHEN v.k = 'sent' THEN v.sid ELSE m.sid END,
+                sent_at = CASE WHEN v.k = 'sent' THEN now() ELSE m.sent_at END,
+                attempts = m.attempts + v.a,
+                next_attempt_at = CASE WHEN v.k IN ('retry', 'uncertain')
+                    THEN now() + v.ms * interval '1 millisecond' END,
+                lease_owner = NULL, lease_until = NULL,
+                last_error = CASE WHEN v.k = 'sent' THEN NULL ELSE v.reason END,
+                send_uncertain = CASE v.k WHEN 'uncertain' THEN true WHEN 'retry' THEN m.send_uncertain
+                    WHEN 'failed' THEN m.send_uncertain ELSE false END,
+                error_code = CASE WHEN v.k = 'failed' THEN v.code ELSE m.error_code END,
+                error_message = CASE WHEN v.k = 'failed' THEN v.reason ELSE m.error_message END
+            FROM
+            """,
+            """
+            AS v(id, k, sid, a, ms, reason, code, owner)
+            WHERE m.id = v.id AND m.lease_owner = v.owner AND m.status = 'sending'
+            RETURNING \(OutboundQueue.messageColumns)
+            """)
+    }
+
+    /// The completions' rows, by message id.
+    private static func records(from rows: PGRows) throws -> [String: MessageRecord] {
         var records: [String: MessageRecord] = [:]
         for row in rows {
             let record = try OutboundQueue.message(row)

@@ -14,8 +14,8 @@ import Foundation
 /// 2. (every applied step's order effects, one pipeline for the whole batch: ``OrderEffectsWriter``;)
 /// 3. one pipeline: conversations moved (unread counts, times and profile name, and for each applied step its new
 ///    state and version), every reply of the batch by one insert (``ReplyRowsWriter``: born claimed under
-///    ``claims`` where the restaurant's channel has room, queued otherwise), one audit line per webhook, and
-///    `COMMIT`.
+///    ``claims`` where the restaurant's channel has room, queued otherwise; on its generic plan,
+///    ``PGQuery/genericPlans``), one audit line per webhook, and `COMMIT`.
 ///
 /// The move is the batch's only write of an existing conversation row: one new row version per conversation per
 /// batch (a conversation whose messages were all duplicates is locked and not written at all).
@@ -178,7 +178,11 @@ struct IngestBatchWriter {
                     restaurantId: $0.message.restaurantId, conversationId: $0.conversationId, replies: $0.replies,
                     claim: claims[$0.message.restaurantId])
             })
-        var tail: [PGQuery] = [try moveQuery(newMessages, applied: applied, conversations: conversations)]
+        // The replies' insert and the audit lines find nothing by join: their generic plans are planned once per
+        // session instead of on every small batch (the replies' insert is the costliest statement to plan).
+        var tail: [PGQuery] = [
+            try moveQuery(newMessages, applied: applied, conversations: conversations), .genericPlans,
+        ]
         let repliesQuery = try replyWriter.query()
         if let repliesQuery { tail.append(repliesQuery) }
         tail.append(try auditQuery(outcomes, payloads: payloads))
@@ -188,7 +192,7 @@ struct IngestBatchWriter {
             throw PGError(.transactionRolledBack, "COMMIT rolled back: a statement in the transaction failed")
         }
         let versions = try Self.versions(from: results[0])
-        let queued = try replyWriter.written(from: repliesQuery == nil ? nil : results[1])
+        let queued = try replyWriter.written(from: repliesQuery == nil ? nil : results[2])
         for (pending, group) in zip(pendingReplies, queued) {
             receipts[pending.index]?.queuedMessageIds = group.ids
             let restaurant = pending.message.restaurantId

@@ -71,4 +71,62 @@ import Testing
             #expect(try await OutboundHarness.message(app, ours[1]).sid == "SMbatch1")
         }
     }
+
+    @Test func aBatchOfReceiptsAppliesEachInArrivalOrderAndAnswersEachItsOwn() async throws {
+        try await SufraTestApp.run(options: OutboundHarness.withoutSender()) { app, client, sufra in
+            let restaurant = try await client.createRestaurant()
+            var ids: [String: String] = [:]
+            for (index, sid) in ["SMzz-second", "SMaa-first"].enumerated() {
+                let id = try await OutboundHarness.insertClaimed(
+                    app, restaurant: restaurant.id, customer: "whatsapp:+96655000300\(index)", body: "receipt \(index)",
+                    owner: "worker", lease: .seconds(60))
+                try await app.database.withClient { db in
+                    try await db.query(
+                        """
+                        UPDATE messages SET status = 'sent', status_rank = 2, sid = \(sid), lease_owner = NULL,
+                            lease_until = NULL WHERE id = \(id)::uuid
+                        """)
+                }
+                ids[sid] = id
+            }
+            let outcomes = GroupCommitOutcomes(
+                queue: OutboundQueue(client: sufra.postgres, owner: "worker"), logger: Logger(label: "test"))
+            // Arrival order, not sid order: the writer locks rows in sid order but applies one message's receipts
+            // in the order they came.
+            let arrivals = [
+                ("SMzz-second", "delivered"), ("SMaa-first", "read"), ("SMzz-second", "read"),
+                ("SMaa-first", "delivered"), ("SMunknown", "read"),
+            ]
+            let restaurantId = restaurant.id
+            let answers = try await withThrowingTaskGroup(of: (Int, OutboundQueue.StatusUpdate?)?.self) { group in
+                for (index, (sid, status)) in arrivals.enumerated() {
+                    group.addTask {
+                        let receipt = DeliveryReceipt(restaurantId: restaurantId, sid: sid, status: status)
+                        return (index, try await outcomes.applyStatus(receipt))
+                    }
+                    try await eventually("receipt \(index) queued") { outcomes.pendingCount == index + 1 }
+                }
+                group.addTask {
+                    try await outcomes.run()
+                    return nil
+                }
+                var answers: [Int: OutboundQueue.StatusUpdate?] = [:]
+                while answers.count < arrivals.count, let next = try await group.next() {
+                    if let (index, update) = next { answers[index] = update }
+                }
+                group.cancelAll()
+                return answers
+            }
+            #expect(outcomes.committedTransactions == 1)
+            #expect(answers[0]??.applied == true && answers[0]??.message.status == "delivered")
+            #expect(answers[1]??.applied == true && answers[1]??.message.status == "read")
+            #expect(answers[2]??.applied == true && answers[2]??.message.status == "read")
+            #expect(answers[3]??.applied == false, "delivered after read does not move the status back")
+            #expect(answers[4].map { $0 == nil } == true, "no message has this sid")
+            for sid in ["SMzz-second", "SMaa-first"] {
+                let id = try #require(ids[sid])
+                #expect(try await OutboundHarness.message(app, id).status == "read")
+            }
+        }
+    }
 }
