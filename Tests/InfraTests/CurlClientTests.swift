@@ -46,6 +46,20 @@ struct CurlClientTests {
         #expect(elapsed >= .milliseconds(290) && elapsed < .seconds(5), "took \(elapsed)")
     }
 
+    @Test(arguments: ["evil\r\nX-Injected: 1", "evil\nX-Injected: 1", "evil\r"])
+    func aHeaderWithALineBreakIsRefusedBeforeAnythingIsSent(_ value: String) async throws {
+        let listener = try SilentListener()
+        let client = CurlClient()
+        do throws(CurlClientError) {
+            _ = try await client.execute(
+                CurlClientRequest(url: "http://127.0.0.1:\(listener.port)/", headers: [("X-Test", value)]))
+            Issue.record("expected the request to be refused")
+        } catch {
+            #expect(error == .invalidRequest("header contains a line break"))
+            #expect(!error.requestMayHaveBeenSent)
+        }
+    }
+
     @Test func aClosedPortFailsToConnect() async throws {
         let port: Int
         do {

@@ -140,7 +140,8 @@ public actor CurlClient {
         var list: UnsafeMutablePointer<curl_slist>? = nil
         // No `Expect: 100-continue` round trip before larger bodies.
         for line in request.headers.map({ "\($0.name): \($0.value)" }) + ["Expect:"] {
-            guard !line.contains("\r") && !line.contains("\n") else {
+            // Bytes, not `String.contains(_:)`: Foundation's overload bridges every line to NSString.
+            guard !line.utf8.contains(where: { $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\n") }) else {
                 if let list { curl_slist_free_all(list) }
                 return .invalidRequest("header contains a line break")
             }
