@@ -1,3 +1,5 @@
+import Foundation
+
 /// One Twilio status callback, admitted (signature checked by the restaurant's TenantActor) and ready to store.
 public struct DeliveryReceipt: Sendable, Hashable {
     /// The restaurant whose number sent the message (`From`).
@@ -24,5 +26,10 @@ public struct DeliveryReceipt: Sendable, Hashable {
         self.errorCode = errorCode
         self.errorMessage = errorMessage
         self.jobId = jobId
+    }
+
+    /// ``jobId`` when it is a uuid, in PostgreSQL's lower-case form (nil otherwise: the receipt names no job).
+    var jobUUID: String? {
+        jobId.flatMap { UUID(uuidString: $0) }?.uuidString.lowercased()
     }
 }

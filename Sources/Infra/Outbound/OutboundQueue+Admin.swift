@@ -70,7 +70,7 @@ extension OutboundQueue {
         let (restaurantId, sid, status) = (receipt.restaurantId, receipt.sid, receipt.status)
         let (errorCode, errorMessage) = (receipt.errorCode, receipt.errorMessage)
         let rank = DeliveryStatus.rank(of: status)
-        let job = receipt.jobId.flatMap { UUID(uuidString: $0) }?.uuidString.lowercased()
+        let job = receipt.jobUUID
         return """
             WITH target AS (
                 SELECT id, status_rank, sid IS NULL AS adopt, status = 'sending' AS held FROM messages

@@ -8,8 +8,8 @@ import Actors
 /// the ones before it; only the waits between them are gone, and with them most of the time the batch holds its
 /// rows' locks (a receipt per round trip held them for the whole batch: BENCHMARKS.md, "Receipts in one round trip").
 ///
-/// Receipts are written in the order of their sids (a message's own receipts keep their arrival order): concurrent
-/// batches then lock the rows they share in the same order and cannot deadlock each other.
+/// Before writing, the batch locks every row it may write in id order (``lockQuery(_:)``), so concurrent batches
+/// cannot deadlock; receipts are then written in the order of their sids, a message's own in their arrival order.
 ///
 /// A 401's completion (``OutboundDecision/credentialsRejected(reason:credentialsVersion:)``) is not batched: it
 /// deactivates the restaurant in its own transaction (``OutboundQueue/complete(_:with:)``).
@@ -47,7 +47,8 @@ struct OutcomeBatchWriter {
         }
         receipts.sort { ($0.receipt.sid, $0.index) < ($1.receipt.sid, $1.index) }
         // Every statement here finds its rows by key (a completion by id, a receipt by sid or id).
-        var queries: [PGQuery] = ["BEGIN", .genericPlans]
+        var queries: [PGQuery] = ["BEGIN", .genericPlans, try lockQuery(receipts.map(\.receipt))]
+        let completionsAt = queries.count
         if let completions { queries.append(completions) }
         let firstReceipt = queries.count
         queries.append(contentsOf: receipts.map { OutboundQueue.statusQuery($0.receipt) })
@@ -56,7 +57,7 @@ struct OutcomeBatchWriter {
         guard answers[answers.count - 1].commandTag != "ROLLBACK" else {
             throw PGError(.transactionRolledBack, "COMMIT rolled back: a statement in the transaction failed")
         }
-        let completed = completions == nil ? [:] : try Self.records(from: answers[2])
+        let completed = completions == nil ? [:] : try Self.records(from: answers[completionsAt])
         var results = items.map { item -> Result in
             guard case .completion(let job, _) = item else { return .receipt(nil) }
             return .completion(OutboundCompletion(message: completed[job.id]))
@@ -66,6 +67,28 @@ struct OutcomeBatchWriter {
                 try OutboundQueue.statusUpdate(entry.receipt, from: answers[firstReceipt + offset]))
         }
         return results
+    }
+
+    /// Locks every row the batch may write — the completions' by id, the receipts' by sid or job id — in id order,
+    /// before any is written. Two batches touching the same rows then wait for each other in one order and never
+    /// deadlock: a completion and the receipts of its message arrive together and land in concurrent batches, and
+    /// each deadlock cost both batches PostgreSQL's `deadlock_timeout` (1 s) before one was retried (BENCHMARKS.md,
+    /// "The one-second reply tail").
+    private func lockQuery(_ receipts: [DeliveryReceipt]) throws -> PGQuery {
+        var columns = SQLArrayColumns(types: [.uuid, .text])
+        for case .completion(let job, let decision) in items where Self.row(decision) != nil {
+            try columns.append([job.id, nil])
+        }
+        for receipt in receipts { try columns.append([receipt.jobUUID, receipt.sid]) }
+        return columns.query(
+            "WITH v AS (SELECT * FROM",
+            """
+            AS v(i, s)), t AS (
+                SELECT v.i AS id FROM v WHERE v.i IS NOT NULL
+                UNION SELECT m.id FROM v JOIN messages m ON m.sid = v.s
+            )
+            SELECT m.id FROM messages m JOIN t ON m.id = t.id ORDER BY m.id FOR UPDATE OF m
+            """)
     }
 
     /// The batch's completions as one statement returning their rows as they then stand (nil: none). A fenced-out

@@ -1,11 +1,11 @@
 import Actors
 import Foundation
 import HummingbirdTesting
-import Infra
 import Logging
 import SufraTestSupport
 import Testing
 
+@testable import Infra
 @testable import Server
 
 /// Send outcomes and receipts are group-committed: many in one transaction, each completion still fenced by its
@@ -127,6 +127,78 @@ import Testing
                 let id = try #require(ids[sid])
                 #expect(try await OutboundHarness.message(app, id).status == "read")
             }
+        }
+    }
+
+    /// Two batches that touch the same two rows, each in the order that deadlocked before (a completion, then the
+    /// receipts of the other message): both commit, neither waits out PostgreSQL's one-second deadlock check.
+    @Test func batchesTouchingTheSameRowsLockThemInOneOrderAndNeverDeadlock() async throws {
+        try await SufraTestApp.run(options: OutboundHarness.withoutSender()) { app, client, sufra in
+            let restaurant = try await client.createRestaurant()
+            var ids: [String] = []
+            for index in 0..<2 {
+                ids.append(
+                    try await OutboundHarness.insertClaimed(
+                        app, restaurant: restaurant.id, customer: "whatsapp:+96655000400\(index)",
+                        body: "lock \(index)",
+                        owner: "worker", lease: .seconds(60)))
+            }
+            ids.sort()
+            let (low, high) = (ids[0], ids[1])
+            // Sids in the opposite order of the ids: batch A's receipts (written in sid order) take `high` first.
+            try await app.database.withClient { db in
+                try await db.query("UPDATE messages SET sid = 'SMlock-z' WHERE id = \(low)::uuid")
+                try await db.query(
+                    "UPDATE messages SET sid = 'SMlock-a', status = 'sent', status_rank = 2 WHERE id = \(high)::uuid")
+            }
+            let restaurantId = restaurant.id
+            let lowJob = OutboundJob(
+                id: low, restaurantId: restaurantId, conversationId: "", customer: "", body: nil, contentSid: nil,
+                contentVariables: nil, attempts: 0, windowOpen: true)
+            let receipt: @Sendable (String, String) -> OutcomeBatchWriter.Item = { sid, status in
+                .receipt(DeliveryReceipt(restaurantId: restaurantId, sid: sid, status: status))
+            }
+            // B: the completion of `low`, then a receipt of `high`. A: receipts of `high`, then of `low`.
+            let batchB = OutcomeBatchWriter(
+                owner: "worker", items: [.completion(lowJob, .sent(sid: "SMlock-z")), receipt("SMlock-a", "read")])
+            let batchA = OutcomeBatchWriter(
+                owner: "worker", items: [receipt("SMlock-z", "delivered"), receipt("SMlock-a", "delivered")])
+            let waiting: @Sendable () async throws -> Int = {
+                try await app.database.withClient { db in
+                    try await db.query(
+                        """
+                        SELECT count(*)::int AS n FROM pg_stat_activity
+                        WHERE datname = current_database() AND wait_event_type = 'Lock'
+                        """
+                    ).single().decode("n", as: Int.self)
+                }
+            }
+            let postgres = sufra.postgres
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                let holding = AsyncStream<Void>.makeStream()
+                let release = AsyncStream<Void>.makeStream()
+                // Another transaction holds `low`, so both batches queue behind it: B first, then A.
+                group.addTask {
+                    try await postgres.withConnection { connection in
+                        try await connection.simpleQuery("BEGIN")
+                        try await connection.query("SELECT id FROM messages WHERE id = \(low)::uuid FOR UPDATE")
+                        holding.continuation.yield()
+                        for await _ in release.stream { break }
+                        try await connection.simpleQuery("COMMIT")
+                    }
+                }
+                for await _ in holding.stream { break }
+                group.addTask { _ = try await postgres.withConnection { try await batchB.commit(on: $0) } }
+                try await eventually("batch B waits for the lock") { try await waiting() == 1 }
+                group.addTask { _ = try await postgres.withConnection { try await batchA.commit(on: $0) } }
+                try await eventually("batch A waits too") { try await waiting() == 2 }
+                let released = ContinuousClock.now
+                release.continuation.yield()
+                try await group.waitForAll()
+                #expect(ContinuousClock.now - released < .milliseconds(900), "no deadlock check was waited out")
+            }
+            #expect(try await OutboundHarness.message(app, low).status == "delivered")
+            #expect(try await OutboundHarness.message(app, high).status == "read")
         }
     }
 }
