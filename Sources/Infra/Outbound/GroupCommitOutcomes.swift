@@ -113,7 +113,10 @@ public final class GroupCommitOutcomes: OutboundQueueing, Service {
                 return
             } catch let error as PGError where error.isRetryableTransactionFailure && attempt < 2 {
                 attempt += 1
-                logger.debug("outcome batch retried", metadata: ["error": "\(error)"])
+                // Rare (rows are locked in one order), and worth a line: a deadlock has cost `deadlock_timeout` (1 s).
+                logger.warning(
+                    "outcome batch retried after a deadlock or serialization failure",
+                    metadata: ["size": "\(batch.count)", "attempt": "\(attempt)", "error": "\(error)"])
             } catch let error as PGError where !error.isConnectionError {
                 await isolate(batch, error: error)
                 return

@@ -127,7 +127,10 @@ public final class GroupCommitIngest: InboundIngest, Service {
                 return
             } catch let error as PGError where error.isRetryableTransactionFailure && attempt < 2 {
                 attempt += 1
-                logger.debug("ingest batch retried", metadata: ["error": "\(error)"])
+                // Rare (rows are locked in one order), and worth a line: a deadlock has cost `deadlock_timeout` (1 s).
+                logger.warning(
+                    "ingest batch retried after a deadlock or serialization failure",
+                    metadata: ["size": "\(batch.count)", "attempt": "\(attempt)", "error": "\(error)"])
             } catch let error as PGError where !error.isConnectionError {
                 reservations.release()
                 await isolate(batch, error: error)
