@@ -1,15 +1,13 @@
 import Actors
 
-/// Writes and commits one batch of send outcomes and delivery receipts in **one round trip**: a pipeline of
-/// `BEGIN` (on generic plans: ``PGQuery/genericPlans``), every completion of the batch in one multi-row `UPDATE … FROM unnest(…)` (``SQLArrayColumns``: the same
-/// text for every batch, prepared once per session), each fenced by the lease (`lease_owner = owner AND
-/// status = 'sending'`: a stale completion matches no row and changes nothing), then each receipt's statement
-/// (``OutboundQueue/statusQuery(_:)``), and `COMMIT`. The statements run one after another as before, so each sees
-/// the ones before it; only the waits between them are gone, and with them most of the time the batch holds its
-/// rows' locks (a receipt per round trip held them for the whole batch: BENCHMARKS.md, "Receipts in one round trip").
-///
-/// Before writing, the batch locks every row it may write in id order (``lockQuery(_:)``), so concurrent batches
-/// cannot deadlock; receipts are then written in the order of their sids, a message's own in their arrival order.
+/// Writes and commits one batch of send outcomes and delivery receipts in **one round trip**, a pipeline of:
+/// `BEGIN` (on generic plans: ``PGQuery/genericPlans``); the lock of every row the batch may write, in id order
+/// (``lockQuery(_:)``), so concurrent batches cannot deadlock; every completion in one multi-row
+/// `UPDATE … FROM unnest(…)` (``SQLArrayColumns``: the same text for every batch, prepared once per session), each
+/// fenced by the lease (`lease_owner = owner AND status = 'sending'`: a stale completion matches no row and changes
+/// nothing); each receipt's statement in arrival order (``OutboundQueue/statusQuery(_:)``); `COMMIT`. The statements
+/// run one after another, each seeing the ones before it; only the round trips between them are gone, and with them
+/// most of the time the batch holds its rows' locks (docs/outbound.md, "Outcomes and receipts: group-committed").
 ///
 /// A 401's completion (``OutboundDecision/credentialsRejected(reason:credentialsVersion:)``) is not batched: it
 /// deactivates the restaurant in its own transaction (``OutboundQueue/complete(_:with:)``).
@@ -45,7 +43,6 @@ struct OutcomeBatchWriter {
         for (index, item) in items.enumerated() {
             if case .receipt(let receipt) = item { receipts.append((index, receipt)) }
         }
-        receipts.sort { ($0.receipt.sid, $0.index) < ($1.receipt.sid, $1.index) }
         // Every statement here finds its rows by key (a completion by id, a receipt by sid or id).
         var queries: [PGQuery] = ["BEGIN", .genericPlans, try lockQuery(receipts.map(\.receipt))]
         let completionsAt = queries.count
@@ -72,8 +69,7 @@ struct OutcomeBatchWriter {
     /// Locks every row the batch may write — the completions' by id, the receipts' by sid or job id — in id order,
     /// before any is written. Two batches touching the same rows then wait for each other in one order and never
     /// deadlock: a completion and the receipts of its message arrive together and land in concurrent batches, and
-    /// each deadlock cost both batches PostgreSQL's `deadlock_timeout` (1 s) before one was retried (BENCHMARKS.md,
-    /// "The one-second reply tail").
+    /// each deadlock cost both batches PostgreSQL's `deadlock_timeout` (1 s) before one was retried (docs/outbound.md).
     private func lockQuery(_ receipts: [DeliveryReceipt]) throws -> PGQuery {
         var columns = SQLArrayColumns(types: [.uuid, .text])
         for case .completion(let job, let decision) in items where Self.row(decision) != nil {

@@ -65,7 +65,7 @@ extension PGQuery {
     /// Inside a transaction: the prepared statements that follow run on their generic plan, planned once per
     /// session, until the transaction ends. Left to itself PostgreSQL re-plans a statement bound to short arrays on
     /// every execution (a custom plan for two rows looks cheaper than the generic one), and planning a statement on
-    /// `messages`, with its partial indexes, costs more than running it (BENCHMARKS.md, "Planning at low load").
+    /// `messages`, with its partial indexes, costs more than running it (docs/postgres.md, "Prepared is not planned once").
     /// Only for statements whose generic plan looks each row up by index whatever the number of rows.
     public static let genericPlans: PGQuery = "SET LOCAL plan_cache_mode = force_generic_plan"
 

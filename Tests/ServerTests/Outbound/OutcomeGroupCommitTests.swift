@@ -91,8 +91,8 @@ import Testing
             }
             let outcomes = GroupCommitOutcomes(
                 queue: OutboundQueue(client: sufra.postgres, owner: "worker"), logger: Logger(label: "test"))
-            // Arrival order, not sid order: the writer locks rows in sid order but applies one message's receipts
-            // in the order they came.
+            // Arrival order, interleaved between the two messages: each message's receipts apply in the order
+            // they came, and each answer goes to its own receipt.
             let arrivals = [
                 ("SMzz-second", "delivered"), ("SMaa-first", "read"), ("SMzz-second", "read"),
                 ("SMaa-first", "delivered"), ("SMunknown", "read"),
@@ -145,7 +145,7 @@ import Testing
             }
             ids.sort()
             let (low, high) = (ids[0], ids[1])
-            // Sids in the opposite order of the ids: batch A's receipts (written in sid order) take `high` first.
+            // Batch A's receipts (written in arrival order) take `high` first, against the ids' order.
             try await app.database.withClient { db in
                 try await db.query("UPDATE messages SET sid = 'SMlock-z' WHERE id = \(low)::uuid")
                 try await db.query(
@@ -162,7 +162,7 @@ import Testing
             let batchB = OutcomeBatchWriter(
                 owner: "worker", items: [.completion(lowJob, .sent(sid: "SMlock-z")), receipt("SMlock-a", "read")])
             let batchA = OutcomeBatchWriter(
-                owner: "worker", items: [receipt("SMlock-z", "delivered"), receipt("SMlock-a", "delivered")])
+                owner: "worker", items: [receipt("SMlock-a", "delivered"), receipt("SMlock-z", "delivered")])
             let waiting: @Sendable () async throws -> Int = {
                 try await app.database.withClient { db in
                     try await db.query(
