@@ -41,7 +41,7 @@ extension OutboundQueue {
         public var restaurantId: String
         /// The message after the update.
         public var message: MessageRecord
-        /// False when the receipt was older than what is stored (rank unchanged).
+        /// False when the receipt was older than what is stored or repeated it (row unchanged, nothing to publish).
         public var applied: Bool
     }
 
@@ -53,7 +53,8 @@ extension OutboundQueue {
     }
 
     /// Applies `receipt` on `connection`: the status moves only forward by rank (``DeliveryStatus``), an unknown
-    /// status is stored without changing the rank, `errorCode` is kept. Nil when no message of that restaurant has
+    /// status is stored without changing the rank, `errorCode` is kept; a receipt that changes nothing (the same
+    /// status again, no error code) writes nothing. Nil when no message of that restaurant has
     /// this sid.
     ///
     /// The receipt's `jobId` (the `job` of the receipt URL) settles a send whose answer was lost, when no message
@@ -73,7 +74,7 @@ extension OutboundQueue {
         let job = receipt.jobUUID
         return """
             WITH target AS (
-                SELECT id, status_rank, sid IS NULL AS adopt, status = 'sending' AS held FROM messages
+                SELECT id, status, status_rank, sid IS NULL AS adopt, status = 'sending' AS held FROM messages
                 WHERE restaurant_id = \(restaurantId)::uuid AND (sid = \(sid) OR (
                     \(job)::uuid IS NOT NULL AND id = \(job)::uuid AND sid IS NULL AND direction = 'outbound'
                     AND NOT EXISTS (SELECT 1 FROM messages s WHERE s.sid = \(sid))))
@@ -84,7 +85,10 @@ extension OutboundQueue {
                         WHEN coalesce(\(rank)::smallint, 2) > 2 THEN \(status) ELSE 'sent' END AS new_status,
                     CASE WHEN NOT adopt THEN coalesce(\(rank)::smallint, status_rank) WHEN held THEN status_rank
                         ELSE greatest(coalesce(\(rank)::smallint, 2), 2) END AS new_rank,
-                    adopt OR \(rank)::smallint IS NULL OR \(rank) >= status_rank AS allowed
+                    -- Only a receipt that changes something writes: a repeated status (Twilio's `sent` after the
+                    -- completion stored it) leaves the row as it is, with no new row version and no event.
+                    adopt OR \(rank)::smallint IS NULL OR \(rank) > status_rank OR (\(rank) = status_rank
+                        AND (status IS DISTINCT FROM \(status) OR \(errorCode)::text IS NOT NULL)) AS allowed
                 FROM target
             ), updated AS (
                 UPDATE messages m SET

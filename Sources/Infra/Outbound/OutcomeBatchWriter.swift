@@ -2,12 +2,13 @@ import Actors
 
 /// Writes and commits one batch of send outcomes and delivery receipts in **one round trip**, a pipeline of:
 /// `BEGIN` (on generic plans: ``PGQuery/genericPlans``); the lock of every row the batch may write, in id order
-/// (``lockQuery(_:)``), so concurrent batches cannot deadlock; every completion in one multi-row
-/// `UPDATE … FROM unnest(…)` (``SQLArrayColumns``: the same text for every batch, prepared once per session), each
-/// fenced by the lease (`lease_owner = owner AND status = 'sending'`: a stale completion matches no row and changes
-/// nothing); each receipt's statement in arrival order (``OutboundQueue/statusQuery(_:)``); `COMMIT`. The statements
-/// run one after another, each seeing the ones before it; only the round trips between them are gone, and with them
-/// most of the time the batch holds its rows' locks (docs/outbound.md, "Outcomes and receipts: group-committed").
+/// (``lockQuery(_:)``), so concurrent batches cannot deadlock (left out when the batch writes one row at most);
+/// every completion in one multi-row `UPDATE … FROM unnest(…)` (``SQLArrayColumns``: the same text for every batch,
+/// prepared once per session), each fenced by the lease (`lease_owner = owner AND status = 'sending'`: a stale
+/// completion matches no row and changes nothing); each receipt's statement in arrival order
+/// (``OutboundQueue/statusQuery(_:)``); `COMMIT`. The statements run one after another, each seeing the ones before
+/// it; only the round trips between them are gone, and with them most of the time the batch holds its rows' locks
+/// (docs/outbound.md, "Outcomes and receipts: group-committed").
 ///
 /// A 401's completion (``OutboundDecision/credentialsRejected(reason:credentialsVersion:)``) is not batched: it
 /// deactivates the restaurant in its own transaction (``OutboundQueue/complete(_:with:)``).
@@ -44,7 +45,10 @@ struct OutcomeBatchWriter {
             if case .receipt(let receipt) = item { receipts.append((index, receipt)) }
         }
         // Every statement here finds its rows by key (a completion by id, a receipt by sid or id).
-        var queries: [PGQuery] = ["BEGIN", .genericPlans, try lockQuery(receipts.map(\.receipt))]
+        var queries: [PGQuery] = ["BEGIN", .genericPlans]
+        // A batch that writes at most one row takes one lock and cannot hold it against another batch's order: the
+        // lock statement is for batches of two or more (most batches at low load are one receipt).
+        if lockedRows > 1 { queries.append(try lockQuery(receipts.map(\.receipt))) }
         let completionsAt = queries.count
         if let completions { queries.append(completions) }
         let firstReceipt = queries.count
@@ -64,6 +68,16 @@ struct OutcomeBatchWriter {
                 try OutboundQueue.statusUpdate(entry.receipt, from: answers[firstReceipt + offset]))
         }
         return results
+    }
+
+    /// How many rows the batch may write at most: one per completion that writes (all but a 401's) and per receipt.
+    private var lockedRows: Int {
+        items.reduce(0) { count, item in
+            switch item {
+            case .completion(_, let decision): count + (Self.row(decision) == nil ? 0 : 1)
+            case .receipt: count + 1
+            }
+        }
     }
 
     /// Locks every row the batch may write — the completions' by id, the receipts' by sid or job id — in id order,

@@ -63,6 +63,38 @@ import Testing
         }
     }
 
+    /// A receipt that changes nothing writes nothing: Twilio's `sent` after the send loop stored `sent`, or any
+    /// status repeated, leaves the row version as it is (no dead tuple, no WAL, no event); a status that moves
+    /// forward writes one.
+    @Test func aReceiptThatChangesNothingWritesNoRowVersion() async throws {
+        try await OutboundHarness.run { app, client, _, sandbox in
+            let restaurant = try await client.createRestaurant()
+            sandbox.registerAccount(sid: restaurant.accountSid, authToken: restaurant.authToken)
+            let ids = try await OutboundHarness.enqueue(
+                app, restaurant: restaurant.id, customer: "whatsapp:+966500000009", prefix: "v", count: 1)
+            try await eventually("sent") { try await OutboundHarness.message(app, ids[0]).status == "sent" }
+            let sid = try #require(try await OutboundHarness.message(app, ids[0]).sid)
+            @Sendable func rowVersion() async throws -> String {
+                try await app.database.withClient { db in
+                    try await db.query("SELECT xmin::text AS v FROM messages WHERE id = \(ids[0])::uuid").single()
+                        .decode("v", as: String.self)
+                }
+            }
+            let stored = try await rowVersion()
+            #expect(try await Self.post(client, restaurant, sid: sid, status: "sent").status == .ok)
+            #expect(try await rowVersion() == stored, "`sent` again: the row is not rewritten")
+            #expect(try await Self.post(client, restaurant, sid: sid, status: "delivered").status == .ok)
+            let delivered = try await rowVersion()
+            #expect(delivered != stored, "a status that moves forward is written")
+            #expect(try await OutboundHarness.message(app, ids[0]).status == "delivered")
+            #expect(try await Self.post(client, restaurant, sid: sid, status: "delivered").status == .ok)
+            #expect(try await rowVersion() == delivered, "`delivered` again: the row is not rewritten")
+            _ = try await Self.post(
+                client, restaurant, sid: sid, status: "delivered", extra: [("ErrorCode", "63016")])
+            #expect(try await rowVersion() != delivered, "the same status with an error code is written")
+        }
+    }
+
     /// A receipt while the database hangs is answered 503 by its deadline (`WEBHOOK_DEADLINE_MS`), not after the
     /// pool's request timeout, so Twilio is never left waiting; the receipt is still written once the database
     /// answers.
