@@ -63,11 +63,17 @@ extension PGQuery {
     public static let maximumParameterCount = 65_535
 
     /// Inside a transaction: the prepared statements that follow run on their generic plan, planned once per
-    /// session, until the transaction ends. Left to itself PostgreSQL re-plans a statement bound to short arrays on
-    /// every execution (a custom plan for two rows looks cheaper than the generic one), and planning a statement on
-    /// `messages`, with its partial indexes, costs more than running it (docs/postgres.md, "Prepared is not planned once").
-    /// Only for statements whose generic plan looks each row up by index whatever the number of rows.
-    public static let genericPlans: PGQuery = "SET LOCAL plan_cache_mode = force_generic_plan"
+    /// session, and that plan looks rows up by index, until the transaction ends. Left to itself PostgreSQL
+    /// re-plans a statement bound to short arrays on every execution (a custom plan for two rows looks cheaper than
+    /// the generic one), and planning a statement on `messages`, with its partial indexes, costs more than running
+    /// it. A generic plan is costed for an unknown number of rows, though, and made while a table is small (a fresh
+    /// database before its first `ANALYZE`) it hashes the whole table; so sequential scans and hash and merge joins
+    /// are priced out too, leaving the nested loop of index lookups that a batch of keys wants at any size
+    /// (docs/postgres.md, "Prepared is not planned once"). Only for statements that find their rows by key.
+    public static let genericPlans: PGQuery = """
+        SELECT set_config('plan_cache_mode', 'force_generic_plan', true), set_config('enable_seqscan', 'off', true),
+            set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)
+        """
 
     /// Quotes an identifier (table or column name) for splicing into SQL.
     public static func quoteIdentifier(_ name: String) -> String {

@@ -4,7 +4,8 @@ import Foundation
 /// Commits one batch of accepted webhooks and their decided bot steps in one transaction, with a handful of
 /// multi-row statements whatever the batch size, in two round trips (three when steps have order effects):
 ///
-/// 1. one pipeline: `BEGIN`; the batch's new conversations created (`ON CONFLICT DO NOTHING`: an existing row is
+/// 1. one pipeline: `BEGIN` (every statement after it on generic plans that look rows up by index,
+///    ``PGQuery/genericPlans``); the batch's new conversations created (`ON CONFLICT DO NOTHING`: an existing row is
 ///    not touched); every conversation of the batch locked in key order (`SELECT … FOR NO KEY UPDATE`, so
 ///    concurrent batches lock rows in the same order and cannot deadlock each other), returning each row's id and
 ///    version — the rows stay locked until commit; and the messages inserted with `ON CONFLICT (sid) DO NOTHING`:
@@ -14,8 +15,8 @@ import Foundation
 /// 2. (every applied step's order effects, one pipeline for the whole batch: ``OrderEffectsWriter``;)
 /// 3. one pipeline: conversations moved (unread counts, times and profile name, and for each applied step its new
 ///    state and version), every reply of the batch by one insert (``ReplyRowsWriter``: born claimed under
-///    ``claims`` where the restaurant's channel has room, queued otherwise; on its generic plan,
-///    ``PGQuery/genericPlans``), one audit line per webhook, and `COMMIT`.
+///    ``claims`` where the restaurant's channel has room, queued otherwise), one audit line per webhook, and
+///    `COMMIT`.
 ///
 /// The move is the batch's only write of an existing conversation row: one new row version per conversation per
 /// batch (a conversation whose messages were all duplicates is locked and not written at all).
@@ -101,11 +102,12 @@ struct IngestBatchWriter {
         }
 
         let keys = Self.conversationKeys(candidates.map { entries[$0].webhook })
+        // Every statement of the batch finds its rows by key: on generic plans, each row an index lookup.
         let opened = try await connection.pipeline([
-            "BEGIN", try Self.createQuery(keys), try Self.lockQuery(keys),
+            "BEGIN", .genericPlans, try Self.createQuery(keys), try Self.lockQuery(keys),
             try insertMessagesQuery(candidates, payloads: payloads),
         ])
-        let conversations = try Self.conversations(from: opened[2])
+        let conversations = try Self.conversations(from: opened[3])
         // Which steps may apply: decided from the version now locked, and the first such step of their conversation.
         // The insert decided the same in SQL (its `handled_at`); the two must agree, or the batch is rolled back.
         var stepping: Set<Int> = []
@@ -116,7 +118,7 @@ struct IngestBatchWriter {
             else { continue }
             stepping.insert(index)
         }
-        let (inserted, bornHandled) = try Self.messageIds(from: opened[3])
+        let (inserted, bornHandled) = try Self.messageIds(from: opened[4])
         for index in candidates where inserted[entries[index].webhook.messageSid] != nil {
             guard stepping.contains(index) == bornHandled.contains(entries[index].webhook.messageSid) else {
                 throw StepDisagreement(messageSid: entries[index].webhook.messageSid)
@@ -178,11 +180,7 @@ struct IngestBatchWriter {
                     restaurantId: $0.message.restaurantId, conversationId: $0.conversationId, replies: $0.replies,
                     claim: claims[$0.message.restaurantId])
             })
-        // The replies' insert and the audit lines find nothing by join: their generic plans are planned once per
-        // session instead of on every small batch (the replies' insert is the costliest statement to plan).
-        var tail: [PGQuery] = [
-            try moveQuery(newMessages, applied: applied, conversations: conversations), .genericPlans,
-        ]
+        var tail: [PGQuery] = [try moveQuery(newMessages, applied: applied, conversations: conversations)]
         let repliesQuery = try replyWriter.query()
         if let repliesQuery { tail.append(repliesQuery) }
         tail.append(try auditQuery(outcomes, payloads: payloads))
@@ -192,7 +190,7 @@ struct IngestBatchWriter {
             throw PGError(.transactionRolledBack, "COMMIT rolled back: a statement in the transaction failed")
         }
         let versions = try Self.versions(from: results[0])
-        let queued = try replyWriter.written(from: repliesQuery == nil ? nil : results[2])
+        let queued = try replyWriter.written(from: repliesQuery == nil ? nil : results[1])
         for (pending, group) in zip(pendingReplies, queued) {
             receipts[pending.index]?.queuedMessageIds = group.ids
             let restaurant = pending.message.restaurantId
