@@ -102,6 +102,71 @@ import Testing
         }
     }
 
+    /// Order effects answer the same whichever round trip carries them: with the move and the replies when no reply
+    /// waits for them (Ann's cart), in a round trip of their own when a confirmation's reply shows the number it
+    /// assigned (Bob's order, in a batch with Cy's cart).
+    @Test func orderEffectsAnswerTheStepWhetherOrNotARepliesWaitsForThem() async throws {
+        try await PostgresTestSupport.withDatabase { configuration in
+            try await PostgresTestSupport.withClient(configuration) { client in
+                let restaurant = try await PostgresTestSupport.migratedRestaurant(client)
+                let menuItem = try await client.query(
+                    """
+                    INSERT INTO menu_items (restaurant_id, position, name_ar, name_en, price)
+                    VALUES (\(restaurant)::uuid, 0, 'فلافل', 'Falafel', 1250) RETURNING id
+                    """
+                ).single().decodeID("id")
+                let line = OrderLine(
+                    menuItemId: menuItem, name: "Falafel", quantity: 2, unitPrice: 1250, lineTotal: 2500)
+                func cart(_ reply: BotReply) -> DecidedStep {
+                    DecidedStep(
+                        expectedVersion: 0, state: .mainMenu, language: .en,
+                        effects: [.createDraft(.pickup), .setLines([line])], replies: [reply])
+                }
+                let order = DecidedStep(
+                    expectedVersion: 0, state: .mainMenu, language: .en,
+                    effects: [.createDraft(.pickup), .setLines([line]), .confirm],
+                    replies: [.orderConfirmed(total: 2500, language: .en, format: .default)])
+                let ann = Self.webhook(restaurant: restaurant, customer: "whatsapp:+1")
+                let bob = Self.webhook(restaurant: restaurant, customer: "whatsapp:+2")
+                let cy = Self.webhook(restaurant: restaurant, customer: "whatsapp:+3")
+
+                let alone = try await Self.commit(
+                    [.message(ann, cart(.ready(.text("Cart: 2 × Falafel"))), orderNumber: nil)], client)
+                let together = try await Self.commit(
+                    [
+                        .message(bob, order, orderNumber: 7),
+                        .message(cy, cart(.ready(.text("Cart: 2 × Falafel"))), orderNumber: nil),
+                    ], client)
+
+                for (name, outcome, status, number) in [
+                    ("Ann", alone[0], OrderStatus.draft, 0), ("Bob", together[0], .confirmed, 7),
+                    ("Cy", together[1], .draft, 0),
+                ] {
+                    guard case .accepted(let receipt) = outcome, let step = receipt.step else {
+                        Issue.record("\(name)'s step not applied: \(outcome)")
+                        continue
+                    }
+                    #expect(step.version == 1, "\(name)")
+                    #expect(step.queuedMessageIds.count == 1, "\(name)")
+                    let touched = try #require(step.orders.first, "\(name)")
+                    #expect(step.orders.count == 1 && touched.status == status, "\(name): \(step.orders)")
+                    #expect(touched.total == 2500 && touched.number == number, "\(name): \(touched)")
+                }
+                let replies = try await client.query(
+                    """
+                    SELECT c.customer, m.body FROM messages m JOIN conversations c ON c.id = m.conversation_id
+                    WHERE m.direction = 'outbound' ORDER BY c.customer
+                    """
+                ).map { try $0.decode("body", as: String.self) }
+                #expect(replies.count == 3)
+                #expect(replies[0] == "Cart: 2 × Falafel" && replies[2] == "Cart: 2 × Falafel")
+                #expect(replies[1].contains("7"), "the confirmation shows its number: \(replies[1])")
+                let items = try await client.query("SELECT count(*) AS n FROM order_items").single()
+                #expect(try items.decode("n", as: Int.self) == 3)
+            }
+        }
+    }
+
     /// Of a conversation's steps in one batch, the first decided from its stored version applies; one decided from
     /// another version, a later one, a duplicate's and a step of a message seen twice in the batch do not. The
     /// insert decides this in SQL and the writer in Swift: each message stored handled is exactly a step applied.

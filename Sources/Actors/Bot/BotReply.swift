@@ -9,6 +9,11 @@ public enum BotReply: Sendable, Hashable, Codable {
     /// "Your order #N is confirmed, total T", to be rendered with the assigned number.
     case orderConfirmed(total: Int64, language: Language, format: MoneyFormat)
 
+    /// Whether the text waits for the order number (``rendered(orderNumber:)`` ignores it otherwise).
+    public var needsOrderNumber: Bool {
+        if case .orderConfirmed = self { true } else { false }
+    }
+
     /// The reply to send; `orderNumber` fills `.orderConfirmed` (without one it is left out of the text).
     public func rendered(orderNumber: Int?) -> Reply {
         switch self {

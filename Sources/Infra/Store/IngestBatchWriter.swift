@@ -2,7 +2,8 @@ import Actors
 import Foundation
 
 /// Commits one batch of accepted webhooks and their decided bot steps in one transaction, with a handful of
-/// multi-row statements whatever the batch size, in two round trips (three when steps have order effects):
+/// multi-row statements whatever the batch size, in two round trips (three when a step confirms an order, whose
+/// reply shows the number the confirmation's statement answers):
 ///
 /// 1. one pipeline: `BEGIN` (every statement after it on generic plans that look rows up by index,
 ///    ``PGQuery/genericPlans``); the batch's new conversations created (`ON CONFLICT DO NOTHING`: an existing row is
@@ -12,7 +13,8 @@ import Foundation
 ///    a `MessageSid` stored before is a duplicate, and its step is discarded; a new message whose step applies is
 ///    born handled (the insert finds its conversation and decides that in SQL, by the rule below, and Swift checks
 ///    it came to the same answer);
-/// 2. (every applied step's order effects, one pipeline for the whole batch: ``OrderEffectsWriter``;)
+/// 2. (every applied step's order effects, one pipeline for the whole batch, ``OrderEffectsWriter``: a round trip
+///    of its own when a reply waits for a confirmed order's number, else the start of the last pipeline;)
 /// 3. one pipeline: conversations moved (unread counts, times and profile name, and for each applied step its new
 ///    state and version), every reply of the batch by one insert (``ReplyRowsWriter``: born claimed under
 ///    ``claims`` where the restaurant's channel has room, queued otherwise), one audit line per webhook, and
@@ -151,17 +153,23 @@ struct IngestBatchWriter {
                 (index, message, conversation.id, try OrderEffectsWriter(step: botStep, orderNumber: orderNumber)))
         }
         let effectQueries = effects.flatMap(\.writer.queries)
-        var effectResults = effectQueries.isEmpty ? [] : try await connection.pipeline(effectQueries)[...]
+        // Only a confirmation's reply needs an effect's answer (the order's number) before the replies are written:
+        // then the effects take a round trip of their own; otherwise they open the last one, before the move.
+        let effectsFirst =
+            !effectQueries.isEmpty
+            && effects.contains { effect in
+                guard case .message(_, let step?, _) = entries[effect.index] else { return false }
+                return step.replies.contains(where: \.needsOrderNumber)
+            }
+        var effectOutcomes: [Int: OrderEffectsWriter.Outcome] = [:]
+        if effectsFirst {
+            effectOutcomes = try Self.outcomes(of: effects, from: try await connection.pipeline(effectQueries)[...])
+        }
 
-        var receipts: [Int: StepReceipt] = [:]
         var pendingReplies: [(index: Int, message: InboundWebhook, conversationId: String, replies: [Reply])] = []
-        for (index, message, conversationId, writer) in effects {
-            let orders = try writer.outcome(of: effectResults.prefix(writer.queries.count))
-            effectResults = effectResults.dropFirst(writer.queries.count)
+        for (index, message, conversationId, _) in effects {
             guard case .message(_, let step?, _) = entries[index] else { continue }
-            receipts[index] = StepReceipt(
-                version: step.expectedVersion + 1, queuedMessageIds: [], orders: orders.touched)
-            let replies = step.replies.map { $0.rendered(orderNumber: orders.confirmedNumber) }
+            let replies = step.replies.map { $0.rendered(orderNumber: effectOutcomes[index]?.confirmedNumber) }
             if !replies.isEmpty { pendingReplies.append((index, message, conversationId, replies)) }
         }
 
@@ -169,8 +177,7 @@ struct IngestBatchWriter {
             let message = entries[index].webhook
             guard let messageId = inserted[message.messageSid], let conversation = conversations[Self.key(message)]
             else { continue }
-            outcomes[index] = .accepted(
-                IngestReceipt(messageId: messageId, conversationId: conversation.id, step: receipts[index]))
+            outcomes[index] = .accepted(IngestReceipt(messageId: messageId, conversationId: conversation.id, step: nil))
         }
 
         // The rest needs no answer before the next statement: one round trip, ending with the commit.
@@ -180,7 +187,9 @@ struct IngestBatchWriter {
                     restaurantId: $0.message.restaurantId, conversationId: $0.conversationId, replies: $0.replies,
                     claim: claims[$0.message.restaurantId])
             })
-        var tail: [PGQuery] = [try moveQuery(newMessages, applied: applied, conversations: conversations)]
+        var tail: [PGQuery] = effectsFirst ? [] : effectQueries
+        let moveAt = tail.count
+        tail.append(try moveQuery(newMessages, applied: applied, conversations: conversations))
         let repliesQuery = try replyWriter.query()
         if let repliesQuery { tail.append(repliesQuery) }
         tail.append(try auditQuery(outcomes, payloads: payloads))
@@ -189,8 +198,16 @@ struct IngestBatchWriter {
         guard results[results.count - 1].commandTag != "ROLLBACK" else {
             throw PGError(.transactionRolledBack, "COMMIT rolled back: a statement in the transaction failed")
         }
-        let versions = try Self.versions(from: results[0])
-        let queued = try replyWriter.written(from: repliesQuery == nil ? nil : results[1])
+        if !effectsFirst { effectOutcomes = try Self.outcomes(of: effects, from: results[..<moveAt]) }
+        var receipts: [Int: StepReceipt] = [:]
+        for effect in effects {
+            guard case .message(_, let step?, _) = entries[effect.index] else { continue }
+            receipts[effect.index] = StepReceipt(
+                version: step.expectedVersion + 1, queuedMessageIds: [],
+                orders: effectOutcomes[effect.index]?.touched ?? [])
+        }
+        let versions = try Self.versions(from: results[moveAt])
+        let queued = try replyWriter.written(from: repliesQuery == nil ? nil : results[moveAt + 1])
         for (pending, group) in zip(pendingReplies, queued) {
             receipts[pending.index]?.queuedMessageIds = group.ids
             let restaurant = pending.message.restaurantId
@@ -220,6 +237,21 @@ struct IngestBatchWriter {
         }
         written.outcomes = outcomes
         return written
+    }
+
+    /// Each step's order effects as their answers say, by entry index; `results` holds the answers of every
+    /// effect statement of the batch, in order.
+    private static func outcomes(
+        of effects: [(index: Int, message: InboundWebhook, conversationId: String, writer: OrderEffectsWriter)],
+        from results: ArraySlice<PGRows>
+    ) throws -> [Int: OrderEffectsWriter.Outcome] {
+        var results = results
+        var outcomes: [Int: OrderEffectsWriter.Outcome] = [:]
+        for effect in effects {
+            outcomes[effect.index] = try effect.writer.outcome(of: results.prefix(effect.writer.queries.count))
+            results = results.dropFirst(effect.writer.queries.count)
+        }
+        return outcomes
     }
 
     /// A reply written born claimed, as its send loop takes it.
