@@ -117,6 +117,24 @@ public final class TenantSender: Sendable {
     /// whose requests may already have reached Twilio and whose outcomes could then not be recorded. The loop backs
     /// off (``Settings/maximumClaimBackoff``) and claims again; the sends finish and record as usual.
     public func run(retire: @escaping @Sendable () -> Bool) async {
+        await withDiscardingTaskGroup { ticking in
+            // One timer for the loop's whole life, not one per pause: each tick wakes the loop, which then looks
+            // whether the poll is due or it has been idle long enough to retire (a spurious wake-up only loops).
+            ticking.addTask { await self.tick(every: min(self.settings.pollInterval, self.settings.idleTimeout)) }
+            await withGracefulShutdownHandler {
+                await sendLoop(retire: retire)
+            } onGracefulShutdown: {
+                self.wake.signal()
+            }
+            ticking.cancelAll()
+        }
+        // Stopped (shutdown or cancellation): jobs still waiting in the channel were never attempted.
+        await giveBack(channel.close().map(\.job))
+    }
+
+    /// The loop of ``run(retire:)``: takes work and starts sends until cancelled, shut down or retired; returns once
+    /// the sends it started have finished.
+    private func sendLoop(retire: @Sendable () -> Bool) async {
         let clock = ContinuousClock()
         var pacing: (rate: Int, bucket: TokenBucket<ContinuousClock.Instant>)?
         var lastWork = clock.now
@@ -130,7 +148,7 @@ public final class TenantSender: Sendable {
                     // holds them until a resume.
                     await giveBack(channel.take(limit: .max, busy: []).flatMap { $0 }.map(\.job))
                     if sendsInFlight == 0, lastWork.duration(to: clock.now) >= settings.idleTimeout, retire() { return }
-                    await pause(settings.pollInterval)
+                    await pause()
                     continue
                 }
                 if pacing?.rate != tenant.sendPerMinute {
@@ -139,7 +157,7 @@ public final class TenantSender: Sendable {
                 }
                 let free = settings.concurrency - sendsInFlight
                 guard free > 0 else {
-                    await pause(settings.pollInterval)
+                    await pause()
                     continue
                 }
                 // Pacing: wait for a token before taking work, so taken jobs never sit waiting for the bucket.
@@ -166,7 +184,7 @@ public final class TenantSender: Sendable {
                 guard wanted || backlog || lastClaim.duration(to: clock.now) >= settings.pollInterval else {
                     if sendsInFlight == 0, lastWork.duration(to: clock.now) >= settings.idleTimeout, retire() { return }
                     // Back at the poll's time, or sooner to retire when idle (waking early claims nothing).
-                    await pause(min(settings.pollInterval, settings.idleTimeout))
+                    await pause()
                     continue
                 }
                 lastClaim = clock.now
@@ -194,7 +212,7 @@ public final class TenantSender: Sendable {
                 backlog = jobs.count == claimLimit
                 if jobs.isEmpty {
                     if sendsInFlight == 0, lastWork.duration(to: clock.now) >= settings.idleTimeout, retire() { return }
-                    await pause(settings.pollInterval)
+                    await pause()
                     continue
                 }
                 lastWork = clock.now
@@ -205,13 +223,21 @@ public final class TenantSender: Sendable {
                 pacing?.bucket = bucket
             }
         }
-        // Stopped (shutdown or cancellation): jobs still waiting in the channel were never attempted.
-        await giveBack(channel.close().map(\.job))
     }
 
-    /// Waits for a wake-up, at most `timeout`; graceful shutdown ends the wait (the loop then stops taking work).
-    private func pause(_ timeout: Duration) async {
-        try? await cancelWhenGracefulShutdown { await self.wake.wait(timeout: timeout) }
+    /// Waits for a wake-up: a signal (work handed over, a claim requested, a send finished, graceful shutdown) or
+    /// the loop's next tick, at most `min(pollInterval, idleTimeout)` away. No task and no timer per pause: a
+    /// reply's hand-over ends most pauses within milliseconds.
+    private func pause() async {
+        await wake.wait()
+    }
+
+    /// Wakes the loop every `interval` until cancelled.
+    private func tick(every interval: Duration) async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: interval)
+            wake.signal()
+        }
     }
 
     /// Signals that the durable queue may have work for this restaurant (the next turn of the loop claims).
