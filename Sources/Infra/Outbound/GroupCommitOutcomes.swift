@@ -5,11 +5,11 @@ import ServiceLifecycle
 import Synchronization
 
 /// Send outcomes and delivery receipts, group-committed like webhooks (``GroupCommitIngest`` is the model): the
-/// completions the send loops record and the status callbacks Twilio posts wait in one queue; a few flushers each
-/// take up to `maximumBatch` and write them in one transaction and one round trip (``OutcomeBatchWriter``: every
-/// completion in one fenced multi-row `UPDATE`, each receipt's statement after it, pipelined), and every caller is
-/// answered only after its batch committed.
-/// While one flusher waits for its commit the next batch fills, so batches grow with load and an idle system still
+/// completions the send loops record and the status callbacks Twilio posts wait in one queue; one flusher
+/// (``GroupCommitOptions/outcomes``) takes up to `maximumBatch` and writes them in one transaction and one round trip
+/// (``OutcomeBatchWriter``: every completion in one fenced multi-row `UPDATE`, each receipt's statement after it,
+/// pipelined), and every caller is answered only after its batch committed.
+/// While the flusher waits for its commit the next batch fills, so batches grow with load and an idle system still
 /// answers in about one commit.
 ///
 /// One bad entry never fails its neighbours: a batch the server rejects is split in halves and each half retried,
@@ -35,7 +35,7 @@ public final class GroupCommitOutcomes: OutboundQueueing, Service {
         clock: ContinuousClock(), error: StorageUnavailable("deadline passed before the database answered"))
 
     /// Batches outcomes for `queue` (on its pool, which must be running).
-    public init(queue: OutboundQueue, options: GroupCommitOptions = GroupCommitOptions(), logger: Logger) {
+    public init(queue: OutboundQueue, options: GroupCommitOptions = .outcomes, logger: Logger) {
         self.queue = queue
         self.options = options
         self.logger = logger
