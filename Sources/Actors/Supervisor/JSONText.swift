@@ -10,8 +10,13 @@ public enum JSONText {
 
     /// Appends `value` as a JSON string literal to `out` (no intermediate string when nothing needs escaping).
     public static func appendQuoted(_ value: String, to out: inout String) {
-        // Most values (ids, numbers, plain text) need no escaping: one scan of the UTF-8 bytes, one append.
-        if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+        // Most values (ids, numbers, plain text) need no escaping: one scan of the UTF-8 bytes (of the string's own
+        // storage when it has one), one append.
+        let needsEscape: (UInt8) -> Bool = { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
+        let escaped =
+            value.utf8.withContiguousStorageIfAvailable { $0.contains(where: needsEscape) }
+            ?? value.utf8.contains(where: needsEscape)
+        if !escaped {
             out += "\""
             out += value
             out += "\""

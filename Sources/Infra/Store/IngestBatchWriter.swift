@@ -396,9 +396,10 @@ struct IngestBatchWriter {
             }
         }
         var columns = SQLArrayColumns(types: [.uuid, .int, .text, .bool, .jsonb, .text])
+        let encoder = JSONEncoder()
         for (id, move) in moves.sorted(by: { $0.key < $1.key }) {
             if let step = steps[id] {
-                let state = String(decoding: try JSONEncoder().encode(step.state), as: UTF8.self)
+                let state = String(decoding: try encoder.encode(step.state), as: UTF8.self)
                 try columns.append([id, String(move.count), move.profileName, "t", state, step.language?.rawValue])
             } else {
                 try columns.append([id, String(move.count), move.profileName, "f", nil, nil])
@@ -444,22 +445,48 @@ struct IngestBatchWriter {
     static func parametersJSON(_ parameters: [(name: String, value: String)]) -> String {
         var json = "{"
         json.reserveCapacity(parameters.reduce(2) { $0 + $1.name.utf8.count + $1.value.utf8.count + 6 })
+        // Twilio repeats no name in practice: one hash per name finds out, and then each pair is written as it comes.
+        var names = Set<String>(minimumCapacity: parameters.count)
+        guard parameters.allSatisfy({ names.insert($0.name).inserted }) else {
+            return Self.groupedParametersJSON(parameters, into: json)
+        }
         for (index, parameter) in parameters.enumerated() {
-            // A dozen or two names: comparing with the earlier ones is cheaper than hashing them.
-            if parameters[..<index].contains(where: { $0.name == parameter.name }) { continue }
             if index > 0 { json += "," }
             JSONText.appendQuoted(parameter.name, to: &json)
             json += ":"
-            let later = parameters[(index + 1)...].filter { $0.name == parameter.name }
-            guard !later.isEmpty else {
-                JSONText.appendQuoted(parameter.value, to: &json)
+            JSONText.appendQuoted(parameter.value, to: &json)
+        }
+        json += "}"
+        return json
+    }
+
+    /// ``parametersJSON(_:)`` when a name repeats: its values in an array at its first place.
+    private static func groupedParametersJSON(
+        _ parameters: [(name: String, value: String)], into json: String
+    ) -> String {
+        var json = json
+        var positions: [String: Int] = [:]
+        var groups: [(name: String, values: [String])] = []
+        for parameter in parameters {
+            if let position = positions[parameter.name] {
+                groups[position].values.append(parameter.value)
+            } else {
+                positions[parameter.name] = groups.count
+                groups.append((parameter.name, [parameter.value]))
+            }
+        }
+        for (index, group) in groups.enumerated() {
+            if index > 0 { json += "," }
+            JSONText.appendQuoted(group.name, to: &json)
+            json += ":"
+            guard group.values.count > 1 else {
+                JSONText.appendQuoted(group.values[0], to: &json)
                 continue
             }
             json += "["
-            JSONText.appendQuoted(parameter.value, to: &json)
-            for repeated in later {
-                json += ","
-                JSONText.appendQuoted(repeated.value, to: &json)
+            for (offset, value) in group.values.enumerated() {
+                if offset > 0 { json += "," }
+                JSONText.appendQuoted(value, to: &json)
             }
             json += "]"
         }
