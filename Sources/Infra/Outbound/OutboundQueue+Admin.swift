@@ -63,68 +63,92 @@ extension OutboundQueue {
     /// pending resend dropped. A job still `sending` is its worker's to record: it only takes the sid, status
     /// unchanged, so that if the worker's answer is lost the next claim settles it from the sid without a lookup.
     static func applyStatus(_ receipt: DeliveryReceipt, on connection: PGConnection) async throws -> StatusUpdate? {
-        try statusUpdate(receipt, from: try await connection.query(statusQuery(receipt)))
+        try statusUpdates([receipt], from: try await connection.query(statusQuery([receipt])))[0]
     }
 
-    /// The one statement of ``applyStatus(_:on:)``: locks the receipt's message, updates it, returns its row.
-    static func statusQuery(_ receipt: DeliveryReceipt) -> PGQuery {
-        let (restaurantId, sid, status) = (receipt.restaurantId, receipt.sid, receipt.status)
-        let (errorCode, errorMessage) = (receipt.errorCode, receipt.errorMessage)
-        let rank = DeliveryStatus.rank(of: status)
-        let job = receipt.jobUUID
-        return """
-            WITH target AS (
-                SELECT id, status, status_rank, sid IS NULL AS adopt, status = 'sending' AS held FROM messages
-                WHERE restaurant_id = \(restaurantId)::uuid AND (sid = \(sid) OR (
-                    \(job)::uuid IS NOT NULL AND id = \(job)::uuid AND sid IS NULL AND direction = 'outbound'
-                    AND NOT EXISTS (SELECT 1 FROM messages s WHERE s.sid = \(sid))))
-                LIMIT 1 FOR UPDATE
+    /// Whether `receipts` may be applied by one ``statusQuery(_:)``: no two of them can reach the same message.
+    /// A message is found by its sid or, before it has one, by its job: receipts with distinct sids and distinct
+    /// jobs never meet on one row. Otherwise (two statuses of one message in a batch) each needs its own statement,
+    /// to see the one before it.
+    static func canApplyTogether(_ receipts: [DeliveryReceipt]) -> Bool {
+        var sids = Set<String>(minimumCapacity: receipts.count)
+        var jobs = Set<String>(minimumCapacity: receipts.count)
+        return receipts.allSatisfy { receipt in
+            sids.insert(receipt.sid).inserted && (receipt.jobUUID.map { jobs.insert($0).inserted } ?? true)
+        }
+    }
+
+    /// The statement of ``applyStatus(_:on:)``, for any number of receipts that ``canApplyTogether(_:)``: locks each
+    /// receipt's message, updates it, returns its row with the receipt's place (`n`, from 1).
+    static func statusQuery(_ receipts: [DeliveryReceipt]) throws -> PGQuery {
+        var columns = SQLArrayColumns(types: [.uuid, .text, .text, .int, .text, .text, .uuid])
+        for receipt in receipts {
+            try columns.append([
+                receipt.restaurantId, receipt.sid, receipt.status,
+                DeliveryStatus.rank(of: receipt.status).map { String($0) },
+                receipt.errorCode, receipt.errorMessage, receipt.jobUUID,
+            ])
+        }
+        return columns.query(
+            "WITH v AS (SELECT * FROM",
+            """
+            WITH ORDINALITY AS v(r, s, st, rk, ec, em, j, n)), target AS (
+                SELECT v.n, m.id, m.status, m.status_rank, m.sid IS NULL AS adopt, m.status = 'sending' AS held
+                FROM v CROSS JOIN LATERAL (
+                    SELECT id, status, status_rank, sid FROM messages
+                    WHERE restaurant_id = v.r AND (sid = v.s OR (
+                        v.j IS NOT NULL AND id = v.j AND sid IS NULL AND direction = 'outbound'
+                        AND NOT EXISTS (SELECT 1 FROM messages s WHERE s.sid = v.s)))
+                    LIMIT 1 FOR UPDATE
+                ) AS m
             ), decided AS (
-                SELECT id, adopt AND NOT held AS settle,
-                    CASE WHEN NOT adopt THEN \(status) WHEN held THEN 'sending'
-                        WHEN coalesce(\(rank)::smallint, 2) > 2 THEN \(status) ELSE 'sent' END AS new_status,
-                    CASE WHEN NOT adopt THEN coalesce(\(rank)::smallint, status_rank) WHEN held THEN status_rank
-                        ELSE greatest(coalesce(\(rank)::smallint, 2), 2) END AS new_rank,
+                SELECT t.id, v.s, v.ec, v.em, t.adopt AND NOT t.held AS settle,
+                    CASE WHEN NOT t.adopt THEN v.st WHEN t.held THEN 'sending'
+                        WHEN coalesce(v.rk, 2) > 2 THEN v.st ELSE 'sent' END AS new_status,
+                    CASE WHEN NOT t.adopt THEN coalesce(v.rk, t.status_rank) WHEN t.held THEN t.status_rank
+                        ELSE greatest(coalesce(v.rk, 2), 2) END AS new_rank,
                     -- Only a receipt that changes something writes: a repeated status (Twilio's `sent` after the
                     -- completion stored it) leaves the row as it is, with no new row version and no event.
-                    adopt OR \(rank)::smallint IS NULL OR \(rank) > status_rank OR (\(rank) = status_rank
-                        AND (status IS DISTINCT FROM \(status) OR \(errorCode)::text IS NOT NULL)) AS allowed
-                FROM target
+                    t.adopt OR v.rk IS NULL OR v.rk > t.status_rank OR (v.rk = t.status_rank
+                        AND (t.status IS DISTINCT FROM v.st OR v.ec IS NOT NULL)) AS allowed
+                FROM target t JOIN v ON v.n = t.n
             ), updated AS (
                 UPDATE messages m SET
-                    status = decided.new_status, status_rank = decided.new_rank, sid = \(sid),
-                    sent_at = CASE WHEN decided.new_rank >= 2 THEN coalesce(m.sent_at, now()) ELSE m.sent_at END,
+                    status = d.new_status, status_rank = d.new_rank, sid = d.s,
+                    sent_at = CASE WHEN d.new_rank >= 2 THEN coalesce(m.sent_at, now()) ELSE m.sent_at END,
                     -- Settled (sent or beyond): no worker or resend owns it any more.
-                    lease_owner = CASE WHEN decided.new_rank >= 2 THEN NULL ELSE m.lease_owner END,
-                    lease_until = CASE WHEN decided.new_rank >= 2 THEN NULL ELSE m.lease_until END,
-                    next_attempt_at = CASE WHEN decided.new_rank >= 2 THEN NULL ELSE m.next_attempt_at END,
-                    send_uncertain = CASE WHEN decided.settle THEN false ELSE m.send_uncertain END,
-                    error_code = coalesce(\(errorCode), m.error_code),
-                    error_message = coalesce(\(errorMessage), m.error_message)
-                FROM decided
-                WHERE m.id = decided.id AND decided.allowed
+                    lease_owner = CASE WHEN d.new_rank >= 2 THEN NULL ELSE m.lease_owner END,
+                    lease_until = CASE WHEN d.new_rank >= 2 THEN NULL ELSE m.lease_until END,
+                    next_attempt_at = CASE WHEN d.new_rank >= 2 THEN NULL ELSE m.next_attempt_at END,
+                    send_uncertain = CASE WHEN d.settle THEN false ELSE m.send_uncertain END,
+                    error_code = coalesce(d.ec, m.error_code), error_message = coalesce(d.em, m.error_message)
+                FROM decided d
+                WHERE m.id = d.id AND d.allowed
                 RETURNING m.id, m.status
             )
-            SELECT \(unescaped: Self.messageColumns), EXISTS (SELECT 1 FROM updated) AS applied,
-                (SELECT status FROM updated) AS new_status
-            FROM messages m JOIN target ON target.id = m.id
-            """
+            SELECT t.n, \(Self.messageColumns), u.id IS NOT NULL AS applied, u.status AS new_status
+            FROM target t JOIN messages m ON m.id = t.id LEFT JOIN updated u ON u.id = t.id
+            """)
     }
 
-    /// What ``statusQuery(_:)`` answered for `receipt`: nil when no message of its restaurant has its sid.
-    static func statusUpdate(_ receipt: DeliveryReceipt, from rows: PGRows) throws -> StatusUpdate? {
-        let (restaurantId, sid, status, errorCode) = (
-            receipt.restaurantId, receipt.sid, receipt.status, receipt.errorCode
-        )
-        guard let row = rows.first else { return nil }
-        var message = try Self.message(row)
-        let applied = try row.decode("applied", as: Bool.self)
-        if applied {
-            // The SELECT sees the row as it was before the data-modifying CTE (one snapshot): show the new values.
-            message.status = try row.decode("new_status", as: String?.self) ?? status
-            message.sid = sid
-            if let errorCode { message.errorCode = errorCode }
+    /// What ``statusQuery(_:)`` answered for each of `receipts`, in order: nil when no message of its restaurant
+    /// has its sid.
+    static func statusUpdates(_ receipts: [DeliveryReceipt], from rows: PGRows) throws -> [StatusUpdate?] {
+        var updates = [StatusUpdate?](repeating: nil, count: receipts.count)
+        for row in rows {
+            let index = try row.decode("n", as: Int.self) - 1
+            guard receipts.indices.contains(index) else { continue }
+            let receipt = receipts[index]
+            var message = try Self.message(row)
+            let applied = try row.decode("applied", as: Bool.self)
+            if applied {
+                // The SELECT sees the row as it was before the data-modifying CTE (one snapshot): show the new values.
+                message.status = try row.decode("new_status", as: String?.self) ?? receipt.status
+                message.sid = receipt.sid
+                if let errorCode = receipt.errorCode { message.errorCode = errorCode }
+            }
+            updates[index] = StatusUpdate(restaurantId: receipt.restaurantId, message: message, applied: applied)
         }
-        return StatusUpdate(restaurantId: restaurantId, message: message, applied: applied)
+        return updates
     }
 }

@@ -5,8 +5,8 @@ import Actors
 /// (``lockQuery(_:)``), so concurrent batches cannot deadlock (left out when the batch writes one row at most);
 /// every completion in one multi-row `UPDATE … FROM unnest(…)` (``SQLArrayColumns``: the same text for every batch,
 /// prepared once per session), each fenced by the lease (`lease_owner = owner AND status = 'sending'`: a stale
-/// completion matches no row and changes nothing); each receipt's statement in arrival order
-/// (``OutboundQueue/statusQuery(_:)``); `COMMIT`. The statements run one after another, each seeing the ones before
+/// completion matches no row and changes nothing); the receipts (``OutboundQueue/statusQuery(_:)``: all in one
+/// statement when no two can reach the same message, else one each in arrival order); `COMMIT`. The statements run one after another, each seeing the ones before
 /// it; only the round trips between them are gone, and with them most of the time the batch holds its rows' locks
 /// (docs/outbound.md, "Outcomes and receipts: group-committed").
 ///
@@ -51,8 +51,12 @@ struct OutcomeBatchWriter {
         if lockedRows > 1 { queries.append(try lockQuery(receipts.map(\.receipt))) }
         let completionsAt = queries.count
         if let completions { queries.append(completions) }
+        // The receipts in one statement when no two can reach the same message (the usual case: a message's
+        // statuses come one after another); else one statement each, in arrival order, each seeing the one before.
         let firstReceipt = queries.count
-        queries.append(contentsOf: receipts.map { OutboundQueue.statusQuery($0.receipt) })
+        let together = OutboundQueue.canApplyTogether(receipts.map(\.receipt))
+        let receiptGroups = together ? [receipts.map(\.receipt)] : receipts.map { [$0.receipt] }
+        if !receipts.isEmpty { queries.append(contentsOf: try receiptGroups.map(OutboundQueue.statusQuery)) }
         queries.append("COMMIT")
         let answers = try await connection.pipeline(queries)
         guard answers[answers.count - 1].commandTag != "ROLLBACK" else {
@@ -63,10 +67,13 @@ struct OutcomeBatchWriter {
             guard case .completion(let job, _) = item else { return .receipt(nil) }
             return .completion(OutboundCompletion(message: completed[job.id]))
         }
-        for (offset, entry) in receipts.enumerated() {
-            results[entry.index] = .receipt(
-                try OutboundQueue.statusUpdate(entry.receipt, from: answers[firstReceipt + offset]))
+        var updates: [OutboundQueue.StatusUpdate?] = []
+        if !receipts.isEmpty {
+            for (offset, group) in receiptGroups.enumerated() {
+                updates += try OutboundQueue.statusUpdates(group, from: answers[firstReceipt + offset])
+            }
         }
+        for (entry, update) in zip(receipts, updates) { results[entry.index] = .receipt(update) }
         return results
     }
 

@@ -132,6 +132,70 @@ import Testing
 
     /// Two batches that touch the same two rows, each in the order that deadlocked before (a completion, then the
     /// receipts of the other message): both commit, neither waits out PostgreSQL's one-second deadlock check.
+    /// Receipts of different messages go in one statement, and each is answered as it alone would be: a status
+    /// that moves forward, one that repeats (nothing written), a job still sending that only takes its sid, a job
+    /// whose answer was lost that adopts the sid as sent, an unknown sid. Two statuses of one message (by sid, or by
+    /// job) cannot share a statement.
+    @Test func receiptsOfDifferentMessagesShareOneStatementAndEachIsAnsweredItsOwn() async throws {
+        try await SufraTestApp.run(options: OutboundHarness.withoutSender()) { app, client, sufra in
+            let restaurant = try await client.createRestaurant()
+            var claimed: [String] = []
+            for index in 0..<4 {
+                claimed.append(
+                    try await OutboundHarness.insertClaimed(
+                        app, restaurant: restaurant.id, customer: "whatsapp:+96655000500\(index)",
+                        body: "together \(index)", owner: "worker", lease: .seconds(60)))
+            }
+            let ids = claimed
+            try await app.database.withClient { db in
+                for (index, sid) in ["SMt-a", "SMt-b"].enumerated() {
+                    try await db.query(
+                        """
+                        UPDATE messages SET status = 'sent', status_rank = 2, sid = \(sid), lease_owner = NULL,
+                            lease_until = NULL WHERE id = \(ids[index])::uuid
+                        """)
+                }
+                // The fourth: its send's answer was lost and it went back to the queue, uncertain.
+                try await db.query(
+                    """
+                    UPDATE messages SET status = 'queued', status_rank = 0, send_uncertain = true, lease_owner = NULL,
+                        lease_until = NULL WHERE id = \(ids[3])::uuid
+                    """)
+            }
+            let restaurantId = restaurant.id
+            let receipts = [
+                DeliveryReceipt(restaurantId: restaurantId, sid: "SMt-a", status: "delivered"),
+                DeliveryReceipt(restaurantId: restaurantId, sid: "SMt-b", status: "sent"),
+                DeliveryReceipt(restaurantId: restaurantId, sid: "SMt-c", status: "sent", jobId: ids[2]),
+                DeliveryReceipt(restaurantId: restaurantId, sid: "SMt-d", status: "delivered", jobId: ids[3]),
+                DeliveryReceipt(restaurantId: restaurantId, sid: "SMt-unknown", status: "read"),
+            ]
+            #expect(OutboundQueue.canApplyTogether(receipts))
+            #expect(!OutboundQueue.canApplyTogether([receipts[0], receipts[0]]), "one sid twice")
+            var sameJob = receipts[3]
+            sameJob.sid = "SMt-d2"
+            #expect(!OutboundQueue.canApplyTogether([receipts[3], sameJob]), "one job twice")
+
+            let writer = OutcomeBatchWriter(owner: "worker", items: receipts.map { .receipt($0) })
+            let results = try await sufra.postgres.withConnection { try await writer.commit(on: $0) }
+            let updates = results.map { result -> OutboundQueue.StatusUpdate? in
+                guard case .receipt(let update) = result else { return nil }
+                return update
+            }
+            #expect(updates.count == 5)
+            #expect(updates[0]?.applied == true && updates[0]?.message.status == "delivered")
+            #expect(updates[1]?.applied == false && updates[1]?.message.status == "sent", "repeated: not written")
+            #expect(updates[2]?.applied == true && updates[2]?.message.status == "sending", "still its worker's")
+            #expect(updates[2]?.message.id == ids[2] && updates[3]?.message.id == ids[3])
+            #expect(updates[3]?.applied == true && updates[3]?.message.status == "delivered", "adopted")
+            #expect(updates[4] == nil, "no message has this sid")
+            #expect(try await OutboundHarness.message(app, ids[0]).status == "delivered")
+            #expect(try await OutboundHarness.message(app, ids[2]).sid == "SMt-c")
+            #expect(try await OutboundHarness.message(app, ids[2]).status == "sending")
+            #expect(try await OutboundHarness.message(app, ids[3]).status == "delivered")
+        }
+    }
+
     @Test func batchesTouchingTheSameRowsLockThemInOneOrderAndNeverDeadlock() async throws {
         try await SufraTestApp.run(options: OutboundHarness.withoutSender()) { app, client, sufra in
             let restaurant = try await client.createRestaurant()
