@@ -3,6 +3,7 @@ import Foundation
 import HummingbirdTesting
 import Infra
 import NIOCore
+import SufraDev
 import SufraTestSupport
 import Testing
 
@@ -28,15 +29,21 @@ import Testing
             body: ByteBuffer(string: FormEncoding.encode(parameters)))
     }
 
+    /// A restaurant with its sandbox account and `count` replies to one customer that the sandbox accepted (`sent`).
+    static func sentReplies(
+        _ app: SufraTestApp, _ client: some TestClientProtocol, _ sandbox: TwilioSandbox, prefix: String, count: Int
+    ) async throws -> (TestRestaurant, [String]) {
+        let restaurant = try await client.createRestaurant()
+        sandbox.registerAccount(sid: restaurant.accountSid, authToken: restaurant.authToken)
+        let ids = try await OutboundHarness.enqueue(
+            app, restaurant: restaurant.id, customer: "whatsapp:+966500000009", prefix: prefix, count: count)
+        try await eventually("sent") { try await OutboundHarness.message(app, ids[count - 1]).status == "sent" }
+        return (restaurant, ids)
+    }
+
     @Test func statusNeverMovesBackwardsUnknownStatusIsStoredAndErrorCodeKept() async throws {
         try await OutboundHarness.run { app, client, _, sandbox in
-            let restaurant = try await client.createRestaurant()
-            sandbox.registerAccount(sid: restaurant.accountSid, authToken: restaurant.authToken)
-            let ids = try await OutboundHarness.enqueue(
-                app, restaurant: restaurant.id, customer: "whatsapp:+966500000009", prefix: "s", count: 2)
-            try await eventually("sent") {
-                try await OutboundHarness.message(app, ids[1]).status == "sent"
-            }
+            let (restaurant, ids) = try await Self.sentReplies(app, client, sandbox, prefix: "s", count: 2)
             guard let sid = try await OutboundHarness.message(app, ids[0]).sid,
                 let second = try await OutboundHarness.message(app, ids[1]).sid
             else { throw TestFailure("no sid") }
@@ -68,11 +75,7 @@ import Testing
     /// forward writes one.
     @Test func aReceiptThatChangesNothingWritesNoRowVersion() async throws {
         try await OutboundHarness.run { app, client, _, sandbox in
-            let restaurant = try await client.createRestaurant()
-            sandbox.registerAccount(sid: restaurant.accountSid, authToken: restaurant.authToken)
-            let ids = try await OutboundHarness.enqueue(
-                app, restaurant: restaurant.id, customer: "whatsapp:+966500000009", prefix: "v", count: 1)
-            try await eventually("sent") { try await OutboundHarness.message(app, ids[0]).status == "sent" }
+            let (restaurant, ids) = try await Self.sentReplies(app, client, sandbox, prefix: "v", count: 1)
             let sid = try #require(try await OutboundHarness.message(app, ids[0]).sid)
             @Sendable func rowVersion() async throws -> String {
                 try await app.database.withClient { db in
