@@ -120,6 +120,7 @@ public final class TenantSender: Sendable {
         await withDiscardingTaskGroup { ticking in
             // One timer for the loop's whole life, not one per pause: each tick wakes the loop, which then looks
             // whether the poll is due or it has been idle long enough to retire (a spurious wake-up only loops).
+            // A child of this group: cancelled below once the send loop and its sends have ended.
             ticking.addTask { await self.tick(every: min(self.settings.pollInterval, self.settings.idleTimeout)) }
             await withGracefulShutdownHandler {
                 await sendLoop(retire: retire)

@@ -6,9 +6,9 @@ import Actors
 /// every completion in one multi-row `UPDATE … FROM unnest(…)` (``SQLArrayColumns``: the same text for every batch,
 /// prepared once per session), each fenced by the lease (`lease_owner = owner AND status = 'sending'`: a stale
 /// completion matches no row and changes nothing); the receipts (``OutboundQueue/statusQuery(_:)``: all in one
-/// statement when no two can reach the same message, else one each in arrival order); `COMMIT`. The statements run one after another, each seeing the ones before
-/// it; only the round trips between them are gone, and with them most of the time the batch holds its rows' locks
-/// (docs/outbound.md, "Outcomes and receipts: group-committed").
+/// statement when no two can reach the same message, else one each in arrival order); `COMMIT`. The statements run
+/// one after another, each seeing the ones before it; only the round trips between them are gone, and with them
+/// most of the time the batch holds its rows' locks (docs/outbound.md, "Outcomes and receipts: group-committed").
 ///
 /// A 401's completion (``OutboundDecision/credentialsRejected(reason:credentialsVersion:)``) is not batched: it
 /// deactivates the restaurant in its own transaction (``OutboundQueue/complete(_:with:)``).
@@ -54,9 +54,11 @@ struct OutcomeBatchWriter {
         // The receipts in one statement when no two can reach the same message (the usual case: a message's
         // statuses come one after another); else one statement each, in arrival order, each seeing the one before.
         let firstReceipt = queries.count
-        let together = OutboundQueue.canApplyTogether(receipts.map(\.receipt))
-        let receiptGroups = together ? [receipts.map(\.receipt)] : receipts.map { [$0.receipt] }
-        if !receipts.isEmpty { queries.append(contentsOf: try receiptGroups.map(OutboundQueue.statusQuery)) }
+        var receiptGroups = receipts.map { [$0.receipt] }
+        if receiptGroups.count > 1, OutboundQueue.canApplyTogether(receipts.map(\.receipt)) {
+            receiptGroups = [receipts.map(\.receipt)]
+        }
+        queries.append(contentsOf: try receiptGroups.map(OutboundQueue.statusQuery))
         queries.append("COMMIT")
         let answers = try await connection.pipeline(queries)
         guard answers[answers.count - 1].commandTag != "ROLLBACK" else {
@@ -68,10 +70,8 @@ struct OutcomeBatchWriter {
             return .completion(OutboundCompletion(message: completed[job.id]))
         }
         var updates: [OutboundQueue.StatusUpdate?] = []
-        if !receipts.isEmpty {
-            for (offset, group) in receiptGroups.enumerated() {
-                updates += try OutboundQueue.statusUpdates(group, from: answers[firstReceipt + offset])
-            }
+        for (offset, group) in receiptGroups.enumerated() {
+            updates += try OutboundQueue.statusUpdates(group, from: answers[firstReceipt + offset])
         }
         for (entry, update) in zip(receipts, updates) { results[entry.index] = .receipt(update) }
         return results
