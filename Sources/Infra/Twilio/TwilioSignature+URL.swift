@@ -1,6 +1,7 @@
 /// The URL variants a signature is checked against, and building the URL Twilio signed.
 extension TwilioSignature {
-    /// The URL as given, without its port, with the default port added, each also with `'` in the query as `%27`.
+    /// The URL as given (always first), without its port, with the default port added, each also with `'` in the query
+    /// as `%27`.
     public static func urlVariants(_ url: String) -> [String] {
         var variants: [String] = []
         func add(_ candidate: String) { if !variants.contains(candidate) { variants.append(candidate) } }

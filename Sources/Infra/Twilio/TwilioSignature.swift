@@ -21,6 +21,11 @@ public enum TwilioSignature {
 
     /// True when `signature` matches `url` and the form `parameters` under `authToken`, for any accepted URL variant.
     /// Comparison is constant-time; a missing signature never validates.
+    ///
+    /// The URL as given is tried first and nearly always matches: the other variants (``urlVariants(_:)``, string
+    /// work that cost more than the HMAC) are built only when it does not. Which variant matched is no secret — each
+    /// is public information about the URL —, so stopping at the first match tells an attacker nothing; what must not
+    /// leak, how close a forged signature came, stays hidden by the constant-time comparison of each candidate.
     public static func isValid(
         signature: String?, authToken: String, url: String, parameters: [(name: String, value: String)]
     ) -> Bool {
@@ -29,13 +34,11 @@ public enum TwilioSignature {
         let key = Array(authToken.utf8)
         // The parameters' part of the signed string is the same for every URL variant: sorted once.
         let signed = signedParameters(parameters)
-        var valid = false
-        for variant in urlVariants(url) {
-            // No early exit: every variant is checked so timing does not tell which one matched.
-            let expected = Self.signature(key: key, url: variant, signedParameters: signed)
-            if constantTimeEqual(given, Array(expected.utf8)) { valid = true }
+        func matches(_ candidate: String) -> Bool {
+            constantTimeEqual(given, Array(Self.signature(key: key, url: candidate, signedParameters: signed).utf8))
         }
-        return valid
+        if matches(url) { return true }
+        return urlVariants(url).dropFirst().contains(where: matches)
     }
 
     /// True when `signature` matches `url` (which carries `bodySHA256`) and `body` hashes to that value.
