@@ -39,5 +39,5 @@ FROM (
         :owners::text[], :leases::bigint[])
     AS v(r, c, b, s, j, i, o, l)) AS w ORDER BY w.i RETURNING id, status;
 INSERT INTO webhook_audit (restaurant_id, message_sid, outcome, payload)
-SELECT * FROM unnest(:rs::uuid[], :sids::text[], :outcomes::text[], :payloads::jsonb[]);
+SELECT * FROM unnest(:rs::uuid[], :sids::text[], :outcomes::text[], :nulls::jsonb[]);
 COMMIT;

@@ -45,6 +45,30 @@ import Testing
         }
     }
 
+    @Test func anAcceptedWebhooksAuditLineNamesItsMessageAndTheLogShowsItsPayload() async throws {
+        try await SufraTestApp.run { app, client, _ in
+            let restaurant = try await client.createRestaurant()
+            let sid = TestSid.make()
+            #expect(
+                try await client.sendWebhook(to: restaurant, from: Self.customer, body: "first", sid: sid).status == .ok
+            )
+            let lines = try await app.database.withClient { db in
+                try await db.query(
+                    """
+                    SELECT a.outcome, a.payload IS NULL AS by_reference, l.payload->>'Body' AS body
+                    FROM webhook_audit a JOIN webhook_audit_log l ON l.id = a.id
+                    WHERE a.message_sid = \(sid)
+                    """
+                ).map {
+                    "\(try $0.decode("outcome", as: String.self)) \(try $0.decode("by_reference", as: Bool.self)) "
+                        + (try $0.decode("body", as: String.self))
+                }
+            }
+            // The parameters are stored once, in the message; the log reads them from there.
+            #expect(lines == ["accepted true first"])
+        }
+    }
+
     @Test func refusesUnknownNumberBadSignatureAndMalformedRequests() async throws {
         try await SufraTestApp.run { app, client, _ in
             let restaurant = try await client.createRestaurant()

@@ -434,7 +434,9 @@ struct IngestBatchWriter {
             case (.message, .duplicate): label = "duplicate"
             }
             let message = entry.webhook
-            try columns.append([message.restaurantId, message.messageSid, label, payloads[index]])
+            // An accepted message holds the parameters itself (`params`): its line names it by sid (migration 8).
+            let payload = label == "accepted" ? nil : payloads[index]
+            try columns.append([message.restaurantId, message.messageSid, label, payload])
         }
         return columns.query(
             "INSERT INTO webhook_audit (restaurant_id, message_sid, outcome, payload) SELECT * FROM", "")
