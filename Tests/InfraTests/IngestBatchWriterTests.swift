@@ -77,6 +77,14 @@ import Testing
                 }
                 #expect(annReceipt.step?.version == 2)
                 #expect(outcomes[4] == .duplicate)
+                // The accepted line names its message; the duplicate's keeps its own payload (migration 8).
+                let audit = try await client.query(
+                    """
+                    SELECT outcome, payload IS NULL AS by_reference FROM webhook_audit
+                    WHERE message_sid = \(eveFirst.messageSid) ORDER BY id
+                    """
+                ).map { "\(try $0.decode("outcome", as: String.self)) \(try $0.decode("by_reference", as: Bool.self))" }
+                #expect(audit == ["accepted true", "duplicate false"])
 
                 let writes = try await client.query(
                     "SELECT customer, op, count(*) AS n FROM conversation_writes GROUP BY customer, op ORDER BY 1, 2")

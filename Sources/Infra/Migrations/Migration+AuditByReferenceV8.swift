@@ -5,7 +5,7 @@
 /// outcome, the `MessageSid` and the time, with a NULL payload. A line whose webhook left no message (throttled) or
 /// whose message holds another copy's parameters (a duplicate) keeps its own payload. The view
 /// `webhook_audit_log` reads every line with its payload either way. Each webhook used to write its parameters
-/// twice: the second copy was a fifth of its WAL and a JSON document PostgreSQL parsed and checked again.
+/// twice: the second copy was an eighth of its WAL (about 490 bytes) and a JSON document PostgreSQL parsed again.
 extension Migration {
     static let auditByReferenceV8 = Migration(
         version: 8, name: "an accepted webhook's audit line names its message",

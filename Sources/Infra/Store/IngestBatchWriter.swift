@@ -428,14 +428,16 @@ struct IngestBatchWriter {
         var columns = SQLArrayColumns(types: [.uuid, .text, .text, .jsonb])
         for (index, (entry, outcome)) in zip(entries, outcomes).enumerated() {
             let label: String
+            var payload: String? = payloads[index]
             switch (entry, outcome) {
             case (.auditOnly(_, let reason), _): label = reason
-            case (.message, .accepted): label = "accepted"
+            case (.message, .accepted):
+                label = "accepted"
+                // Its message holds the parameters (`params`): the line names it by sid (migration 8).
+                payload = nil
             case (.message, .duplicate): label = "duplicate"
             }
             let message = entry.webhook
-            // An accepted message holds the parameters itself (`params`): its line names it by sid (migration 8).
-            let payload = label == "accepted" ? nil : payloads[index]
             try columns.append([message.restaurantId, message.messageSid, label, payload])
         }
         return columns.query(
