@@ -27,7 +27,9 @@ struct MemoryStore: ConversationStore {
 /// Accepts every message with its step, as the group-commit writer does, with fresh ids like PostgreSQL's; the
 /// first message of a conversation reports a confirmed order (the customer's previous one, now its latest).
 struct MemoryIngest: InboundIngest {
-    func ingest(_ message: InboundWebhook, step: DecidedStep?) async throws -> IngestOutcome {
+    func ingest(
+        _ message: InboundWebhook, step: DecidedStep?, deadline: ContinuousClock.Instant?
+    ) async throws -> IngestOutcome {
         let first = step?.expectedVersion == 0
         let orders =
             first
@@ -44,7 +46,7 @@ struct MemoryIngest: InboundIngest {
                 messageId: UUID().uuidString.lowercased(), conversationId: conversationId(message), step: receipt))
     }
 
-    func audit(_ message: InboundWebhook, outcome: String) async throws {}
+    func audit(_ message: InboundWebhook, outcome: String, deadline: ContinuousClock.Instant?) async throws {}
 
     /// The same id for every message of a conversation (a real one comes from its row).
     private func conversationId(_ message: InboundWebhook) -> String {
