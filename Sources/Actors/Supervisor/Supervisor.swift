@@ -23,7 +23,8 @@ public final class Supervisor: Sendable {
     public let webhookDeadline: Duration
 
     /// The default ``webhookDeadline``: well inside the 15 s Twilio waits for an answer, so a webhook that meets a
-    /// hung database is answered 503 (and retried, docs/operations.md) rather than timed out by Twilio.
+    /// hung database is answered 503 (which Twilio retries when the webhook URL asks it to: README.md, "Operations")
+    /// rather than timed out by Twilio.
     public static let defaultWebhookDeadline = Duration.seconds(8)
 
     /// Wires the Supervisor. `now` gives ISO-8601 UTC timestamps for events; every webhook gets its verdict within
