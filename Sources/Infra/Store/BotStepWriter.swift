@@ -15,7 +15,7 @@ struct BotStepWriter {
     var orderNumber: Int?
 
     func write(on connection: PGConnection) async throws -> BotStepResult {
-        let stateJSON = String(decoding: try JSONEncoder().encode(step.state), as: UTF8.self)
+        let stateJSON = step.state.storedJSON
         let versionRows = try await connection.query(
             """
             UPDATE conversations SET bot_state = \(stateJSON)::jsonb, language = \(step.language?.rawValue),

@@ -396,11 +396,11 @@ struct IngestBatchWriter {
             }
         }
         var columns = SQLArrayColumns(types: [.uuid, .int, .text, .bool, .jsonb, .text])
-        let encoder = JSONEncoder()
         for (id, move) in moves.sorted(by: { $0.key < $1.key }) {
             if let step = steps[id] {
-                let state = String(decoding: try encoder.encode(step.state), as: UTF8.self)
-                try columns.append([id, String(move.count), move.profileName, "t", state, step.language?.rawValue])
+                try columns.append([
+                    id, String(move.count), move.profileName, "t", step.state.storedJSON, step.language?.rawValue,
+                ])
             } else {
                 try columns.append([id, String(move.count), move.profileName, "f", nil, nil])
             }

@@ -22,6 +22,26 @@ import Testing
         }
     }
 
+    @Test func theDirectlyWrittenFormIsWhatJSONEncoderWritesAndDecodesToTheSameState() throws {
+        var cart = Cart()
+        try cart.add(menuItemId: "m1", name: "شاورما \"كبيرة\" \\ 1/2", unitPrice: 1250, quantity: 2)
+        try cart.add(menuItemId: "m2", name: "Tab\there\nnew line \u{1} 🌯", unitPrice: 0, quantity: 99)
+        try cart.add(menuItemId: "m3", name: "", unitPrice: Int64(Int32.max), quantity: 1)
+        let states: [BotState] = [
+            .idle, .mainMenu, .choosingType, .awaitingLocation, .withStaff, .ordering(type: .delivery, cart: Cart()),
+            .ordering(type: .delivery, cart: cart), .reviewing(type: .pickup, cart: cart),
+            .awaitingRating(orderId: "o\"1\\"),
+        ]
+        for state in states {
+            let direct = state.storedJSON
+            #expect(try decode(direct) == state, "\(direct)")
+            // The same document as JSONEncoder's, key for key and value for value.
+            let written = try JSONSerialization.jsonObject(with: Data(direct.utf8)) as? NSDictionary
+            let encoded = try JSONSerialization.jsonObject(with: JSONEncoder().encode(state)) as? NSDictionary
+            #expect(written != nil && written == encoded, "\(direct)")
+        }
+    }
+
     @Test func unknownEmptyOrBrokenJSONIsTheInitialState() throws {
         let unreadable = [
             "{}", "null", "[]", "42", #""idle""#, #"{"v":1}"#, #"{"v":1,"step":"teleporting"}"#,
