@@ -37,6 +37,17 @@ struct TwilioSignatureTests {
                 == "IK+Dwps556ElfBT0I3Rgjkr1wJU=")
     }
 
+    @Test func theSignedStringOrdersByBytesAndKeepsCanonicallyEquivalentPairsApart() {
+        // "é" precomposed (C3 A9) and decomposed ("e" + U+0301: 65 CC 81) are equal as Swift `String`s but not as
+        // bytes, which is what Twilio signs: both stay, in byte order (decomposed first); an identical repeat is
+        // signed once.
+        let parameters: [(name: String, value: String)] = [
+            ("\u{E9}", "1"), ("B", "b"), ("e\u{301}", "1"), ("B", "a"), ("B", "b"), ("a", ""),
+        ]
+        let expected = Array("BaBb".utf8) + Array("a".utf8) + Array("e\u{301}1".utf8) + Array("\u{E9}1".utf8)
+        #expect(TwilioSignature.signedParameters(parameters) == expected)
+    }
+
     @Test(arguments: [
         ("https://mycompany.com:1234/myapp.php?foo=1&bar=2", "RSOYDt4T1cUTdK1PDd93/VVr8B8="),  // removes port, https
         ("http://mycompany.com:1234/myapp.php?foo=1&bar=2", "Zmvh+3yNM1Phv2jhDCwEM3q5ebU="),  // keeps custom port

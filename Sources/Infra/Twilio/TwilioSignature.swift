@@ -63,33 +63,31 @@ public enum TwilioSignature {
     /// Sorting the (name, value) pairs by their UTF-8 bytes gives exactly that order (UTF-8 byte order is code point
     /// order, which is how Python and Node sort the names), with no dictionary or `String` comparison.
     static func signedParameters(_ parameters: [(name: String, value: String)]) -> [UInt8] {
-        var pairs = parameters.map { (name: Array($0.name.utf8), value: Array($0.value.utf8)) }
-        pairs.sort { lhs, rhs in
-            let byName = compareBytes(lhs.name, rhs.name)
-            return byName != 0 ? byName < 0 : compareBytes(lhs.value, rhs.value) < 0
+        // Indices sorted by the strings' own UTF-8 views: no copy of any name or value before the output.
+        let order = parameters.indices.sorted { lhs, rhs in
+            let left = parameters[lhs]
+            let right = parameters[rhs]
+            guard left.name.utf8.elementsEqual(right.name.utf8) else {
+                return left.name.utf8.lexicographicallyPrecedes(right.name.utf8)
+            }
+            return left.value.utf8.lexicographicallyPrecedes(right.value.utf8)
         }
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(pairs.reduce(0) { $0 + $1.name.count + $1.value.count })
-        var previous: (name: [UInt8], value: [UInt8])?
-        for pair in pairs {
-            if let previous, previous.name == pair.name, previous.value == pair.value { continue }
-            bytes.append(contentsOf: pair.name)
-            bytes.append(contentsOf: pair.value)
+        bytes.reserveCapacity(parameters.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count })
+        var previous: (name: String, value: String)?
+        for index in order {
+            let pair = parameters[index]
+            // Identical means the same bytes (`String`'s `==` would also equate canonically equivalent text).
+            if let previous, previous.name.utf8.elementsEqual(pair.name.utf8),
+                previous.value.utf8.elementsEqual(pair.value.utf8)
+            {
+                continue
+            }
+            bytes.append(contentsOf: pair.name.utf8)
+            bytes.append(contentsOf: pair.value.utf8)
             previous = pair
         }
         return bytes
-    }
-
-    /// Byte order of two byte strings (a prefix sorts first): negative, zero or positive.
-    private static func compareBytes(_ lhs: [UInt8], _ rhs: [UInt8]) -> Int {
-        lhs.withUnsafeBufferPointer { left in
-            rhs.withUnsafeBufferPointer { right in
-                for index in 0..<min(left.count, right.count) where left[index] != right[index] {
-                    return Int(left[index]) - Int(right[index])
-                }
-                return left.count - right.count
-            }
-        }
     }
 
     static func queryValue(named name: String, in url: String) -> String? {
