@@ -6,6 +6,35 @@
 public enum TextNormalizer {
     /// The folded form of `text`.
     public static func normalize(_ text: String) -> String {
+        // Most messages ("1", "2 x3", "done") are ASCII: folded byte by byte, with the same result.
+        text.utf8.allSatisfy { $0 < 0x80 } ? normalizeASCII(text) : normalizeUnicode(text)
+    }
+
+    /// ``normalize(_:)`` of ASCII text: lower-cased, whitespace runs collapsed, edges trimmed (nothing else folds).
+    static func normalizeASCII(_ text: String) -> String {
+        var folded: [UInt8] = []
+        folded.reserveCapacity(text.utf8.count)
+        var spaceBefore = false
+        for byte in text.utf8 {
+            if byte == 0x20 || (0x09...0x0D).contains(byte) {
+                spaceBefore = !folded.isEmpty
+                continue
+            }
+            if spaceBefore {
+                folded.append(0x20)
+                spaceBefore = false
+            }
+            folded.append((0x41...0x5A).contains(byte) ? byte + 0x20 : byte)
+        }
+        var start = folded.startIndex
+        var end = folded.endIndex
+        while start < end, asciiEdge(UInt32(folded[start])) { start += 1 }
+        while end > start, asciiEdge(UInt32(folded[end - 1])) { end -= 1 }
+        return String(decoding: folded[start..<end], as: UTF8.self)
+    }
+
+    /// ``normalize(_:)`` of any text.
+    static func normalizeUnicode(_ text: String) -> String {
         // One pass over the scalars: fold each, collapse whitespace runs to one space; then trim the edges.
         var folded: [Unicode.Scalar] = []
         folded.reserveCapacity(text.utf8.count)

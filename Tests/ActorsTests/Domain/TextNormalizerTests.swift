@@ -3,6 +3,20 @@ import Testing
 @testable import Actors
 
 @Suite(.timeLimit(.minutes(3))) struct TextNormalizerTests {
+    @Test func asciiTextFoldsByteByByteExactlyAsTheGeneralPathDoes() {
+        let samples = [
+            "", " ", "1", " 2 x3 ", "DONE!", "Hello,   World?", "\t\n3*2\r\n", "(yes)", "'quoted'", "[4]", "a;b:c",
+            "   ...   ", "x  \u{B} \u{C} y", "MiXeD CaSe 10", "-3", "#$%&+/<=>@\\^_`{|}~",
+        ]
+        // Every printable ASCII character and the control characters, alone and between letters.
+        let every = (0..<128).map { String(UnicodeScalar(UInt8($0))) }
+        for text in samples + every + every.map({ "A\($0)b \($0) " }) {
+            #expect(
+                TextNormalizer.normalizeASCII(text) == TextNormalizer.normalizeUnicode(text), "\(text.debugDescription)"
+            )
+        }
+    }
+
     @Test func foldsDigitsCaseDiacriticsAndSpelling() {
         #expect(TextNormalizer.normalize("  إلغاء!  ") == "الغاء")
         #expect(TextNormalizer.normalize("إلغاء") == TextNormalizer.normalize("الغاء"))
