@@ -63,31 +63,46 @@ public enum TwilioSignature {
     /// Sorting the (name, value) pairs by their UTF-8 bytes gives exactly that order (UTF-8 byte order is code point
     /// order, which is how Python and Node sort the names), with no dictionary or `String` comparison.
     static func signedParameters(_ parameters: [(name: String, value: String)]) -> [UInt8] {
-        // Indices sorted by the strings' own UTF-8 views: no copy of any name or value before the output.
-        let order = parameters.indices.sorted { lhs, rhs in
-            let left = parameters[lhs]
-            let right = parameters[rhs]
-            guard left.name.utf8.elementsEqual(right.name.utf8) else {
-                return left.name.utf8.lexicographicallyPrecedes(right.name.utf8)
-            }
-            return left.value.utf8.lexicographicallyPrecedes(right.value.utf8)
+        // Every name and value copied once, back to back, and the pairs sorted as ranges of that one buffer: a
+        // copy per name and per value, or comparing `String.UTF8View`s, each cost more than the rest together.
+        var all: [UInt8] = []
+        all.reserveCapacity(parameters.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count })
+        var pairs: [(name: Range<Int>, value: Range<Int>)] = []
+        pairs.reserveCapacity(parameters.count)
+        for parameter in parameters {
+            let nameStart = all.count
+            all.append(contentsOf: parameter.name.utf8)
+            let valueStart = all.count
+            all.append(contentsOf: parameter.value.utf8)
+            pairs.append((nameStart..<valueStart, valueStart..<all.count))
         }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(parameters.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count })
-        var previous: (name: String, value: String)?
-        for index in order {
-            let pair = parameters[index]
-            // Identical means the same bytes (`String`'s `==` would also equate canonically equivalent text).
-            if let previous, previous.name.utf8.elementsEqual(pair.name.utf8),
-                previous.value.utf8.elementsEqual(pair.value.utf8)
-            {
-                continue
+        return all.withUnsafeBufferPointer { bytes in
+            /// Byte order of two ranges of `bytes` (a prefix sorts first): negative, zero or positive.
+            func compare(_ lhs: Range<Int>, _ rhs: Range<Int>) -> Int {
+                for offset in 0..<min(lhs.count, rhs.count) {
+                    let left = bytes[lhs.lowerBound + offset]
+                    let right = bytes[rhs.lowerBound + offset]
+                    if left != right { return Int(left) - Int(right) }
+                }
+                return lhs.count - rhs.count
             }
-            bytes.append(contentsOf: pair.name.utf8)
-            bytes.append(contentsOf: pair.value.utf8)
-            previous = pair
+            pairs.sort { lhs, rhs in
+                let byName = compare(lhs.name, rhs.name)
+                return byName != 0 ? byName < 0 : compare(lhs.value, rhs.value) < 0
+            }
+            var signed: [UInt8] = []
+            signed.reserveCapacity(bytes.count)
+            var previous: (name: Range<Int>, value: Range<Int>)?
+            for pair in pairs {
+                if let previous, compare(previous.name, pair.name) == 0, compare(previous.value, pair.value) == 0 {
+                    continue
+                }
+                signed.append(contentsOf: bytes[pair.name])
+                signed.append(contentsOf: bytes[pair.value])
+                previous = pair
+            }
+            return signed
         }
-        return bytes
     }
 
     static func queryValue(named name: String, in url: String) -> String? {
