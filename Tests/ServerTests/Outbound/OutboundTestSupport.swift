@@ -134,6 +134,21 @@ struct SilentEvents: LiveEventPublishing {
 }
 
 extension OutboundHarness {
+    /// `count` claimed replies, one per customer `<customerPrefix><index>`, bodies `<body> <index>`; their ids in order.
+    static func insertClaimed(
+        _ app: SufraTestApp, restaurant: String, count: Int, customerPrefix: String, body: String, owner: String,
+        lease: Duration
+    ) async throws -> [String] {
+        var ids: [String] = []
+        for index in 0..<count {
+            ids.append(
+                try await insertClaimed(
+                    app, restaurant: restaurant, customer: "\(customerPrefix)\(index)", body: "\(body) \(index)",
+                    owner: owner, lease: lease))
+        }
+        return ids
+    }
+
     /// Inserts one outbound text to `customer` (window open) already claimed by `owner` until `lease` from now,
     /// first attempted now: what a worker that died mid-send leaves behind.
     static func insertClaimed(

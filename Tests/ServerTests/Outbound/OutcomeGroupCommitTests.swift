@@ -130,8 +130,6 @@ import Testing
         }
     }
 
-    /// Two batches that touch the same two rows, each in the order that deadlocked before (a completion, then the
-    /// receipts of the other message): both commit, neither waits out PostgreSQL's one-second deadlock check.
     /// Receipts of different messages go in one statement, and each is answered as it alone would be: a status
     /// that moves forward, one that repeats (nothing written), a job still sending that only takes its sid, a job
     /// whose answer was lost that adopts the sid as sent, an unknown sid. Two statuses of one message (by sid, or by
@@ -139,14 +137,9 @@ import Testing
     @Test func receiptsOfDifferentMessagesShareOneStatementAndEachIsAnsweredItsOwn() async throws {
         try await SufraTestApp.run(options: OutboundHarness.withoutSender()) { app, client, sufra in
             let restaurant = try await client.createRestaurant()
-            var claimed: [String] = []
-            for index in 0..<4 {
-                claimed.append(
-                    try await OutboundHarness.insertClaimed(
-                        app, restaurant: restaurant.id, customer: "whatsapp:+96655000500\(index)",
-                        body: "together \(index)", owner: "worker", lease: .seconds(60)))
-            }
-            let ids = claimed
+            let ids = try await OutboundHarness.insertClaimed(
+                app, restaurant: restaurant.id, count: 4, customerPrefix: "whatsapp:+96655000500", body: "together",
+                owner: "worker", lease: .seconds(60))
             try await app.database.withClient { db in
                 for (index, sid) in ["SMt-a", "SMt-b"].enumerated() {
                     try await db.query(
@@ -196,18 +189,15 @@ import Testing
         }
     }
 
+    /// Two batches that touch the same two rows, each in the order that deadlocked before (a completion, then the
+    /// receipts of the other message): both commit, neither waits out PostgreSQL's one-second deadlock check.
     @Test func batchesTouchingTheSameRowsLockThemInOneOrderAndNeverDeadlock() async throws {
         try await SufraTestApp.run(options: OutboundHarness.withoutSender()) { app, client, sufra in
             let restaurant = try await client.createRestaurant()
-            var ids: [String] = []
-            for index in 0..<2 {
-                ids.append(
-                    try await OutboundHarness.insertClaimed(
-                        app, restaurant: restaurant.id, customer: "whatsapp:+96655000400\(index)",
-                        body: "lock \(index)",
-                        owner: "worker", lease: .seconds(60)))
-            }
-            ids.sort()
+            let ids = try await OutboundHarness.insertClaimed(
+                app, restaurant: restaurant.id, count: 2, customerPrefix: "whatsapp:+96655000400", body: "lock",
+                owner: "worker", lease: .seconds(60)
+            ).sorted()
             let (low, high) = (ids[0], ids[1])
             // Batch A's receipts (written in arrival order) take `high` first, against the ids' order.
             try await app.database.withClient { db in
