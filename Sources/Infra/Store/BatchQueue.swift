@@ -4,11 +4,27 @@ import Synchronization
 /// The queue behind a group-commit writer (``GroupCommitIngest``, ``GroupCommitOutcomes``): callers' entries wait
 /// here until one of a few flushers takes up to `maximumBatch` of them, so while one batch waits for its commit the
 /// next one fills. Past `maximumPending` waiting entries, or once stopped, ``enqueue(_:)`` refuses.
+///
+/// Batches are staggered: with no batch in flight a flusher takes what is pending at once (an idle system
+/// commits each message as it comes), but while one is in flight another flusher waits until half as many entries
+/// as the batch last started are pending, or until no batch is in flight any more (``BatchStagger``). Without it an
+/// idle flusher woke for the first entry after a big batch left, so batches alternated between a handful and
+/// everything else, each small one a whole transaction's fixed cost (docs/inbound.md, "Group commit").
 final class BatchQueue<Entry: Sendable>: Sendable {
     private struct State {
         var pending: [Entry] = []
         var idleFlushers: [CheckedContinuation<Bool, Never>] = []
+        var stagger = BatchStagger()
         var stopped = false
+
+        /// The next batch if a flusher may take one now (see ``BatchStagger``), marking it in flight.
+        mutating func take(maximumBatch: Int) -> [Entry]? {
+            guard !pending.isEmpty, stopped || stagger.mayStart(pending: pending.count) else { return nil }
+            let count = min(pending.count, maximumBatch)
+            defer { pending.removeFirst(count) }
+            stagger.started(count)
+            return Array(pending.prefix(count))
+        }
     }
 
     private let maximumBatch: Int
@@ -31,7 +47,8 @@ final class BatchQueue<Entry: Sendable>: Sendable {
         let outcome = state.withLock { state -> (accepted: Bool, wake: CheckedContinuation<Bool, Never>?) in
             guard !state.stopped, state.pending.count < maximumPending else { return (false, nil) }
             state.pending.append(entry)
-            return (true, state.idleFlushers.popLast())
+            let wake = state.stagger.mayStart(pending: state.pending.count) ? state.idleFlushers.popLast() : nil
+            return (true, wake)
         }
         outcome.wake?.resume(returning: true)
         return outcome.accepted
@@ -65,20 +82,22 @@ final class BatchQueue<Entry: Sendable>: Sendable {
     }
 
     private func flushLoop(_ flush: @Sendable ([Entry]) async -> Void) async {
+        var finished = false
         while true {
-            let batch = state.withLock { state -> [Entry] in
-                let count = min(state.pending.count, maximumBatch)
-                defer { state.pending.removeFirst(count) }
-                return Array(state.pending.prefix(count))
+            let batch = state.withLock { state -> [Entry]? in
+                if finished { state.stagger.finished() }
+                return state.take(maximumBatch: maximumBatch)
             }
-            if !batch.isEmpty {
+            finished = false
+            if let batch {
                 await flush(batch)
+                finished = true
                 continue
             }
             let keepGoing = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
                 let decision = state.withLock { state -> Bool? in
-                    if !state.pending.isEmpty { return true }
-                    if state.stopped { return false }
+                    if state.stopped { return !state.pending.isEmpty }
+                    if state.stagger.mayStart(pending: state.pending.count) { return true }
                     state.idleFlushers.append(continuation)
                     return nil
                 }

@@ -1,0 +1,94 @@
+import Testing
+
+@testable import Infra
+
+/// The group-commit queue staggers its batches (``BatchStagger``): tiny batches behind a big one are not started.
+@Suite(.timeLimit(.minutes(1))) struct BatchStaggerTests {
+    @Test func withNothingInFlightAnyPendingEntryStartsABatch() {
+        let stagger = BatchStagger()
+        #expect(stagger.mayStart(pending: 1))
+        #expect(!stagger.mayStart(pending: 0))
+    }
+
+    @Test func whileABatchIsInFlightTheNextWaitsForHalfItsSize() {
+        var stagger = BatchStagger()
+        stagger.started(100)
+        #expect(!stagger.mayStart(pending: 1))
+        #expect(!stagger.mayStart(pending: 49))
+        #expect(stagger.mayStart(pending: 50))
+        stagger.started(50)
+        #expect(!stagger.mayStart(pending: 24))
+        #expect(stagger.mayStart(pending: 25))
+    }
+
+    @Test func aSmallBatchInFlightHoldsNothingBack() {
+        var stagger = BatchStagger()
+        stagger.started(1)
+        #expect(stagger.mayStart(pending: 1))
+        stagger.started(2)
+        #expect(stagger.mayStart(pending: 1))
+    }
+
+    @Test func onceTheLastBatchFinishesAnythingPendingStarts() {
+        var stagger = BatchStagger()
+        stagger.started(100)
+        stagger.started(60)
+        stagger.finished()
+        #expect(!stagger.mayStart(pending: 10))
+        stagger.finished()
+        #expect(stagger.mayStart(pending: 1))
+        stagger.finished()
+        #expect(stagger.inFlight == 0)
+    }
+
+    /// Through the queue with two flushers: the second does not start a batch of one behind the first's ten (it
+    /// did: a flusher woke for each first entry), and what is pending when the batches in flight finish goes.
+    @Test func theQueueStaggersTwoFlushers() async throws {
+        let queue = BatchQueue<Int>(maximumBatch: 256, maximumPending: 1000, flushers: 2)
+        let gates = Gates()
+        let (batches, observed) = AsyncStream.makeStream(of: [Int].self)
+        for entry in 1...10 { #expect(queue.enqueue(entry)) }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await queue.run { batch in
+                    observed.yield(batch)
+                    await gates.wait()
+                }
+            }
+            var seen = batches.makeAsyncIterator()
+            #expect(await seen.next() == Array(1...10))
+            // Four pending behind a batch of ten: not enough to start another (the fifth makes half).
+            for entry in 11...15 { #expect(queue.enqueue(entry)) }
+            #expect(await seen.next() == Array(11...15))
+            // Two pending behind a batch of five wait for the batches in flight to finish, then go together.
+            for entry in 16...17 { #expect(queue.enqueue(entry)) }
+            await gates.open()
+            await gates.open()
+            #expect(await seen.next() == [16, 17])
+            await gates.open()
+            group.cancelAll()
+        }
+    }
+}
+
+/// Flushes that wait until the test lets them finish, in the order they started.
+private actor Gates {
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+    private var opened = 0
+
+    func wait() async {
+        if opened > 0 {
+            opened -= 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func open() {
+        if waiting.isEmpty {
+            opened += 1
+        } else {
+            waiting.removeFirst().resume()
+        }
+    }
+}
