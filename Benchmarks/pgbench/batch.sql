@@ -1,12 +1,10 @@
--- One group-commit batch as IngestBatchWriter writes it since the single-write change (docs/inbound.md): new
--- conversations created, every conversation locked, messages, the move (the row's one write), replies born
--- claimed, audit lines, COMMIT. Each statement's text is the writer's (each pipeline's statements in order); only
+-- One group-commit batch as IngestBatchWriter writes it since migration 9 (docs/inbound.md), in steady state
+-- (every conversation's step decided from a stored version, so none is created; every webhook accepted, so no
+-- audit line: its message is the line): every conversation locked, messages, the move (the row's one write),
+-- replies born claimed, COMMIT. Each statement's text is the writer's (each pipeline's statements in order); only
 -- the RETURNING rows the writer reads are folded into an array here (\gset), as pgbench keeps one row.
 -- ceiling.sh prepends batch-params.sql, which builds the parameters.
 BEGIN;
-INSERT INTO conversations (restaurant_id, customer, profile_name)
-SELECT r, c, p FROM unnest(:rs::uuid[], :keys::text[], :profiles::text[]) AS v(r, c, p)
-ON CONFLICT (restaurant_id, customer) DO NOTHING;
 SELECT array_agg(l.id ORDER BY l.o) AS cids FROM (
     SELECT c.id, c.restaurant_id, c.customer, c.version, v.o FROM conversations c
     JOIN unnest(:rs::uuid[], :keys::text[]) WITH ORDINALITY AS v(r, k, o) ON c.restaurant_id = v.r AND c.customer = v.k
@@ -40,6 +38,4 @@ FROM (
     FROM unnest(:rs::uuid[], :cids::uuid[], :replies::text[], :nulls::text[], :nulls::jsonb[], :positions::int[],
         :owners::text[], :leases::bigint[])
     AS v(r, c, b, s, j, i, o, l)) AS w ORDER BY w.i RETURNING id, status;
-INSERT INTO webhook_audit (restaurant_id, message_sid, outcome, payload)
-SELECT * FROM unnest(:rs::uuid[], :sids::text[], :outcomes::text[], :nulls::jsonb[]);
 COMMIT;

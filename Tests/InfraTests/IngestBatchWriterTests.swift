@@ -40,6 +40,11 @@ import Testing
                         BEGIN INSERT INTO conversation_writes VALUES (NEW.customer, TG_OP); RETURN NEW; END $$;
                         CREATE TRIGGER count_conversation_writes AFTER INSERT OR UPDATE ON conversations
                             FOR EACH ROW EXECUTE FUNCTION count_conversation_write();
+                        CREATE TABLE conversation_creations (customer text NOT NULL);
+                        CREATE FUNCTION count_conversation_creation() RETURNS trigger LANGUAGE plpgsql AS $$
+                        BEGIN INSERT INTO conversation_creations VALUES (NEW.customer); RETURN NEW; END $$;
+                        CREATE TRIGGER count_conversation_creations BEFORE INSERT ON conversations
+                            FOR EACH ROW EXECUTE FUNCTION count_conversation_creation();
                         """)
                 }
                 let ann = "whatsapp:+1"
@@ -54,7 +59,7 @@ import Testing
                         .message(Self.webhook(restaurant: restaurant, customer: bob), nil, orderNumber: nil),
                         .message(eveFirst, nil, orderNumber: nil),
                     ], client)
-                _ = try await client.query("TRUNCATE conversation_writes")
+                _ = try await client.query("TRUNCATE conversation_writes, conversation_creations")
 
                 // Ann: a step from the version stored and a second message; Bob: a new profile name; Cy: new;
                 // Eve: only Twilio's retry of a message stored before.
@@ -77,14 +82,30 @@ import Testing
                 }
                 #expect(annReceipt.step?.version == 2)
                 #expect(outcomes[4] == .duplicate)
-                // The accepted line names its message; the duplicate's keeps its own payload (migration 8).
-                let audit = try await client.query(
+                // The duplicate leaves an audit line of its own, with its payload; the accepted webhook's line is its
+                // message, and the log shows both (migration 9).
+                let own = try await client.query(
                     """
-                    SELECT outcome, payload IS NULL AS by_reference FROM webhook_audit
-                    WHERE message_sid = \(eveFirst.messageSid) ORDER BY id
+                    SELECT outcome, payload->>'Body' AS body FROM webhook_audit
+                    WHERE message_sid = \(eveFirst.messageSid)
                     """
-                ).map { "\(try $0.decode("outcome", as: String.self)) \(try $0.decode("by_reference", as: Bool.self))" }
-                #expect(audit == ["accepted true", "duplicate false"])
+                ).map { "\(try $0.decode("outcome", as: String.self)) \(try $0.decode("body", as: String.self))" }
+                #expect(own == ["duplicate hi"])
+                let log = try await client.query(
+                    """
+                    SELECT outcome, message_id IS NOT NULL AS by_message, payload->>'Body' AS body FROM webhook_audit_log
+                    WHERE message_sid = \(eveFirst.messageSid) ORDER BY outcome
+                    """
+                ).map {
+                    "\(try $0.decode("outcome", as: String.self)) \(try $0.decode("by_message", as: Bool.self)) "
+                        + (try $0.decode("body", as: String.self))
+                }
+                #expect(log == ["accepted true hi", "duplicate false hi"])
+
+                // Ann's step was decided from a stored version: her row exists and no insert of it is even tried.
+                let tried = try await client.query("SELECT customer FROM conversation_creations ORDER BY customer")
+                    .map { try $0.decode("customer", as: String.self) }
+                #expect(tried == [bob, cy, eve])
 
                 let writes = try await client.query(
                     "SELECT customer, op, count(*) AS n FROM conversation_writes GROUP BY customer, op ORDER BY 1, 2")
@@ -106,6 +127,42 @@ import Testing
                         "\(ann) v2 unread 3 -", "\(bob) v0 unread 2 Bob", "\(cy) v0 unread 1 Cy",
                         "\(eve) v0 unread 1 -",
                     ])
+            }
+        }
+    }
+
+    /// A step decided from a stored version leaves its conversation out of the batch's creations; should the row be
+    /// gone after all (deleted under a running actor), the batch starts again creating it, and the message is
+    /// stored, unhandled, rather than dropped.
+    @Test func aConversationGoneUnderAStepFromAStoredVersionIsCreatedAgain() async throws {
+        try await PostgresTestSupport.withDatabase { configuration in
+            try await PostgresTestSupport.withClient(configuration) { client in
+                let restaurant = try await PostgresTestSupport.migratedRestaurant(client)
+                let fay = "whatsapp:+6"
+                _ = try await Self.commit(
+                    [
+                        .message(
+                            Self.webhook(restaurant: restaurant, customer: fay), Self.step(from: 0), orderNumber: nil)
+                    ],
+                    client)
+                _ = try await client.query("DELETE FROM messages")
+                _ = try await client.query("DELETE FROM conversations")
+
+                let late = Self.webhook(restaurant: restaurant, customer: fay)
+                let outcomes = try await Self.commit([.message(late, Self.step(from: 1), orderNumber: nil)], client)
+                guard case .accepted(let receipt) = outcomes[0] else {
+                    Issue.record("the message was not stored: \(outcomes[0])")
+                    return
+                }
+                #expect(receipt.step == nil)
+                let stored = try await client.query(
+                    """
+                    SELECT m.handled_at IS NULL AS unhandled, c.version FROM messages m
+                    JOIN conversations c ON c.id = m.conversation_id WHERE m.sid = \(late.messageSid)
+                    """
+                ).single()
+                #expect(try stored.decode("unhandled", as: Bool.self))
+                #expect(try stored.decode("version", as: Int64.self) == 0)
             }
         }
     }

@@ -47,7 +47,7 @@ import Testing
             #expect(state.version == 1)
             let audit = try await app.database.withClient { db in
                 try await db.query(
-                    "SELECT outcome FROM webhook_audit WHERE restaurant_id = \(restaurant.id)::uuid"
+                    "SELECT outcome FROM webhook_audit_log WHERE restaurant_id = \(restaurant.id)::uuid"
                 ).map { try $0.decode("outcome", as: String.self) }
             }
             #expect(audit == ["accepted"])

@@ -7,7 +7,8 @@ import Foundation
 ///
 /// 1. one pipeline: `BEGIN` (every statement after it on generic plans that look rows up by index,
 ///    ``PGQuery/genericPlans``); the batch's new conversations created (`ON CONFLICT DO NOTHING`: an existing row is
-///    not touched); every conversation of the batch locked in key order (`SELECT … FOR NO KEY UPDATE`, so
+///    not touched; a conversation whose step was decided from a stored version is known to have its row and is left
+///    out, and should it be gone after all the batch starts again creating every one); every conversation of the batch locked in key order (`SELECT … FOR NO KEY UPDATE`, so
 ///    concurrent batches lock rows in the same order and cannot deadlock each other), returning each row's id and
 ///    version — the rows stay locked until commit; and the messages inserted with `ON CONFLICT (sid) DO NOTHING`:
 ///    a `MessageSid` stored before is a duplicate, and its step is discarded; a new message whose step applies is
@@ -17,7 +18,8 @@ import Foundation
 ///    of its own when a reply waits for a confirmed order's number, else the start of the last pipeline;)
 /// 3. one pipeline: conversations moved (unread counts, times and profile name, and for each applied step its new
 ///    state and version), every reply of the batch by one insert (``ReplyRowsWriter``: born claimed under
-///    ``claims`` where the restaurant's channel has room, queued otherwise), one audit line per webhook, and
+///    ``claims`` where the restaurant's channel has room, queued otherwise), an audit line for each webhook that
+///    left no message of its own (a duplicate; an accepted webhook's line is its message, migration 9), and
 ///    `COMMIT`.
 ///
 /// The move is the batch's only write of an existing conversation row: one new row version per conversation per
@@ -82,7 +84,9 @@ struct IngestBatchWriter {
         }
     }
 
-    private func write(on connection: PGConnection) async throws -> Written {
+    /// Writes the batch; `creatingEvery` creates every conversation of the batch that does not exist, not only
+    /// those whose actor had no stored row.
+    private func write(on connection: PGConnection, creatingEvery: Bool = false) async throws -> Written {
         var written = Written(outcomes: [])
         var outcomes = [IngestOutcome](repeating: .duplicate, count: entries.count)
         // Each webhook's parameters as JSON, built once for its message row and its audit line.
@@ -98,18 +102,29 @@ struct IngestBatchWriter {
         }
         guard !candidates.isEmpty else {
             // Audit lines only: one statement, its own implicit transaction.
-            try await connection.pipeline([try auditQuery(outcomes, payloads: payloads)])
+            if let audit = try auditQuery(outcomes, payloads: payloads) { try await connection.pipeline([audit]) }
             written.outcomes = outcomes
             return written
         }
 
         let keys = Self.conversationKeys(candidates.map { entries[$0].webhook })
+        // A conversation whose step was decided from a stored version (> 0) has its row: only the others may need
+        // creating. Should one of those rows be gone after all, the batch starts again creating every row.
+        var known: Set<ConversationKey> = []
+        for index in candidates where !creatingEvery && (entries[index].step?.expectedVersion ?? 0) > 0 {
+            known.insert(Self.key(entries[index].webhook))
+        }
+        let creating = keys.filter { !known.contains($0.key) }
         // Every statement of the batch finds its rows by key: on generic plans, each row an index lookup.
-        let opened = try await connection.pipeline([
-            "BEGIN", .genericPlans, try Self.createQuery(keys), try Self.lockQuery(keys),
-            try insertMessagesQuery(candidates, payloads: payloads),
-        ])
-        let conversations = try Self.conversations(from: opened[3])
+        var opening: [PGQuery] = ["BEGIN", .genericPlans]
+        if !creating.isEmpty { opening.append(try Self.createQuery(creating)) }
+        opening += [try Self.lockQuery(keys), try insertMessagesQuery(candidates, payloads: payloads)]
+        let opened = try await connection.pipeline(opening)
+        let conversations = try Self.conversations(from: opened[opened.count - 2])
+        if !creatingEvery && conversations.count < keys.count {
+            _ = try await connection.simpleQuery("ROLLBACK")
+            return try await write(on: connection, creatingEvery: true)
+        }
         // Which steps may apply: decided from the version now locked, and the first such step of their conversation.
         // The insert decided the same in SQL (its `handled_at`); the two must agree, or the batch is rolled back.
         var stepping: Set<Int> = []
@@ -120,7 +135,7 @@ struct IngestBatchWriter {
             else { continue }
             stepping.insert(index)
         }
-        let (inserted, bornHandled) = try Self.messageIds(from: opened[4])
+        let (inserted, bornHandled) = try Self.messageIds(from: opened[opened.count - 1])
         for index in candidates where inserted[entries[index].webhook.messageSid] != nil {
             guard stepping.contains(index) == bornHandled.contains(entries[index].webhook.messageSid) else {
                 throw StepDisagreement(messageSid: entries[index].webhook.messageSid)
@@ -192,7 +207,7 @@ struct IngestBatchWriter {
         tail.append(try moveQuery(newMessages, applied: applied, conversations: conversations))
         let repliesQuery = try replyWriter.query()
         if let repliesQuery { tail.append(repliesQuery) }
-        tail.append(try auditQuery(outcomes, payloads: payloads))
+        if let audit = try auditQuery(outcomes, payloads: payloads) { tail.append(audit) }
         tail.append("COMMIT")
         let results = try await connection.pipeline(tail)
         guard results[results.count - 1].commandTag != "ROLLBACK" else {
@@ -424,22 +439,22 @@ struct IngestBatchWriter {
         return versions
     }
 
-    private func auditQuery(_ outcomes: [IngestOutcome], payloads: [String]) throws -> PGQuery {
+    /// The audit lines of the batch's webhooks that left no message of their own (throttled, duplicate), with their
+    /// payloads; nil when there are none. An accepted webhook's line is its message (migration 9: the view
+    /// `webhook_audit_log` reads it from there).
+    private func auditQuery(_ outcomes: [IngestOutcome], payloads: [String]) throws -> PGQuery? {
         var columns = SQLArrayColumns(types: [.uuid, .text, .text, .jsonb])
         for (index, (entry, outcome)) in zip(entries, outcomes).enumerated() {
             let label: String
-            var payload: String? = payloads[index]
             switch (entry, outcome) {
             case (.auditOnly(_, let reason), _): label = reason
-            case (.message, .accepted):
-                label = "accepted"
-                // Its message holds the parameters (`params`): the line names it by sid (migration 8).
-                payload = nil
+            case (.message, .accepted): continue
             case (.message, .duplicate): label = "duplicate"
             }
             let message = entry.webhook
-            try columns.append([message.restaurantId, message.messageSid, label, payload])
+            try columns.append([message.restaurantId, message.messageSid, label, payloads[index]])
         }
+        guard !columns.isEmpty else { return nil }
         return columns.query(
             "INSERT INTO webhook_audit (restaurant_id, message_sid, outcome, payload) SELECT * FROM", "")
     }

@@ -169,12 +169,18 @@ public struct RestaurantRepository: Sendable {
         }
     }
 
-    /// Deletes a restaurant and all its data: its audit lines here, everything else by cascade. False when it did
-    /// not exist.
+    /// Deletes a restaurant and all its data: its messages and audit lines here, everything else by cascade. False
+    /// when it did not exist.
     public func delete(id: String) async throws -> Bool {
         guard UUID(uuidString: id) != nil else { return false }
         return try await client.withTransaction { connection in
-            // The audit log has no foreign key to restaurants (migration 7): a check per webhook it would cost.
+            // Neither has a foreign key (migrations 7 and 9): a check per inserted row it would cost. The messages
+            // are found through their conversations (`messages_by_conversation`).
+            _ = try await connection.execute(
+                """
+                DELETE FROM messages WHERE conversation_id IN (
+                    SELECT id FROM conversations WHERE restaurant_id = \(id)::uuid)
+                """)
             _ = try await connection.execute("DELETE FROM webhook_audit WHERE restaurant_id = \(id)::uuid")
             let deleted = try await connection.execute("DELETE FROM restaurants WHERE id = \(id)::uuid")
             if deleted == 1 { try await Self.announce(id, on: connection) }
