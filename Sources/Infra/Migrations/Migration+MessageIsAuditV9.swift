@@ -5,8 +5,8 @@
 ///   parameters, arrival time) is the line. The view `webhook_audit_log` reads accepted lines from `messages` and
 ///   every other outcome (throttled, duplicate) from `webhook_audit`, which keeps its own payload for them. The
 ///   accepted lines written before (payload NULL since migration 8, their parameters in the message) are deleted,
-///   and the view skips any such line a process of an older version still writes: each would show twice. Each webhook wrote a heap tuple, two index entries and about 300 bytes of WAL
-///   for a line that repeated its message.
+///   and the view skips any such line a process of an older version still writes: each would show twice. Each
+///   webhook wrote a heap tuple, two index entries and about 300 bytes of WAL for a line that repeated its message.
 /// - `messages.conversation_id` loses its foreign key: every message is inserted in the transaction that has just
 ///   locked or written its conversation row (the ingest batch locks it, a bot step and a staff reply move it), so
 ///   the per-row check (a lookup and a key-share lock, twice per webhook: the message and its reply) proved

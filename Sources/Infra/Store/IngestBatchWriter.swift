@@ -8,12 +8,12 @@ import Foundation
 /// 1. one pipeline: `BEGIN` (every statement after it on generic plans that look rows up by index,
 ///    ``PGQuery/genericPlans``); the batch's new conversations created (`ON CONFLICT DO NOTHING`: an existing row is
 ///    not touched; a conversation whose step was decided from a stored version is known to have its row and is left
-///    out, and should it be gone after all the batch starts again creating every one); every conversation of the batch locked in key order (`SELECT … FOR NO KEY UPDATE`, so
-///    concurrent batches lock rows in the same order and cannot deadlock each other), returning each row's id and
-///    version — the rows stay locked until commit; and the messages inserted with `ON CONFLICT (sid) DO NOTHING`:
-///    a `MessageSid` stored before is a duplicate, and its step is discarded; a new message whose step applies is
-///    born handled (the insert finds its conversation and decides that in SQL, by the rule below, and Swift checks
-///    it came to the same answer);
+///    out, and should it be gone after all the batch starts again creating every one); every conversation of the batch
+///    locked in key order (`SELECT … FOR NO KEY UPDATE`, so concurrent batches lock rows in the same order and cannot
+///    deadlock each other), returning each row's id and version — the rows stay locked until commit; and the messages
+///    inserted with `ON CONFLICT (sid) DO NOTHING`: a `MessageSid` stored before is a duplicate, and its step is
+///    discarded; a new message whose step applies is born handled (the insert finds its conversation and decides that
+///    in SQL, by the rule below, and Swift checks it came to the same answer);
 /// 2. (every applied step's order effects, one pipeline for the whole batch, ``OrderEffectsWriter``: a round trip
 ///    of its own when a reply waits for a confirmed order's number, else the start of the last pipeline;)
 /// 3. one pipeline: conversations moved (unread counts, times and profile name, and for each applied step its new
@@ -89,7 +89,7 @@ struct IngestBatchWriter {
     private func write(on connection: PGConnection, creatingEvery: Bool = false) async throws -> Written {
         var written = Written(outcomes: [])
         var outcomes = [IngestOutcome](repeating: .duplicate, count: entries.count)
-        // Each webhook's parameters as JSON, built once for its message row and its audit line.
+        // Each webhook's parameters as JSON, built once for its message row or its audit line.
         let payloads = entries.map { Self.parametersJSON($0.webhook.parameters) }
         // First occurrence of each MessageSid in the batch is the candidate; later ones are duplicates.
         var seenSids: Set<String> = []
