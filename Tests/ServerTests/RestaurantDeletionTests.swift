@@ -1,6 +1,7 @@
 import HTTPTypes
 import HummingbirdTesting
 import Infra
+import SufraTestSupport
 import Testing
 
 @testable import Server
@@ -34,6 +35,65 @@ import Testing
 
             #expect(try await Self.rows(app, restaurantId: gone.id).allSatisfy { $0.count == 0 })
             #expect(try await Self.rows(app, restaurantId: kept.id).allSatisfy { $0.count > 0 })
+        }
+    }
+
+    /// A batch still writing a message into one of the restaurant's conversations when the deletion starts: the
+    /// deletion waits for it and deletes its message too (messages have no foreign key to cascade from since
+    /// migration 9, so a delete that ran before the batch committed would leave the message behind).
+    @Test func aMessageCommittedWhileTheRestaurantIsDeletedGoesWithIt() async throws {
+        try await SufraTestApp.run { app, client, sufra in
+            let restaurant = try await client.createRestaurant(name: "Gone")
+            #expect(
+                try await client.sendWebhook(to: restaurant, from: "whatsapp:+966500000302", body: "مرحبا").status
+                    == .ok)
+            let conversation = try await app.database.withClient { db in
+                try await db.query("SELECT id FROM conversations WHERE restaurant_id = \(restaurant.id)::uuid")
+                    .single().decodeID("id")
+            }
+            let waiting: @Sendable () async throws -> Int = {
+                try await app.database.withClient { db in
+                    try await db.query(
+                        """
+                        SELECT count(*)::int AS n FROM pg_stat_activity
+                        WHERE datname = current_database() AND wait_event_type = 'Lock'
+                        """
+                    ).single().decode("n", as: Int.self)
+                }
+            }
+            let postgres = sufra.postgres
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                let holding = AsyncStream<Void>.makeStream()
+                let release = AsyncStream<Void>.makeStream()
+                // As an ingest batch does: the conversation locked, a message inserted, the commit still to come.
+                group.addTask {
+                    try await postgres.withConnection { connection in
+                        try await connection.simpleQuery("BEGIN")
+                        try await connection.query(
+                            "SELECT id FROM conversations WHERE id = \(conversation)::uuid FOR NO KEY UPDATE")
+                        try await connection.query(
+                            """
+                            INSERT INTO messages (restaurant_id, conversation_id, body, sid, direction, status)
+                            VALUES (\(restaurant.id)::uuid, \(conversation)::uuid, 'late', 'SMlate', 'inbound',
+                                'received')
+                            """)
+                        holding.continuation.yield()
+                        for await _ in release.stream { break }
+                        try await connection.simpleQuery("COMMIT")
+                    }
+                }
+                for await _ in holding.stream { break }
+                group.addTask {
+                    let deleted = try await client.execute(
+                        uri: "/admin/restaurants/\(restaurant.id)", method: .delete,
+                        headers: [.authorization: "Bearer \(SufraTestApp.adminToken)"])
+                    #expect(deleted.status == .noContent)
+                }
+                try await eventually("the deletion waits for the batch") { try await waiting() == 1 }
+                release.continuation.yield()
+                try await group.waitForAll()
+            }
+            #expect(try await Self.rows(app, restaurantId: restaurant.id).allSatisfy { $0.count == 0 })
         }
     }
 

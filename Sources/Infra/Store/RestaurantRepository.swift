@@ -174,8 +174,21 @@ public struct RestaurantRepository: Sendable {
     public func delete(id: String) async throws -> Bool {
         guard UUID(uuidString: id) != nil else { return false }
         return try await client.withTransaction { connection in
-            // Neither has a foreign key (migrations 7 and 9): a check per inserted row it would cost. The messages
-            // are found through their conversations (`messages_by_conversation`).
+            // Messages and audit lines have no foreign key (migrations 7 and 9: a check per inserted row it would
+            // cost), so they are deleted here, and no message may commit after its delete. The restaurant's row,
+            // locked first, keeps new conversations out (their insert's foreign-key check waits for it); its
+            // conversations, locked next, keep new messages out (every message insert locks or moves its
+            // conversation first) and wait out the batches writing them now. Only then, in a statement of its own
+            // that sees what those batches committed, are the messages deleted, found through their conversations.
+            let exists = try await connection.query(
+                "SELECT 1 AS one FROM restaurants WHERE id = \(id)::uuid FOR UPDATE")
+            guard !exists.isEmpty else { return false }
+            // In key order, as the ingest batches lock them.
+            _ = try await connection.query(
+                """
+                SELECT id FROM conversations WHERE restaurant_id = \(id)::uuid
+                ORDER BY restaurant_id, customer FOR UPDATE
+                """)
             _ = try await connection.execute(
                 """
                 DELETE FROM messages WHERE conversation_id IN (
