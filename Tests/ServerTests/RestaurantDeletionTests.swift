@@ -51,16 +51,6 @@ import Testing
                 try await db.query("SELECT id FROM conversations WHERE restaurant_id = \(restaurant.id)::uuid")
                     .single().decodeID("id")
             }
-            let waiting: @Sendable () async throws -> Int = {
-                try await app.database.withClient { db in
-                    try await db.query(
-                        """
-                        SELECT count(*)::int AS n FROM pg_stat_activity
-                        WHERE datname = current_database() AND wait_event_type = 'Lock'
-                        """
-                    ).single().decode("n", as: Int.self)
-                }
-            }
             let postgres = sufra.postgres
             try await withThrowingTaskGroup(of: Void.self) { group in
                 let holding = AsyncStream<Void>.makeStream()
@@ -89,7 +79,7 @@ import Testing
                         headers: [.authorization: "Bearer \(SufraTestApp.adminToken)"])
                     #expect(deleted.status == .noContent)
                 }
-                try await eventually("the deletion waits for the batch") { try await waiting() == 1 }
+                try await eventually("the deletion waits for the batch") { try await app.database.lockWaiters() == 1 }
                 release.continuation.yield()
                 try await group.waitForAll()
             }

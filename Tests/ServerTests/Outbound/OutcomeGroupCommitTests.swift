@@ -217,16 +217,6 @@ import Testing
                 owner: "worker", items: [.completion(lowJob, .sent(sid: "SMlock-z")), receipt("SMlock-a", "read")])
             let batchA = OutcomeBatchWriter(
                 owner: "worker", items: [receipt("SMlock-a", "delivered"), receipt("SMlock-z", "delivered")])
-            let waiting: @Sendable () async throws -> Int = {
-                try await app.database.withClient { db in
-                    try await db.query(
-                        """
-                        SELECT count(*)::int AS n FROM pg_stat_activity
-                        WHERE datname = current_database() AND wait_event_type = 'Lock'
-                        """
-                    ).single().decode("n", as: Int.self)
-                }
-            }
             let postgres = sufra.postgres
             try await withThrowingTaskGroup(of: Void.self) { group in
                 let holding = AsyncStream<Void>.makeStream()
@@ -243,9 +233,9 @@ import Testing
                 }
                 for await _ in holding.stream { break }
                 group.addTask { _ = try await postgres.withConnection { try await batchB.commit(on: $0) } }
-                try await eventually("batch B waits for the lock") { try await waiting() == 1 }
+                try await eventually("batch B waits for the lock") { try await app.database.lockWaiters() == 1 }
                 group.addTask { _ = try await postgres.withConnection { try await batchA.commit(on: $0) } }
-                try await eventually("batch A waits too") { try await waiting() == 2 }
+                try await eventually("batch A waits too") { try await app.database.lockWaiters() == 2 }
                 let released = ContinuousClock.now
                 release.continuation.yield()
                 try await group.waitForAll()

@@ -36,6 +36,19 @@ struct TestDatabase: Sendable {
         try await withPostgres(url: url, logger: Logger(label: "test"), body)
     }
 
+    /// How many sessions on this database wait for a lock now (a test awaits this to know a transaction queued
+    /// behind the one it holds).
+    func lockWaiters() async throws -> Int {
+        try await withClient { db in
+            try await db.query(
+                """
+                SELECT count(*)::int AS n FROM pg_stat_activity
+                WHERE datname = current_database() AND wait_event_type = 'Lock'
+                """
+            ).single().decode("n", as: Int.self)
+        }
+    }
+
     /// Drops the database.
     func drop() async {
         _ = try? await withPostgres(url: Self.serverURL, logger: Logger(label: "test")) { client in
