@@ -1,3 +1,4 @@
+import Actors
 import Foundation
 import Testing
 
@@ -21,6 +22,16 @@ import Testing
         let json = IngestBatchWriter.parametersJSON(parameters)
         let parsed = try #require(JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: String])
         #expect(parsed == ["Body": "say \"hi\"\\ now\n\tplease\u{1}", "Empty": "", "Name\"Quoted": "x"])
+    }
+
+    /// The parameters are written as bytes, events as a `String`: both quote every value the same way.
+    @Test func theBytePathQuotesEveryValueAsTheStringPathDoes() {
+        let controls = String(String.UnicodeScalarView((0..<32).map { Unicode.Scalar(UInt8($0)) }))
+        for value in ["", "plain", "مرحبا 👋🏽", "a\"b\\c", controls, "end\u{7F}é\u{301}", "\"\"\\\\"] {
+            var bytes: [UInt8] = []
+            JSONText.appendQuoted(value, to: &bytes)
+            #expect(String(decoding: bytes, as: UTF8.self) == JSONText.quoted(value), "\(value.debugDescription)")
+        }
     }
 
     @Test func noParametersIsAnEmptyObject() {

@@ -460,23 +460,25 @@ struct IngestBatchWriter {
     }
 
     /// Every Twilio parameter as a JSON object, in arrival order; a repeated name keeps all its values in an array
-    /// at its first place. Built into one string: this runs for every webhook.
+    /// at its first place. Built as UTF-8 bytes, one append per run of bytes (appending to a `String` cost three
+    /// checked appends per name and per value, 1.2 % of the server's samples): this runs for every webhook.
     static func parametersJSON(_ parameters: [(name: String, value: String)]) -> String {
-        var json = "{"
-        json.reserveCapacity(parameters.reduce(2) { $0 + $1.name.utf8.count + $1.value.utf8.count + 6 })
         // Twilio repeats no name in practice: one hash per name finds out, and then each pair is written as it comes.
         var names = Set<String>(minimumCapacity: parameters.count)
         guard parameters.allSatisfy({ names.insert($0.name).inserted }) else {
-            return Self.groupedParametersJSON(parameters, into: json)
+            return Self.groupedParametersJSON(parameters, into: "{")
         }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(parameters.reduce(2) { $0 + $1.name.utf8.count + $1.value.utf8.count + 6 })
+        bytes.append(UInt8(ascii: "{"))
         for (index, parameter) in parameters.enumerated() {
-            if index > 0 { json += "," }
-            JSONText.appendQuoted(parameter.name, to: &json)
-            json += ":"
-            JSONText.appendQuoted(parameter.value, to: &json)
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            JSONText.appendQuoted(parameter.name, to: &bytes)
+            bytes.append(UInt8(ascii: ":"))
+            JSONText.appendQuoted(parameter.value, to: &bytes)
         }
-        json += "}"
-        return json
+        bytes.append(UInt8(ascii: "}"))
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// ``parametersJSON(_:)`` when a name repeats: its values in an array at its first place.
