@@ -24,13 +24,16 @@ import Testing
         #expect(parsed == ["Body": "say \"hi\"\\ now\n\tplease\u{1}", "Empty": "", "Name\"Quoted": "x"])
     }
 
-    /// The parameters are written as bytes, events as a `String`: both quote every value the same way.
-    @Test func theBytePathQuotesEveryValueAsTheStringPathDoes() {
+    /// The parameters are written as bytes, events as a `String`: both quote every value the same way, and a JSON
+    /// parser reads the value back.
+    @Test func theBytePathQuotesEveryValueAsTheStringPathDoes() throws {
         let controls = String(String.UnicodeScalarView((0..<32).map { Unicode.Scalar(UInt8($0)) }))
         for value in ["", "plain", "مرحبا 👋🏽", "a\"b\\c", controls, "end\u{7F}é\u{301}", "\"\"\\\\"] {
             var bytes: [UInt8] = []
             JSONText.appendQuoted(value, to: &bytes)
             #expect(String(decoding: bytes, as: UTF8.self) == JSONText.quoted(value), "\(value.debugDescription)")
+            let parsed = try JSONSerialization.jsonObject(with: Data(("[" + JSONText.quoted(value) + "]").utf8))
+            #expect((parsed as? [String])?.first == value, "\(value.debugDescription)")
         }
     }
 

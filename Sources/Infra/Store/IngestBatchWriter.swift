@@ -466,7 +466,7 @@ struct IngestBatchWriter {
         // Twilio repeats no name in practice: one hash per name finds out, and then each pair is written as it comes.
         var names = Set<String>(minimumCapacity: parameters.count)
         guard parameters.allSatisfy({ names.insert($0.name).inserted }) else {
-            return Self.groupedParametersJSON(parameters, into: "{")
+            return Self.groupedParametersJSON(parameters)
         }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(parameters.reduce(2) { $0 + $1.name.utf8.count + $1.value.utf8.count + 6 })
@@ -482,10 +482,8 @@ struct IngestBatchWriter {
     }
 
     /// ``parametersJSON(_:)`` when a name repeats: its values in an array at its first place.
-    private static func groupedParametersJSON(
-        _ parameters: [(name: String, value: String)], into json: String
-    ) -> String {
-        var json = json
+    private static func groupedParametersJSON(_ parameters: [(name: String, value: String)]) -> String {
+        var json = "{"
         var positions: [String: Int] = [:]
         var groups: [(name: String, values: [String])] = []
         for parameter in parameters {

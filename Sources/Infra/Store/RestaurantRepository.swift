@@ -195,9 +195,10 @@ public struct RestaurantRepository: Sendable {
                     SELECT id FROM conversations WHERE restaurant_id = \(id)::uuid)
                 """)
             _ = try await connection.execute("DELETE FROM webhook_audit WHERE restaurant_id = \(id)::uuid")
-            let deleted = try await connection.execute("DELETE FROM restaurants WHERE id = \(id)::uuid")
-            if deleted == 1 { try await Self.announce(id, on: connection) }
-            return deleted == 1
+            // Its row is locked by this transaction: the delete finds it.
+            _ = try await connection.execute("DELETE FROM restaurants WHERE id = \(id)::uuid")
+            try await Self.announce(id, on: connection)
+            return true
         }
     }
 
