@@ -1,6 +1,6 @@
 import Logging
 
-/// How `sufra` writes logs: `LOG_FORMAT=text` (swift-log's stream handler, the default) or `json` (one
+/// How `sufra` writes logs: `LOG_FORMAT=text` (``TextLogHandler``: swift-log's stream handler lines, the default) or `json` (one
 /// ``JSONLogHandler`` object per line). Both carry ``RequestLogContext``'s request and restaurant ids.
 public enum LogFormat: String, Sendable {
     /// Human-readable lines on standard error.
@@ -30,7 +30,7 @@ public enum SufraLogging {
         LoggingSystem.bootstrap(
             { label, provider in
                 switch format {
-                case .text: StreamLogHandler.standardError(label: label, metadataProvider: provider)
+                case .text: TextLogHandler(label: label, metadataProvider: provider)
                 case .json: JSONLogHandler(label: label, metadataProvider: provider)
                 }
             }, metadataProvider: RequestLogContext.provider)

@@ -41,21 +41,32 @@ public struct FormBody: Sendable, Equatable {
             let equals = field.firstIndex(of: UInt8(ascii: "="))
             let name = try decodeComponent(UnsafeBufferPointer(rebasing: field[..<(equals ?? fieldEnd)]))
             guard !name.isEmpty else { throw .malformed("empty parameter name") }
-            guard !name.utf8.contains(0) else { throw .nulCharacter(parameter: nil) }
             var value = ""
-            if let equals { value = try decodeComponent(UnsafeBufferPointer(rebasing: field[(equals + 1)...])) }
-            guard !value.utf8.contains(0) else { throw .nulCharacter(parameter: name) }
+            if let equals {
+                do {
+                    value = try decodeComponent(UnsafeBufferPointer(rebasing: field[(equals + 1)...]))
+                } catch .nulCharacter {
+                    throw .nulCharacter(parameter: name)
+                }
+            }
             pairs.append((name, value))
         }
         return pairs
     }
 
-    /// Percent-decodes one name or value (`+` is a space) and validates UTF-8.
+    /// Percent-decodes one name or value (`+` is a space) and validates UTF-8; a NUL, raw or encoded, throws
+    /// ``FormBodyError/nulCharacter(parameter:)`` without a name (the caller knows which parameter it was).
     static func decodeComponent(_ raw: UnsafeBufferPointer<UInt8>) throws(FormBodyError) -> String {
-        // Most names and many values need no decoding at all.
-        if !raw.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) {
-            return try validUTF8(raw)
+        var plain = true
+        for byte in raw {
+            switch byte {
+            case 0: throw .nulCharacter(parameter: nil)
+            case UInt8(ascii: "%"), UInt8(ascii: "+"): plain = false
+            default: continue
+            }
         }
+        // Most names and many values need no decoding at all.
+        if plain { return try validUTF8(raw) }
         var decoded: [UInt8] = []
         decoded.reserveCapacity(raw.count)
         var index = raw.startIndex
@@ -69,6 +80,7 @@ public struct FormBody: Sendable, Equatable {
                 guard index + 2 < raw.endIndex, let high = raw[index + 1].hexDigitValue,
                     let low = raw[index + 2].hexDigitValue
                 else { throw .malformed("bad percent-encoding") }
+                guard high != 0 || low != 0 else { throw .nulCharacter(parameter: nil) }
                 decoded.append(high << 4 | low)
                 index += 3
             default:
@@ -81,9 +93,7 @@ public struct FormBody: Sendable, Equatable {
 
     /// `bytes` as a string, or `malformed` when they are not valid UTF-8.
     private static func validUTF8(_ bytes: UnsafeBufferPointer<UInt8>) throws(FormBodyError) -> String {
-        var string = String(decoding: bytes, as: UTF8.self)
-        // Decoding repairs invalid sequences with U+FFFD: the bytes come back unchanged only when they were valid.
-        guard string.withUTF8({ $0.elementsEqual(bytes) }) else { throw .malformed("invalid UTF-8") }
+        guard let string = String(validating: bytes, as: UTF8.self) else { throw .malformed("invalid UTF-8") }
         return string
     }
 
