@@ -25,6 +25,17 @@ import Testing
         #expect(throws: FormBodyError.self) { try FormBody(decoding: Array(raw.utf8)) }
     }
 
+    @Test func rawBytesMustBeUTF8Too() throws {
+        #expect(try FormBody(decoding: Array("Body=مرحبا".utf8))["Body"] == "مرحبا")
+        #expect(throws: FormBodyError.malformed("invalid UTF-8")) {
+            try FormBody(decoding: Array("Body=a".utf8) + [0xFF, 0xFE])
+        }
+        // A surrogate encoded in three bytes is not UTF-8 either.
+        #expect(throws: FormBodyError.malformed("invalid UTF-8")) {
+            try FormBody(decoding: Array("Body=".utf8) + [0xED, 0xA0, 0x80])
+        }
+    }
+
     @Test func rejectsNULInAValueOrAName() {
         #expect(throws: FormBodyError.nulCharacter(parameter: "Body")) {
             try FormBody(decoding: Array("From=x&Body=hi%00there".utf8))

@@ -58,15 +58,17 @@ public struct FormBody: Sendable, Equatable {
     /// ``FormBodyError/nulCharacter(parameter:)`` without a name (the caller knows which parameter it was).
     static func decodeComponent(_ raw: UnsafeBufferPointer<UInt8>) throws(FormBodyError) -> String {
         var plain = true
+        var ascii = true
         for byte in raw {
             switch byte {
             case 0: throw .nulCharacter(parameter: nil)
             case UInt8(ascii: "%"), UInt8(ascii: "+"): plain = false
+            case 0x80...: ascii = false
             default: continue
             }
         }
-        // Most names and many values need no decoding at all.
-        if plain { return try validUTF8(raw) }
+        // Most names and many values need no decoding at all, and ASCII is valid UTF-8.
+        if plain { return ascii ? String(decoding: raw, as: UTF8.self) : try validUTF8(raw) }
         var decoded: [UInt8] = []
         decoded.reserveCapacity(raw.count)
         var index = raw.startIndex
@@ -93,8 +95,16 @@ public struct FormBody: Sendable, Equatable {
 
     /// `bytes` as a string, or `malformed` when they are not valid UTF-8.
     private static func validUTF8(_ bytes: UnsafeBufferPointer<UInt8>) throws(FormBodyError) -> String {
-        guard let string = String(validating: bytes, as: UTF8.self) else { throw .malformed("invalid UTF-8") }
+        var string = String(decoding: bytes, as: UTF8.self)
+        // Decoding repairs invalid sequences with U+FFFD: the bytes come back unchanged only when they were valid.
+        guard string.withUTF8({ same($0, bytes) }) else { throw .malformed("invalid UTF-8") }
         return string
+    }
+
+    private static func same(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard a.count == b.count else { return false }
+        for index in 0..<a.count where a[index] != b[index] { return false }
+        return true
     }
 
     public static func == (lhs: FormBody, rhs: FormBody) -> Bool {
