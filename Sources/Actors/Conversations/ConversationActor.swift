@@ -107,8 +107,8 @@ public struct ConversationActor: KeyedEntity {
         do {
             let outcome = BotFlow.handle(content, state: record?.state ?? .initial, context: try await botContext())
             decided = DecidedStep(
-                expectedVersion: record?.version ?? 0, state: outcome.state, language: outcome.language,
-                effects: outcome.effects, replies: outcome.replies)
+                expectedVersion: record?.version ?? 0, conversationId: record?.id, state: outcome.state,
+                language: outcome.language, effects: outcome.effects, replies: outcome.replies)
         } catch {
             // Nothing to decide with (the restaurant just left the directory, the menu is unreadable): the message
             // is still stored, unhandled, for the sweeper.

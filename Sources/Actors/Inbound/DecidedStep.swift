@@ -3,6 +3,9 @@
 public struct DecidedStep: Sendable, Equatable {
     /// The conversation row version the step was decided from (0 for a conversation with no row yet).
     public var expectedVersion: Int64
+    /// The id of the conversation row it was decided from (nil for a conversation with no row yet): with it the
+    /// batch can be written in one round trip (docs/inbound.md).
+    public var conversationId: String?
     /// The new bot state.
     public var state: BotState
     /// The new language.
@@ -14,9 +17,11 @@ public struct DecidedStep: Sendable, Equatable {
 
     /// Creates a decided step.
     public init(
-        expectedVersion: Int64, state: BotState, language: Language?, effects: [OrderEffect], replies: [BotReply]
+        expectedVersion: Int64, conversationId: String? = nil, state: BotState, language: Language?,
+        effects: [OrderEffect], replies: [BotReply]
     ) {
         self.expectedVersion = expectedVersion
+        self.conversationId = conversationId
         self.state = state
         self.language = language
         self.effects = effects

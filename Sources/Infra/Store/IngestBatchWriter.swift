@@ -53,6 +53,14 @@ struct IngestBatchWriter {
         var version: Int64
     }
 
+    /// An applied step's order effects.
+    private typealias Effect = (index: Int, message: InboundWebhook, conversationId: String, writer: OrderEffectsWriter)
+    /// An applied step's replies, rendered.
+    private typealias PendingReplies = (index: Int, message: InboundWebhook, conversationId: String, replies: [Reply])
+
+    /// SQLSTATE of `sufra_expect` (migration 10): an assumption of the one-round-trip batch did not hold.
+    static let expectationFailed = "SUF01"
+
     /// What a batch wrote: one outcome per entry, and its replies by how they leave.
     struct Written {
         /// One per entry, in order (audit-only entries answer `.duplicate`, never read).
@@ -61,6 +69,8 @@ struct IngestBatchWriter {
         var bornClaimed: [String: [OutboundJob]] = [:]
         /// Restaurants with replies written `queued`: their senders are woken to claim.
         var queuedRestaurants: Set<String> = []
+        /// True when the batch went in one round trip (``writeInOneTrip(_:candidates:payloads:on:)``).
+        var inOneRoundTrip = false
     }
 
     let entries: [Item]
@@ -87,7 +97,6 @@ struct IngestBatchWriter {
     /// Writes the batch; `creatingEvery` creates every conversation of the batch that does not exist, not only
     /// those whose actor had no stored row.
     private func write(on connection: PGConnection, creatingEvery: Bool = false) async throws -> Written {
-        var written = Written(outcomes: [])
         var outcomes = [IngestOutcome](repeating: .duplicate, count: entries.count)
         // Each webhook's parameters as JSON, built once for its message row or its audit line.
         let payloads = entries.map { Self.parametersJSON($0.webhook.parameters) }
@@ -103,11 +112,20 @@ struct IngestBatchWriter {
         guard !candidates.isEmpty else {
             // Audit lines only: one statement, its own implicit transaction.
             if let audit = try auditQuery(outcomes, payloads: payloads) { try await connection.pipeline([audit]) }
-            written.outcomes = outcomes
-            return written
+            return Written(outcomes: outcomes)
         }
 
         let keys = Self.conversationKeys(candidates.map { entries[$0].webhook })
+        if !creatingEvery, let oneTrip = try oneTripPlan(candidates) {
+            do {
+                return try await writeInOneTrip(oneTrip, candidates: candidates, payloads: payloads, on: connection)
+            } catch let error as PGError
+                where error.sqlState == Self.expectationFailed || error.isUniqueViolation
+            {
+                // A conversation moved, or a MessageSid was stored before: written again the careful way.
+                _ = try await connection.simpleQuery("ROLLBACK")
+            }
+        }
         // A conversation whose step was decided from a stored version (> 0) has its row: only the others may need
         // creating. Should one of those rows be gone after all, the batch starts again creating every row.
         var known: Set<ConversationKey> = []
@@ -155,7 +173,7 @@ struct IngestBatchWriter {
         }
 
         // Every applied step's order effects, in step order, as one pipeline.
-        var effects: [(index: Int, message: InboundWebhook, conversationId: String, writer: OrderEffectsWriter)] = []
+        var effects: [Effect] = []
         for index in applied {
             guard case .message(let message, let step?, let orderNumber) = entries[index],
                 let conversation = conversations[Self.key(message)], let messageId = inserted[message.messageSid]
@@ -181,12 +199,7 @@ struct IngestBatchWriter {
             effectOutcomes = try Self.outcomes(of: effects, from: try await connection.pipeline(effectQueries)[...])
         }
 
-        var pendingReplies: [(index: Int, message: InboundWebhook, conversationId: String, replies: [Reply])] = []
-        for (index, message, conversationId, _) in effects {
-            guard case .message(_, let step?, _) = entries[index] else { continue }
-            let replies = step.replies.map { $0.rendered(orderNumber: effectOutcomes[index]?.confirmedNumber) }
-            if !replies.isEmpty { pendingReplies.append((index, message, conversationId, replies)) }
-        }
+        let pendingReplies = self.pendingReplies(effects, effectOutcomes: effectOutcomes)
 
         for index in candidates {
             let message = entries[index].webhook
@@ -214,6 +227,164 @@ struct IngestBatchWriter {
             throw PGError(.transactionRolledBack, "COMMIT rolled back: a statement in the transaction failed")
         }
         if !effectsFirst { effectOutcomes = try Self.outcomes(of: effects, from: results[..<moveAt]) }
+        return try finish(
+            outcomes: outcomes, effects: effects, effectOutcomes: effectOutcomes, pendingReplies: pendingReplies,
+            versions: try Self.versions(from: results[moveAt]),
+            queued: try replyWriter.written(from: repliesQuery == nil ? nil : results[moveAt + 1]),
+            applied: applied, conversations: conversations, candidates: candidates)
+    }
+
+    /// The conversations of a batch that can go in one round trip, by key: every message is new to the batch and
+    /// has a step decided from a stored row (its id and version known), no two share a conversation, and no reply
+    /// waits for an order's number. Nil: the batch takes the careful path.
+    private func oneTripPlan(_ candidates: [Int]) throws -> [ConversationKey: Conversation]? {
+        let messages = entries.count(where: { if case .message = $0 { true } else { false } })
+        guard candidates.count == messages else { return nil }
+        var conversations: [ConversationKey: Conversation] = [:]
+        for index in candidates {
+            guard let step = entries[index].step, step.expectedVersion > 0, let id = step.conversationId,
+                !step.replies.contains(where: \.needsOrderNumber),
+                conversations.updateValue(
+                    Conversation(id: id, version: step.expectedVersion), forKey: Self.key(entries[index].webhook))
+                    == nil
+            else { return nil }
+        }
+        return conversations
+    }
+
+    /// The batch written in advance, assuming every step applies, and sent with its `COMMIT` as one pipeline: the
+    /// conversations locked in key order and checked to be at the rows and versions the steps were decided from
+    /// (``checkQuery(_:)``), the messages inserted born handled (no `ON CONFLICT`: a MessageSid stored before fails
+    /// the insert), then the effects, the move, the replies and the audit lines as on the careful path. A failed
+    /// check or insert aborts the transaction, and the caller rolls back and takes the careful path.
+    private func writeInOneTrip(
+        _ conversations: [ConversationKey: Conversation], candidates: [Int], payloads: [String],
+        on connection: PGConnection
+    ) async throws -> Written {
+        var outcomes = [IngestOutcome](repeating: .duplicate, count: entries.count)
+        var moves: [String: Move] = [:]
+        var effects: [Effect] = []
+        for index in candidates {
+            guard case .message(let message, let step?, let orderNumber) = entries[index],
+                let conversation = conversations[Self.key(message)]
+            else { continue }
+            moves[conversation.id] = Move(count: 1, profileName: message.profileName)
+            let botStep = BotStep(
+                key: Self.key(message), conversationId: conversation.id, expectedVersion: step.expectedVersion,
+                state: step.state, language: step.language, effects: step.effects, replies: step.replies,
+                handledMessageId: nil)
+            effects.append(
+                (index, message, conversation.id, try OrderEffectsWriter(step: botStep, orderNumber: orderNumber)))
+            // The receipt's message id comes with the insert's answer.
+            outcomes[index] = .accepted(IngestReceipt(messageId: "", conversationId: conversation.id, step: nil))
+        }
+        let pendingReplies = pendingReplies(effects, effectOutcomes: [:])
+        let replyWriter = ReplyRowsWriter(
+            groups: pendingReplies.map {
+                .init(
+                    restaurantId: $0.message.restaurantId, conversationId: $0.conversationId, replies: $0.replies,
+                    claim: claims[$0.message.restaurantId])
+            })
+        let effectQueries = effects.flatMap(\.writer.queries)
+        var queries: [PGQuery] = [
+            "BEGIN", .genericPlans, try Self.checkQuery(conversations),
+            try insertHandledQuery(candidates, payloads: payloads),
+        ]
+        queries += effectQueries
+        let moveAt = queries.count
+        queries.append(try moveQuery(moves, applied: candidates, conversations: conversations))
+        let repliesQuery = try replyWriter.query()
+        if let repliesQuery { queries.append(repliesQuery) }
+        if let audit = try auditQuery(outcomes, payloads: payloads) { queries.append(audit) }
+        queries.append("COMMIT")
+        let results = try await connection.pipeline(queries)
+        guard results[results.count - 1].commandTag != "ROLLBACK" else {
+            throw PGError(.transactionRolledBack, "COMMIT rolled back: a statement in the transaction failed")
+        }
+        var ids: [String: String] = [:]
+        for row in results[3] { ids[try row.decode("sid", as: String.self)] = try row.decodeID("id") }
+        for index in candidates {
+            guard case .accepted(var receipt) = outcomes[index],
+                let id = ids[entries[index].webhook.messageSid]
+            else { throw StepDisagreement(messageSid: entries[index].webhook.messageSid) }
+            receipt.messageId = id
+            outcomes[index] = .accepted(receipt)
+        }
+        var written = try finish(
+            outcomes: outcomes, effects: effects,
+            effectOutcomes: try Self.outcomes(of: effects, from: results[4..<moveAt]), pendingReplies: pendingReplies,
+            versions: try Self.versions(from: results[moveAt]),
+            queued: try replyWriter.written(from: repliesQuery == nil ? nil : results[moveAt + 1]),
+            applied: candidates, conversations: conversations, candidates: candidates)
+        written.inOneRoundTrip = true
+        return written
+    }
+
+    /// Locks the batch's conversations in key order (as ``lockQuery(_:)`` does, so batches of either path never
+    /// deadlock each other) and fails with `SUF01` unless each is the row, at the version, its step was decided from.
+    private static func checkQuery(_ conversations: [ConversationKey: Conversation]) throws -> PGQuery {
+        var columns = SQLArrayColumns(types: [.uuid, .text, .uuid, .bigint])
+        let ordered = conversations.sorted {
+            ($0.key.restaurantId, $0.key.customer) < ($1.key.restaurantId, $1.key.customer)
+        }
+        for (key, conversation) in ordered {
+            try columns.append([key.restaurantId, key.customer, conversation.id, String(conversation.version)])
+        }
+        return columns.query(
+            """
+            SELECT sufra_expect(coalesce(bool_and(c.id IS NOT NULL AND c.id = v.c AND c.version = v.e), false),
+                'a conversation moved since its step was decided')
+            FROM
+            """,
+            """
+            WITH ORDINALITY AS v(r, k, c, e, o) LEFT JOIN LATERAL (
+                SELECT id, version FROM conversations
+                WHERE restaurant_id = v.r AND customer = v.k LIMIT 1 FOR NO KEY UPDATE
+            ) AS c ON true
+            """)
+    }
+
+    /// Inserts the batch's messages born handled, each with its conversation's known id; a MessageSid stored before
+    /// fails the statement (unique violation) rather than being skipped.
+    private func insertHandledQuery(_ candidates: [Int], payloads: [String]) throws -> PGQuery {
+        var columns = SQLArrayColumns(types: [.uuid, .uuid, .text, .jsonb, .text])
+        for index in candidates {
+            let message = entries[index].webhook
+            try columns.append([
+                message.restaurantId, entries[index].step?.conversationId, message.body, payloads[index],
+                message.messageSid,
+            ])
+        }
+        return columns.query(
+            """
+            INSERT INTO messages (restaurant_id, conversation_id, body, params, sid, direction, status, handled_at)
+            SELECT v.r, v.c, v.b, v.p, v.s, 'inbound', 'received', now() FROM
+            """,
+            "AS v(r, c, b, p, s) RETURNING id, sid")
+    }
+
+    /// Each applied step's rendered replies (a confirmation's with the number its effect answered, when known).
+    private func pendingReplies(
+        _ effects: [Effect], effectOutcomes: [Int: OrderEffectsWriter.Outcome]
+    ) -> [PendingReplies] {
+        var pending: [PendingReplies] = []
+        for (index, message, conversationId, _) in effects {
+            guard case .message(_, let step?, _) = entries[index] else { continue }
+            let replies = step.replies.map { $0.rendered(orderNumber: effectOutcomes[index]?.confirmedNumber) }
+            if !replies.isEmpty { pending.append((index, message, conversationId, replies)) }
+        }
+        return pending
+    }
+
+    /// What a committed batch wrote, from its statements' answers: each accepted message's step receipt (new
+    /// version, queued reply ids, touched orders) and the replies born claimed or queued.
+    private func finish(
+        outcomes: [IngestOutcome], effects: [Effect], effectOutcomes: [Int: OrderEffectsWriter.Outcome],
+        pendingReplies: [PendingReplies], versions: [String: Int64], queued: [ReplyRowsWriter.Written],
+        applied: [Int], conversations: [ConversationKey: Conversation], candidates: [Int]
+    ) throws -> Written {
+        var written = Written(outcomes: outcomes)
+        var outcomes = outcomes
         var receipts: [Int: StepReceipt] = [:]
         for effect in effects {
             guard case .message(_, let step?, _) = entries[effect.index] else { continue }
@@ -221,8 +392,6 @@ struct IngestBatchWriter {
                 version: step.expectedVersion + 1, queuedMessageIds: [],
                 orders: effectOutcomes[effect.index]?.touched ?? [])
         }
-        let versions = try Self.versions(from: results[moveAt])
-        let queued = try replyWriter.written(from: repliesQuery == nil ? nil : results[moveAt + 1])
         for (pending, group) in zip(pendingReplies, queued) {
             receipts[pending.index]?.queuedMessageIds = group.ids
             let restaurant = pending.message.restaurantId
