@@ -209,29 +209,56 @@ struct IngestBatchWriter {
         }
 
         // The rest needs no answer before the next statement: one round trip, ending with the commit.
-        let replyWriter = ReplyRowsWriter(
-            groups: pendingReplies.map {
+        let replyWriter = replyWriter(pendingReplies)
+        var tail: [PGQuery] = effectsFirst ? [] : effectQueries
+        let closing = try appendClosing(
+            to: &tail, moves: newMessages, applied: applied, conversations: conversations, replies: replyWriter,
+            outcomes: outcomes, payloads: payloads)
+        let results = try await Self.committed(tail, on: connection)
+        if !effectsFirst { effectOutcomes = try Self.outcomes(of: effects, from: results[..<closing.moveAt]) }
+        return try finish(
+            outcomes: outcomes, effects: effects, effectOutcomes: effectOutcomes, pendingReplies: pendingReplies,
+            versions: try Self.versions(from: results[closing.moveAt]),
+            queued: try replyWriter.written(from: closing.repliesAt.map { results[$0] }),
+            applied: applied, conversations: conversations, candidates: candidates)
+    }
+
+    /// The writer of `pending`'s replies: born claimed under ``claims`` where the restaurant's channel has room.
+    private func replyWriter(_ pending: [PendingReplies]) -> ReplyRowsWriter {
+        ReplyRowsWriter(
+            groups: pending.map {
                 .init(
                     restaurantId: $0.message.restaurantId, conversationId: $0.conversationId, replies: $0.replies,
                     claim: claims[$0.message.restaurantId])
             })
-        var tail: [PGQuery] = effectsFirst ? [] : effectQueries
-        let moveAt = tail.count
-        tail.append(try moveQuery(newMessages, applied: applied, conversations: conversations))
-        let repliesQuery = try replyWriter.query()
-        if let repliesQuery { tail.append(repliesQuery) }
-        if let audit = try auditQuery(outcomes, payloads: payloads) { tail.append(audit) }
-        tail.append("COMMIT")
-        let results = try await connection.pipeline(tail)
+    }
+
+    /// Appends the transaction's closing statements to `queries`: the move, the replies, the audit lines and
+    /// `COMMIT`; answers where the move's and the replies' answers will be.
+    private func appendClosing(
+        to queries: inout [PGQuery], moves: [String: Move], applied: [Int],
+        conversations: [ConversationKey: Conversation], replies: ReplyRowsWriter, outcomes: [IngestOutcome],
+        payloads: [String]
+    ) throws -> (moveAt: Int, repliesAt: Int?) {
+        let moveAt = queries.count
+        queries.append(try moveQuery(moves, applied: applied, conversations: conversations))
+        var repliesAt: Int?
+        if let repliesQuery = try replies.query() {
+            repliesAt = queries.count
+            queries.append(repliesQuery)
+        }
+        if let audit = try auditQuery(outcomes, payloads: payloads) { queries.append(audit) }
+        queries.append("COMMIT")
+        return (moveAt, repliesAt)
+    }
+
+    /// Sends `queries` (ending in `COMMIT`) as one pipeline; throws when the commit rolled back.
+    private static func committed(_ queries: [PGQuery], on connection: PGConnection) async throws -> [PGRows] {
+        let results = try await connection.pipeline(queries)
         guard results[results.count - 1].commandTag != "ROLLBACK" else {
             throw PGError(.transactionRolledBack, "COMMIT rolled back: a statement in the transaction failed")
         }
-        if !effectsFirst { effectOutcomes = try Self.outcomes(of: effects, from: results[..<moveAt]) }
-        return try finish(
-            outcomes: outcomes, effects: effects, effectOutcomes: effectOutcomes, pendingReplies: pendingReplies,
-            versions: try Self.versions(from: results[moveAt]),
-            queued: try replyWriter.written(from: repliesQuery == nil ? nil : results[moveAt + 1]),
-            applied: applied, conversations: conversations, candidates: candidates)
+        return results
     }
 
     /// The conversations of a batch that can go in one round trip, by key: every message is new to the batch and
@@ -279,28 +306,16 @@ struct IngestBatchWriter {
             outcomes[index] = .accepted(IngestReceipt(messageId: "", conversationId: conversation.id, step: nil))
         }
         let pendingReplies = pendingReplies(effects, effectOutcomes: [:])
-        let replyWriter = ReplyRowsWriter(
-            groups: pendingReplies.map {
-                .init(
-                    restaurantId: $0.message.restaurantId, conversationId: $0.conversationId, replies: $0.replies,
-                    claim: claims[$0.message.restaurantId])
-            })
-        let effectQueries = effects.flatMap(\.writer.queries)
+        let replyWriter = replyWriter(pendingReplies)
         var queries: [PGQuery] = [
             "BEGIN", .genericPlans, try Self.checkQuery(conversations),
             try insertHandledQuery(candidates, payloads: payloads),
         ]
-        queries += effectQueries
-        let moveAt = queries.count
-        queries.append(try moveQuery(moves, applied: candidates, conversations: conversations))
-        let repliesQuery = try replyWriter.query()
-        if let repliesQuery { queries.append(repliesQuery) }
-        if let audit = try auditQuery(outcomes, payloads: payloads) { queries.append(audit) }
-        queries.append("COMMIT")
-        let results = try await connection.pipeline(queries)
-        guard results[results.count - 1].commandTag != "ROLLBACK" else {
-            throw PGError(.transactionRolledBack, "COMMIT rolled back: a statement in the transaction failed")
-        }
+        queries += effects.flatMap(\.writer.queries)
+        let closing = try appendClosing(
+            to: &queries, moves: moves, applied: candidates, conversations: conversations, replies: replyWriter,
+            outcomes: outcomes, payloads: payloads)
+        let results = try await Self.committed(queries, on: connection)
         var ids: [String: String] = [:]
         for row in results[3] { ids[try row.decode("sid", as: String.self)] = try row.decodeID("id") }
         for index in candidates {
@@ -312,9 +327,9 @@ struct IngestBatchWriter {
         }
         var written = try finish(
             outcomes: outcomes, effects: effects,
-            effectOutcomes: try Self.outcomes(of: effects, from: results[4..<moveAt]), pendingReplies: pendingReplies,
-            versions: try Self.versions(from: results[moveAt]),
-            queued: try replyWriter.written(from: repliesQuery == nil ? nil : results[moveAt + 1]),
+            effectOutcomes: try Self.outcomes(of: effects, from: results[4..<closing.moveAt]),
+            pendingReplies: pendingReplies, versions: try Self.versions(from: results[closing.moveAt]),
+            queued: try replyWriter.written(from: closing.repliesAt.map { results[$0] }),
             applied: candidates, conversations: conversations, candidates: candidates)
         written.inOneRoundTrip = true
         return written
