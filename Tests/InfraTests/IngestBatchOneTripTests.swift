@@ -4,8 +4,9 @@ import Testing
 
 @testable import Infra
 
-/// The batch in one round trip: taken when every step was decided from a stored row, and abandoned for the careful
-/// path — with nothing of the first attempt left behind — when a conversation moved or a MessageSid was stored before.
+/// The batch in one round trip: taken when every step was decided from a stored row or for a customer with none, and
+/// abandoned for the careful path — with nothing of the first attempt left behind — when a conversation moved, a
+/// new customer's row exists already, a MessageSid was stored before or a confirmation's draft is gone.
 @Suite(.timeLimit(.minutes(2))) struct IngestBatchOneTripTests {
     private static func webhook(restaurant: String, customer: String, sid: String? = nil) -> InboundWebhook {
         let sid = sid ?? "SM" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
@@ -28,7 +29,7 @@ import Testing
         }
     }
 
-    /// Ann and Bob each with a stored conversation at version 1 (their first messages went the careful way).
+    /// Ann and Bob each with a stored conversation at version 1 (their rows created by the same round trip).
     private static func twoConversations(
         _ client: PGPool
     ) async throws -> (restaurant: String, ann: String, bob: String, firstBob: InboundWebhook) {
@@ -41,7 +42,7 @@ import Testing
                     orderNumber: nil),
                 .message(firstBob, step(from: 0, conversation: nil), orderNumber: nil),
             ], client)
-        #expect(!first.inOneRoundTrip)
+        #expect(first.inOneRoundTrip)
         guard case .accepted(let ann) = first.outcomes[0], case .accepted(let bob) = first.outcomes[1] else {
             throw Failure("first messages not accepted: \(first.outcomes)")
         }
@@ -160,6 +161,87 @@ import Testing
                     "SELECT count(*) AS n FROM messages WHERE direction = 'inbound'"
                 ).single().decode("n", as: Int.self)
                 #expect(inbound == 3)
+            }
+        }
+    }
+
+    @Test func aNewCustomersRowCreatedMeanwhileIsWrittenTheCarefulWay() async throws {
+        try await PostgresTestSupport.withDatabase { configuration in
+            try await PostgresTestSupport.withClient(configuration) { client in
+                let restaurant = try await PostgresTestSupport.migratedRestaurant(client)
+                // Another process created Cy's row after his actor found none.
+                let existing = try await client.query(
+                    """
+                    INSERT INTO conversations (restaurant_id, customer) VALUES (\(restaurant)::uuid, 'whatsapp:+3')
+                    RETURNING id
+                    """
+                ).single().decodeID("id")
+                let written = try await Self.commit(
+                    [
+                        .message(
+                            Self.webhook(restaurant: restaurant, customer: "whatsapp:+3"),
+                            Self.step(from: 0, conversation: nil), orderNumber: nil)
+                    ], client)
+                #expect(!written.inOneRoundTrip)
+                guard case .accepted(let receipt) = written.outcomes[0] else {
+                    Issue.record("Cy's message not accepted: \(written.outcomes[0])")
+                    return
+                }
+                #expect(receipt.conversationId == existing)
+                #expect(receipt.step?.version == 1)
+                let rows = try await client.query("SELECT count(*) AS n FROM conversations").single()
+                #expect(try rows.decode("n", as: Int.self) == 1)
+            }
+        }
+    }
+
+    @Test func aConfirmationShowsItsNumberInOneRoundTripAndWithoutItsDraftGoesTheCarefulWay() async throws {
+        try await PostgresTestSupport.withDatabase { configuration in
+            try await PostgresTestSupport.withClient(configuration) { client in
+                let (restaurant, ann, bob, _) = try await Self.twoConversations(client)
+                // Ann has a draft; Bob's was cancelled by staff after his step was decided.
+                for conversation in [ann, bob] {
+                    try await client.query(
+                        """
+                        INSERT INTO orders (restaurant_id, conversation_id, customer, type, status)
+                        SELECT restaurant_id, id, customer, 'pickup', 'DRAFT' FROM conversations
+                        WHERE id = \(conversation)::uuid
+                        """)
+                }
+                try await client.query(
+                    "UPDATE orders SET status = 'CANCELLED' WHERE conversation_id = \(bob)::uuid")
+                func confirm(_ conversation: String) -> DecidedStep {
+                    DecidedStep(
+                        expectedVersion: 1, conversationId: conversation, state: .mainMenu, language: .en,
+                        effects: [.confirm], replies: [.orderConfirmed(total: 900, language: .en, format: .default)])
+                }
+                let annWritten = try await Self.commit(
+                    [
+                        .message(
+                            Self.webhook(restaurant: restaurant, customer: "whatsapp:+1"), confirm(ann),
+                            orderNumber: 41)
+                    ], client)
+                #expect(annWritten.inOneRoundTrip)
+                let bobWritten = try await Self.commit(
+                    [
+                        .message(
+                            Self.webhook(restaurant: restaurant, customer: "whatsapp:+2"), confirm(bob),
+                            orderNumber: 42)
+                    ], client)
+                #expect(!bobWritten.inOneRoundTrip)
+                let orders = try await client.query(
+                    "SELECT conversation_id, status, number FROM orders ORDER BY conversation_id = \(bob)::uuid"
+                ).map { "\(try $0.decode("status", as: String.self)) \(try $0.decode("number", as: Int?.self) ?? 0)" }
+                #expect(orders == ["CONFIRMED 41", "CANCELLED 0"])
+                let replies = try await client.query(
+                    """
+                    SELECT body FROM messages WHERE direction = 'outbound' AND body <> 'Menu'
+                    ORDER BY conversation_id = \(bob)::uuid
+                    """
+                ).map { try $0.decode("body", as: String.self) }
+                #expect(replies.count == 2)
+                #expect(replies.first?.contains("41") == true, "Ann's confirmation shows its number: \(replies)")
+                #expect(replies.last?.contains("42") == false, "Bob's order was not confirmed: \(replies)")
             }
         }
     }

@@ -116,7 +116,7 @@ struct IngestBatchWriter {
         }
 
         let keys = Self.conversationKeys(candidates.map { entries[$0].webhook })
-        if !creatingEvery, let oneTrip = try oneTripPlan(candidates) {
+        if !creatingEvery, let oneTrip = oneTripPlan(candidates) {
             do {
                 return try await writeInOneTrip(oneTrip, candidates: candidates, payloads: payloads, on: connection)
             } catch let error as PGError
@@ -178,12 +178,10 @@ struct IngestBatchWriter {
             guard case .message(let message, let step?, let orderNumber) = entries[index],
                 let conversation = conversations[Self.key(message)], let messageId = inserted[message.messageSid]
             else { continue }
-            let botStep = BotStep(
-                key: Self.key(message), conversationId: conversation.id, expectedVersion: step.expectedVersion,
-                state: step.state, language: step.language, effects: step.effects, replies: step.replies,
-                handledMessageId: messageId)
             effects.append(
-                (index, message, conversation.id, try OrderEffectsWriter(step: botStep, orderNumber: orderNumber)))
+                try Self.effect(
+                    index, message, step, conversationId: conversation.id, messageId: messageId,
+                    orderNumber: orderNumber))
         }
         let effectQueries = effects.flatMap(\.writer.queries)
         // Only a confirmation's reply needs an effect's answer (the order's number) before the replies are written:
@@ -199,7 +197,8 @@ struct IngestBatchWriter {
             effectOutcomes = try Self.outcomes(of: effects, from: try await connection.pipeline(effectQueries)[...])
         }
 
-        let pendingReplies = self.pendingReplies(effects, effectOutcomes: effectOutcomes)
+        let pendingReplies = self.pendingReplies(
+            effects, orderNumbers: effectOutcomes.compactMapValues(\.confirmedNumber))
 
         for index in candidates {
             let message = entries[index].webhook
@@ -261,63 +260,81 @@ struct IngestBatchWriter {
         return results
     }
 
-    /// The conversations of a batch that can go in one round trip, by key: every message is new to the batch and
-    /// has a step decided from a stored row (its id and version known), no two share a conversation, and no reply
-    /// waits for an order's number. Nil: the batch takes the careful path.
-    private func oneTripPlan(_ candidates: [Int]) throws -> [ConversationKey: Conversation]? {
-        let messages = entries.count(where: { if case .message = $0 { true } else { false } })
-        guard candidates.count == messages else { return nil }
+    /// A batch written in one round trip: each conversation's row as its step expects it, and the rows to create
+    /// (new customers, under ids chosen here).
+    private struct OneTripPlan {
         var conversations: [ConversationKey: Conversation] = [:]
-        for index in candidates {
-            guard let step = entries[index].step, step.expectedVersion > 0, let id = step.conversationId,
-                !step.replies.contains(where: \.needsOrderNumber),
-                conversations.updateValue(
-                    Conversation(id: id, version: step.expectedVersion), forKey: Self.key(entries[index].webhook))
-                    == nil
-            else { return nil }
-        }
-        return conversations
+        var creating: [(key: ConversationKey, id: String, profile: String?)] = []
     }
 
-    /// The batch written in advance, assuming every step applies, and sent with its `COMMIT` as one pipeline: the
-    /// conversations locked in key order and checked to be at the rows and versions the steps were decided from
-    /// (``checkQuery(_:)``), the messages inserted born handled (no `ON CONFLICT`: a MessageSid stored before fails
-    /// the insert), then the effects, the move, the replies and the audit lines as on the careful path. A failed
-    /// check or insert aborts the transaction, and the caller rolls back and takes the careful path.
+    /// The plan of a batch that can go in one round trip: every message is new to the batch and has a step, decided
+    /// either from a stored row (its id and version known) or for a customer with no row yet (version 0: the row
+    /// is created with an id chosen here), and no two share a conversation. Nil: the batch takes the careful path.
+    private func oneTripPlan(_ candidates: [Int]) -> OneTripPlan? {
+        let messages = entries.count(where: { if case .message = $0 { true } else { false } })
+        guard candidates.count == messages else { return nil }
+        var plan = OneTripPlan()
+        for index in candidates {
+            guard let step = entries[index].step else { return nil }
+            let message = entries[index].webhook
+            let id: String
+            switch (step.expectedVersion, step.conversationId) {
+            case (1..., let known?): id = known
+            case (0, nil):
+                id = UUID().uuidString.lowercased()
+                plan.creating.append((Self.key(message), id, message.profileName))
+            default: return nil
+            }
+            let previous = plan.conversations.updateValue(
+                Conversation(id: id, version: step.expectedVersion), forKey: Self.key(message))
+            guard previous == nil else { return nil }
+        }
+        plan.creating.sort { ($0.key.restaurantId, $0.key.customer) < ($1.key.restaurantId, $1.key.customer) }
+        return plan
+    }
+
+    /// The batch written in advance, assuming every step applies, and sent with its `COMMIT` as one pipeline: new
+    /// customers' rows created (no `ON CONFLICT`: a row there already fails the insert), the conversations locked
+    /// in key order and checked to be at the rows and versions the steps were decided from (``checkQuery(_:)``),
+    /// the messages inserted born handled (no `ON CONFLICT`: a MessageSid stored before fails the insert), then the
+    /// effects (a confirmation must find its draft: its reply shows the number allocated for it), the move, the
+    /// replies and the audit lines as on the careful path. A failed check or insert aborts the transaction, and
+    /// the caller rolls back and takes the careful path.
     private func writeInOneTrip(
-        _ conversations: [ConversationKey: Conversation], candidates: [Int], payloads: [String],
-        on connection: PGConnection
+        _ plan: OneTripPlan, candidates: [Int], payloads: [String], on connection: PGConnection
     ) async throws -> Written {
+        let conversations = plan.conversations
         var outcomes = [IngestOutcome](repeating: .duplicate, count: entries.count)
         var moves: [String: Move] = [:]
         var effects: [Effect] = []
+        var numbers: [Int: Int] = [:]
         for index in candidates {
             guard case .message(let message, let step?, let orderNumber) = entries[index],
                 let conversation = conversations[Self.key(message)]
             else { continue }
             moves[conversation.id] = Move(count: 1, profileName: message.profileName)
-            let botStep = BotStep(
-                key: Self.key(message), conversationId: conversation.id, expectedVersion: step.expectedVersion,
-                state: step.state, language: step.language, effects: step.effects, replies: step.replies,
-                handledMessageId: nil)
             effects.append(
-                (index, message, conversation.id, try OrderEffectsWriter(step: botStep, orderNumber: orderNumber)))
+                try Self.effect(
+                    index, message, step, conversationId: conversation.id, messageId: nil, orderNumber: orderNumber,
+                    requiringDraft: true))
+            if step.confirmsOrder, let orderNumber { numbers[index] = orderNumber }
             // The receipt's message id comes with the insert's answer.
             outcomes[index] = .accepted(IngestReceipt(messageId: "", conversationId: conversation.id, step: nil))
         }
-        let pendingReplies = pendingReplies(effects, effectOutcomes: [:])
+        let pendingReplies = pendingReplies(effects, orderNumbers: numbers)
         let replyWriter = replyWriter(pendingReplies)
-        var queries: [PGQuery] = [
-            "BEGIN", .genericPlans, try Self.checkQuery(conversations),
-            try insertHandledQuery(candidates, payloads: payloads),
-        ]
+        var queries: [PGQuery] = ["BEGIN", .genericPlans]
+        if !plan.creating.isEmpty { queries.append(try Self.createKnownQuery(plan.creating)) }
+        let insertAt = queries.count + 1
+        queries.append(try Self.checkQuery(conversations))
+        queries.append(try insertHandledQuery(candidates, conversations, payloads: payloads))
         queries += effects.flatMap(\.writer.queries)
         let closing = try appendClosing(
             to: &queries, moves: moves, applied: candidates, conversations: conversations, replies: replyWriter,
             outcomes: outcomes, payloads: payloads)
         let results = try await Self.committed(queries, on: connection)
         var ids: [String: String] = [:]
-        for row in results[3] { ids[try row.decode("sid", as: String.self)] = try row.decodeID("id") }
+        for row in results[insertAt] { ids[try row.decode("sid", as: String.self)] = try row.decodeID("id") }
         for index in candidates {
             guard case .accepted(var receipt) = outcomes[index],
                 let id = ids[entries[index].webhook.messageSid]
@@ -327,7 +344,7 @@ struct IngestBatchWriter {
         }
         var written = try finish(
             outcomes: outcomes, effects: effects,
-            effectOutcomes: try Self.outcomes(of: effects, from: results[4..<closing.moveAt]),
+            effectOutcomes: try Self.outcomes(of: effects, from: results[(insertAt + 1)..<closing.moveAt]),
             pendingReplies: pendingReplies, versions: try Self.versions(from: results[closing.moveAt]),
             queued: try replyWriter.written(from: closing.repliesAt.map { results[$0] }),
             applied: candidates, conversations: conversations, candidates: candidates)
@@ -359,14 +376,27 @@ struct IngestBatchWriter {
             """)
     }
 
+    /// Creates new customers' conversation rows under the ids the batch chose, in key order; a row there already
+    /// (another process was faster) fails the statement (unique violation).
+    private static func createKnownQuery(
+        _ creating: [(key: ConversationKey, id: String, profile: String?)]
+    ) throws -> PGQuery {
+        var columns = SQLArrayColumns(types: [.uuid, .uuid, .text, .text])
+        for (key, id, profile) in creating { try columns.append([id, key.restaurantId, key.customer, profile]) }
+        return columns.query(
+            "INSERT INTO conversations (id, restaurant_id, customer, profile_name) SELECT * FROM", "")
+    }
+
     /// Inserts the batch's messages born handled, each with its conversation's known id; a MessageSid stored before
     /// fails the statement (unique violation) rather than being skipped.
-    private func insertHandledQuery(_ candidates: [Int], payloads: [String]) throws -> PGQuery {
+    private func insertHandledQuery(
+        _ candidates: [Int], _ conversations: [ConversationKey: Conversation], payloads: [String]
+    ) throws -> PGQuery {
         var columns = SQLArrayColumns(types: [.uuid, .uuid, .text, .jsonb, .text])
         for index in candidates {
             let message = entries[index].webhook
             try columns.append([
-                message.restaurantId, entries[index].step?.conversationId, message.body, payloads[index],
+                message.restaurantId, conversations[Self.key(message)]?.id, message.body, payloads[index],
                 message.messageSid,
             ])
         }
@@ -378,14 +408,25 @@ struct IngestBatchWriter {
             "AS v(r, c, b, p, s) RETURNING id, sid")
     }
 
-    /// Each applied step's rendered replies (a confirmation's with the number its effect answered, when known).
-    private func pendingReplies(
-        _ effects: [Effect], effectOutcomes: [Int: OrderEffectsWriter.Outcome]
-    ) -> [PendingReplies] {
+    /// Entry `index`'s applied step as order effects on its conversation.
+    private static func effect(
+        _ index: Int, _ message: InboundWebhook, _ step: DecidedStep, conversationId: String, messageId: String?,
+        orderNumber: Int?, requiringDraft: Bool = false
+    ) throws -> Effect {
+        let botStep = BotStep(
+            key: key(message), conversationId: conversationId, expectedVersion: step.expectedVersion,
+            state: step.state, language: step.language, effects: step.effects, replies: step.replies,
+            handledMessageId: messageId)
+        let writer = try OrderEffectsWriter(step: botStep, orderNumber: orderNumber, requiringDraft: requiringDraft)
+        return (index, message, conversationId, writer)
+    }
+
+    /// Each applied step's rendered replies (a confirmation's with its order's number, when known).
+    private func pendingReplies(_ effects: [Effect], orderNumbers: [Int: Int]) -> [PendingReplies] {
         var pending: [PendingReplies] = []
         for (index, message, conversationId, _) in effects {
             guard case .message(_, let step?, _) = entries[index] else { continue }
-            let replies = step.replies.map { $0.rendered(orderNumber: effectOutcomes[index]?.confirmedNumber) }
+            let replies = step.replies.map { $0.rendered(orderNumber: orderNumbers[index]) }
             if !replies.isEmpty { pending.append((index, message, conversationId, replies)) }
         }
         return pending

@@ -40,14 +40,19 @@ struct OrderEffectsWriter {
     /// The number for the order this step confirms, if it confirms one (allocated before the transaction, see
     /// ``OrderNumberAllocator``).
     let orderNumber: Int?
+    /// True when a confirmation must find its draft: the batch written in one round trip renders the confirmation's
+    /// reply with ``orderNumber`` in advance, so a missing draft fails the statement (`SUF01`) instead of leaving the
+    /// order unnumbered.
+    let requiringDraft: Bool
     /// The statements, in effect order.
     private(set) var queries: [PGQuery] = []
     private var readings: [Reading] = []
 
     /// The statements of every effect of `step`.
-    init(step: BotStep, orderNumber: Int?) throws {
+    init(step: BotStep, orderNumber: Int?, requiringDraft: Bool = false) throws {
         self.step = step
         self.orderNumber = orderNumber
+        self.requiringDraft = requiringDraft
         for effect in step.effects { try add(effect) }
     }
 
@@ -103,7 +108,22 @@ struct OrderEffectsWriter {
             try addLines(lines)
         case .confirm:
             guard let number = orderNumber else { throw MissingOrderNumber() }
-            add(updateDraft(set: "status = 'CONFIRMED', number = $1", [number]), .confirmed(number))
+            guard requiringDraft else {
+                add(updateDraft(set: "status = 'CONFIRMED', number = $1", [number]), .confirmed(number))
+                return
+            }
+            // The check is the outer side of the join, so it runs even when the update changed nothing.
+            add(
+                PGQuery(
+                    unsafeSQL: """
+                        WITH confirmed AS (
+                            UPDATE orders SET status = 'CONFIRMED', number = $1, updated_at = now()
+                            WHERE id = (\(Self.draft(parameter: 2))) \(Self.snapshot)
+                        )
+                        SELECT c.* FROM (
+                            SELECT sufra_expect(count(*) = 1, 'the draft to confirm is gone') AS ok FROM confirmed
+                        ) AS checked CROSS JOIN LATERAL (SELECT * FROM confirmed WHERE checked.ok) AS c
+                        """, [number, step.conversationId]), .confirmed(number))
         case .cancelDraft:
             add(updateDraft(set: "status = $1", [OrderStatus.cancelled.rawValue]), .touched)
         case .rate(let orderId, let rating):
