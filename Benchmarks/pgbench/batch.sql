@@ -1,4 +1,4 @@
--- One group-commit batch as IngestBatchWriter writes it since migration 9 (docs/inbound.md), in steady state
+-- One group-commit batch as IngestBatchWriter's careful path writes it (two round trips; docs/inbound.md), since migration 9,
 -- (every conversation's step decided from a stored version, so none is created; every webhook accepted, so no
 -- audit line: its message is the line): every conversation locked, messages, the move (the row's one write),
 -- replies born claimed, COMMIT. Each statement's text is the writer's (each pipeline's statements in order); only

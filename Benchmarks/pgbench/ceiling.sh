@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The database's own ceiling for the group commit's work: pgbench running one batch of IngestBatchWriter's
-# statements per transaction (batch.sql; batch-upsert.sql is the writer before the single-write change), each
+# statements per transaction (batch-one-trip.sql: the batch in one round trip; batch.sql: the careful path;
+# batch-upsert.sql: the writer before the single-write change), each
 # client with its own 10,000 conversations created beforehand, on a scratch database with Sufra's schema,
 # synchronous_commit on. For each script it prints webhooks/s (tps × batch), PostgreSQL's CPU per webhook (every
 # process of the cluster, from /proc), WAL bytes and full-page images per webhook (pg_stat_wal), and the
