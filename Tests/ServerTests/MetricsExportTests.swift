@@ -59,6 +59,10 @@ import Testing
             #expect(page.value("sufra_registry_live_entities", ["registry": "conversations"]) ?? 0 >= 1)
             #expect(page.value("sufra_group_commit_batch_size_count") ?? 0 >= Double(Self.order.count))
             #expect(page.value("sufra_group_commit_duration_seconds_count") ?? 0 >= 1)
+            // Every message of the flow had its step: every batch went in one round trip.
+            #expect(
+                page.value("sufra_group_commit_batches_total", ["path": "one_round_trip"])
+                    == page.value("sufra_group_commit_batch_size_count"))
             #expect(page.value("sufra_pg_pool_acquire_duration_seconds_count") ?? 0 >= 1)
             #expect(page.values("sufra_redis_command_duration_seconds_count").contains { $0.value >= 1 })
             #expect(page.value("sufra_registry_mailbox_depth_count", ["registry": "conversations"]) ?? 0 >= 1)

@@ -120,7 +120,8 @@ public final class GroupCommitIngest: InboundIngest, Service {
                 let written = try await client.withConnection { [writer] connection in
                     try await writer.commitBatch(on: connection)
                 }
-                metrics.committed(size: batch.count, duration: .now - started)
+                metrics.committed(
+                    size: batch.count, duration: .now - started, inOneRoundTrip: written.inOneRoundTrip)
                 reservations.deliver(written.bornClaimed)
                 for restaurant in written.queuedRestaurants { notifier?.queued(restaurantId: restaurant) }
                 for (entry, outcome) in zip(batch, written.outcomes) { entry.reply.resume(returning: outcome) }
