@@ -58,6 +58,7 @@ enum MetricCatalog {
         PGPoolMetrics.acquireFailures: "PostgreSQL pool leases that failed.",
         IngestMetrics.batchSize: "Entries per group-commit transaction.",
         IngestMetrics.commitDuration: "Group-commit transaction time, lease to COMMIT.",
+        IngestMetrics.batches: "Committed group-commit transactions by path (one_round_trip or careful).",
         RedisMetrics.commandDuration: "Redis command round trip, by command.",
         RedisMetrics.errors: "Failed Redis commands, by kind.",
         RegistryMetrics.liveEntities: "Live actors (active or passivating), by registry.",
