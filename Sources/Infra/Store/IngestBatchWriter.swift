@@ -2,8 +2,13 @@ import Actors
 import Foundation
 
 /// Commits one batch of accepted webhooks and their decided bot steps in one transaction, with a handful of
-/// multi-row statements whatever the batch size, in two round trips (three when a step confirms an order, whose
-/// reply shows the number the confirmation's statement answers):
+/// multi-row statements whatever the batch size.
+///
+/// When every message of the batch has its step (and no two share a conversation or a MessageSid), the whole
+/// transaction is written in advance and sent in **one** round trip (``writeInOneTrip(_:candidates:payloads:on:)``:
+/// what it assumed is checked in SQL, and a failed check rolls it back). Otherwise, or after such a rollback, the
+/// batch goes the careful way, in two round trips (three when a step confirms an order, whose reply shows the number
+/// the confirmation's statement answers):
 ///
 /// 1. one pipeline: `BEGIN` (every statement after it on generic plans that look rows up by index,
 ///    ``PGQuery/genericPlans``); the batch's new conversations created (`ON CONFLICT DO NOTHING`: an existing row is
@@ -115,7 +120,6 @@ struct IngestBatchWriter {
             return Written(outcomes: outcomes)
         }
 
-        let keys = Self.conversationKeys(candidates.map { entries[$0].webhook })
         if !creatingEvery, let oneTrip = oneTripPlan(candidates) {
             do {
                 return try await writeInOneTrip(oneTrip, candidates: candidates, payloads: payloads, on: connection)
@@ -126,6 +130,7 @@ struct IngestBatchWriter {
                 _ = try await connection.simpleQuery("ROLLBACK")
             }
         }
+        let keys = Self.conversationKeys(candidates.map { entries[$0].webhook })
         // A conversation whose step was decided from a stored version (> 0) has its row: only the others may need
         // creating. Should one of those rows be gone after all, the batch starts again creating every row.
         var known: Set<ConversationKey> = []
