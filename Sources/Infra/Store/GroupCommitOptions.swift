@@ -1,7 +1,8 @@
 /// The batching limits of a group-commit writer (``GroupCommitIngest``, ``GroupCommitOutcomes``).
 public struct GroupCommitOptions: Sendable {
-    /// Most entries per transaction.
-    public var maximumBatch = 256
+    /// Most entries per transaction. A webhook waits about as long as its batch takes, so a cap well above the
+    /// mean batch (~40 under load) only lengthens the tail (docs/inbound.md, "Group commit").
+    public var maximumBatch = 64
     /// Transactions in flight at once (`INGEST_FLUSHERS` for webhooks): fewer make bigger batches, more let a
     /// database with many cores commit in parallel.
     public var flushers = 2
