@@ -107,4 +107,80 @@ import Testing
             }
         }
     }
+
+    /// A confirming step takes its order number before it joins a batch: while another transaction holds the
+    /// restaurant's counter row, a batch of one flusher still commits other webhooks.
+    @Test func aConfirmationWaitingForItsOrderNumberHoldsNoOtherWebhook() async throws {
+        try await PostgresTestSupport.withDatabase { configuration in
+            try await PostgresTestSupport.withClient(configuration) { client in
+                let restaurant = try await Self.migratedRestaurant(client)
+                var options = GroupCommitOptions()
+                options.flushers = 1
+                let ingest = GroupCommitIngest(client: client, options: options, logger: Logger(label: "test"))
+                let confirming = DecidedStep(
+                    expectedVersion: 0, state: .mainMenu, language: .en, effects: [.confirm],
+                    replies: [.ready(.text("Confirmed"))])
+                let (release, releaser) = AsyncStream<Void>.makeStream()
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await ingest.run() }
+                    let locked = try await Self.holdingRestaurantRows(client, in: &group, until: release)
+                    #expect(locked == 1)
+                    async let confirmation = ingest.ingest(
+                        Self.webhook(restaurant: restaurant, customer: "whatsapp:+5"), step: confirming)
+                    try await Self.awaitLockWaiter(client)
+                    let other = try await ingest.ingest(
+                        Self.webhook(restaurant: restaurant, customer: "whatsapp:+6"), step: Self.step())
+                    guard case .accepted(let receipt) = other else {
+                        Issue.record("the other webhook was not accepted")
+                        return
+                    }
+                    #expect(receipt.step?.version == 1)
+                    // The confirmation is still waiting for its number (not timed out and stored without it).
+                    #expect(try await Self.lockWaiters(client) == 1)
+                    releaser.yield()
+                    guard case .accepted(let confirmed) = try await confirmation else {
+                        Issue.record("the confirmation was not accepted")
+                        return
+                    }
+                    #expect(confirmed.step != nil)
+                    group.cancelAll()
+                }
+                let next = try await client.query("SELECT next_order_number FROM restaurants").single()
+                #expect(try next.decode("next_order_number", as: Int.self) == 2)
+            }
+        }
+    }
+
+    /// Starts a child task that locks every restaurant row against updates (not against the key checks of new
+    /// conversations) in a transaction kept open until `release` yields; returns once locked, with the rows' count.
+    private static func holdingRestaurantRows(
+        _ client: PGPool, in group: inout ThrowingTaskGroup<Void, any Error>, until release: AsyncStream<Void>
+    ) async throws -> Int {
+        let (locked, lockedContinuation) = AsyncStream<Int>.makeStream()
+        group.addTask {
+            try await client.withConnection { connection in
+                let rows = try await connection.pipeline(["BEGIN", "SELECT id FROM restaurants FOR NO KEY UPDATE"])
+                lockedContinuation.yield(rows[1].count)
+                for await _ in release { break }
+                _ = try await connection.execute("ROLLBACK")
+            }
+        }
+        for await count in locked { return count }
+        return 0
+    }
+
+    /// This database's backends waiting for a lock.
+    private static func lockWaiters(_ client: PGPool) async throws -> Int {
+        try await client.query(
+            """
+            SELECT count(*) AS waiting FROM pg_stat_activity
+            WHERE datname = current_database() AND wait_event_type = 'Lock'
+            """
+        ).single().decode("waiting", as: Int.self)
+    }
+
+    /// Returns once some backend waits for a lock.
+    private static func awaitLockWaiter(_ client: PGPool) async throws {
+        while try await lockWaiters(client) == 0 { await Task.yield() }
+    }
 }

@@ -19,23 +19,26 @@ import ServiceLifecycle
 /// its step (stored unhandled, for the sweeper) before it alone fails. Connection failures fail the batch at once.
 public final class GroupCommitIngest: InboundIngest, Service {
     fileprivate enum Entry: Sendable {
-        case message(InboundWebhook, DecidedStep?, OneShotReply<IngestOutcome>)
+        /// A message, the step decided for it and, when the step confirms an order, the number taken for it.
+        case message(InboundWebhook, DecidedStep?, orderNumber: Int?, OneShotReply<IngestOutcome>)
         case audit(InboundWebhook, String, OneShotReply<IngestOutcome>)
 
         var reply: OneShotReply<IngestOutcome> {
             switch self {
-            case .message(_, _, let reply), .audit(_, _, let reply): reply
+            case .message(_, _, _, let reply), .audit(_, _, let reply): reply
             }
         }
 
         /// The same entry without its step.
         var withoutStep: Entry {
-            if case .message(let message, _, let reply) = self { return .message(message, nil, reply) }
+            if case .message(let message, _, _, let reply) = self {
+                return .message(message, nil, orderNumber: nil, reply)
+            }
             return self
         }
 
         var hasStep: Bool {
-            if case .message(_, .some, _) = self { return true }
+            if case .message(_, .some, _, _) = self { return true }
             return false
         }
     }
@@ -73,8 +76,10 @@ public final class GroupCommitIngest: InboundIngest, Service {
     )
         async throws -> IngestOutcome
     {
-        try await withCheckedThrowingContinuation { continuation in
-            enqueue(.message(message, step, OneShotReply(continuation)), deadline: deadline)
+        let orderNumber = await orderNumber(for: step, restaurantId: message.restaurantId)
+        return try await withCheckedThrowingContinuation { continuation in
+            enqueue(
+                .message(message, step, orderNumber: orderNumber, OneShotReply(continuation)), deadline: deadline)
         }
     }
 
@@ -106,8 +111,7 @@ public final class GroupCommitIngest: InboundIngest, Service {
         // An entry whose caller stopped waiting (deadline) is not written: it was never acknowledged.
         let batch = candidates.filter { !$0.reply.isSettled }
         guard !batch.isEmpty else { return }
-        let numbers = await orderNumbers(for: batch)
-        let items = batch.enumerated().map { index, entry in entry.payload(orderNumber: numbers[index]) }
+        let items = batch.map(\.payload)
         // Room in the restaurants' outbound channels, so the replies can be written born claimed.
         let reservations = ReplyReservations(
             replies: items.map { ($0.webhook.restaurantId, $0.step?.replies.count ?? 0) }, handoff: handoff)
@@ -165,23 +169,21 @@ public final class GroupCommitIngest: InboundIngest, Service {
         }
     }
 
-    /// Order numbers for the steps that confirm an order, each taken in its own short transaction before the
-    /// batch's (see ``OrderNumberAllocator``); a step whose number cannot be had is left out (nil).
-    private func orderNumbers(for batch: [Entry]) async -> [Int?] {
-        var numbers = [Int?](repeating: nil, count: batch.count)
-        for (index, entry) in batch.enumerated() {
-            guard case .message(let message, let step?, _) = entry, step.confirmsOrder else { continue }
-            numbers[index] = try? await OrderNumberAllocator(client: client).next(restaurantId: message.restaurantId)
-        }
-        return numbers
+    /// The order number for a step that confirms an order, taken in its own short transaction (see
+    /// ``OrderNumberAllocator``) by the confirming caller before its entry joins a batch, so the batch's other
+    /// callers never wait for it; nil for any other step, or when no number can be had (the step is then dropped and
+    /// the message stored unhandled, for the sweeper).
+    private func orderNumber(for step: DecidedStep?, restaurantId: String) async -> Int? {
+        guard let step, step.confirmsOrder else { return nil }
+        return try? await OrderNumberAllocator(client: client).next(restaurantId: restaurantId)
     }
 }
 
 extension GroupCommitIngest.Entry {
     /// What the writer gets; a confirming step without a number is dropped (the message is stored unhandled).
-    fileprivate func payload(orderNumber: Int?) -> IngestBatchWriter.Item {
+    fileprivate var payload: IngestBatchWriter.Item {
         switch self {
-        case .message(let message, let step, _):
+        case .message(let message, let step, let orderNumber, _):
             if let step, step.confirmsOrder, orderNumber == nil { return .message(message, nil, orderNumber: nil) }
             return .message(message, step, orderNumber: orderNumber)
         case .audit(let message, let outcome, _): return .auditOnly(message, outcome)

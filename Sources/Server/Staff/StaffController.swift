@@ -92,7 +92,7 @@ struct StaffController: Sendable {
             let conversation = try await store.handOff(
                 restaurantId: staff.restaurantId, conversationId: try context.parameters.require("id"))
         else { throw APIError.notFound("conversation not found") }
-        await publish(conversation, restaurantId: staff.restaurantId)
+        publish(conversation, restaurantId: staff.restaurantId)
         return try JSONBody.response(conversation)
     }
 
@@ -103,7 +103,7 @@ struct StaffController: Sendable {
             let conversation = try await store.release(
                 restaurantId: staff.restaurantId, conversationId: try context.parameters.require("id"))
         else { throw APIError.notFound("conversation not found") }
-        await publish(conversation, restaurantId: staff.restaurantId)
+        publish(conversation, restaurantId: staff.restaurantId)
         return try JSONBody.response(conversation)
     }
 
@@ -116,7 +116,7 @@ struct StaffController: Sendable {
             guard let conversation = try? await store.conversation(restaurantId: restaurantId, id: conversationId),
                 let data = try? JSONBody.encode(conversation)
             else { return }
-            await events.publish(
+            events.publish(
                 LiveEvent(kind: .conversationUpdated, restaurantId: restaurantId, at: ISO8601.now(), dataJSON: data))
         }
     }
