@@ -22,6 +22,8 @@ env_lines=$(scripts/services start) || {
     exit 1
 }
 eval "$env_lines"
+# The run's own PostgreSQL and Redis go when it ends, however it ends.
+trap 'scripts/services stop >/dev/null 2>&1 || true' EXIT
 loadtest="${LOADTEST:-Benchmarks/.build/release/loadtest}"
 sufra="${SUFRA:-Benchmarks/.build/release/sufra}"
 faults="${FAULTS:-serve-kill worker-kill postgres-restart redis-restart postgres-freeze redis-freeze twilio-late}"

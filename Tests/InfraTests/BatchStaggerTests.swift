@@ -48,7 +48,7 @@ import Testing
         let gates = Gates()
         let (batches, observed) = AsyncStream.makeStream(of: [Int].self)
         for entry in 1...10 { #expect(queue.enqueue(entry)) }
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 await queue.run { batch in
                     observed.yield(batch)

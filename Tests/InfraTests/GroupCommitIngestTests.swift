@@ -31,41 +31,51 @@ import Testing
         ).single().decode("id", as: UUID.self).uuidString.lowercased()
     }
 
-    @Test func aRowTheDatabaseRejectsFailsAloneAndItsNeighboursCommit() async throws {
+    /// Runs `body` with a migrated scratch database holding one restaurant and a writer with one flusher.
+    private static func withOneFlusher(
+        _ body: @Sendable (PGPool, _ restaurant: String, GroupCommitIngest) async throws -> Void
+    ) async throws {
         try await PostgresTestSupport.withDatabase { configuration in
             try await PostgresTestSupport.withClient(configuration) { client in
                 let restaurant = try await Self.migratedRestaurant(client)
                 var options = GroupCommitOptions()
                 options.flushers = 1
-                let ingest = GroupCommitIngest(client: client, options: options, logger: Logger(label: "test"))
-                // A restaurant deleted under the webhook: its conversation row violates the foreign key.
-                let orphan = Self.webhook(restaurant: UUID().uuidString.lowercased(), customer: "whatsapp:+2")
-                let good = (0..<20).map { Self.webhook(restaurant: restaurant, customer: "whatsapp:+3\($0)") }
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { try await ingest.run() }
-                    let results = await withTaskGroup(of: (String, Bool).self) { submissions in
-                        for message in good + [orphan] {
-                            submissions.addTask {
-                                let outcome = try? await ingest.ingest(message, step: Self.step())
-                                guard case .accepted(let receipt)? = outcome else { return (message.messageSid, false) }
-                                return (message.messageSid, receipt.step?.queuedMessageIds.count == 1)
-                            }
-                        }
-                        return await submissions.reduce(into: [String: Bool]()) { $0[$1.0] = $1.1 }
-                    }
-                    #expect(results[orphan.messageSid] == false)
-                    #expect(good.allSatisfy { results[$0.messageSid] == true })
-                    group.cancelAll()
-                }
-                let stored = try await client.query(
-                    """
-                    SELECT count(*) FILTER (WHERE direction = 'inbound' AND handled_at IS NOT NULL) AS handled,
-                           count(*) FILTER (WHERE direction = 'outbound') AS replies FROM messages
-                    """
-                ).single()
-                #expect(try stored.decode("handled", as: Int.self) == 20)
-                #expect(try stored.decode("replies", as: Int.self) == 20)
+                try await body(
+                    client, restaurant,
+                    GroupCommitIngest(client: client, options: options, logger: Logger(label: "test")))
             }
+        }
+    }
+
+    @Test func aRowTheDatabaseRejectsFailsAloneAndItsNeighboursCommit() async throws {
+        try await Self.withOneFlusher { client, restaurant, ingest in
+            // A restaurant deleted under the webhook: its conversation row violates the foreign key.
+            let orphan = Self.webhook(restaurant: UUID().uuidString.lowercased(), customer: "whatsapp:+2")
+            let good = (0..<20).map { Self.webhook(restaurant: restaurant, customer: "whatsapp:+3\($0)") }
+            await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await ingest.run() }
+                let results = await withTaskGroup(of: (String, Bool).self) { submissions in
+                    for message in good + [orphan] {
+                        submissions.addTask {
+                            let outcome = try? await ingest.ingest(message, step: Self.step())
+                            guard case .accepted(let receipt)? = outcome else { return (message.messageSid, false) }
+                            return (message.messageSid, receipt.step?.queuedMessageIds.count == 1)
+                        }
+                    }
+                    return await submissions.reduce(into: [String: Bool]()) { $0[$1.0] = $1.1 }
+                }
+                #expect(results[orphan.messageSid] == false)
+                #expect(good.allSatisfy { results[$0.messageSid] == true })
+                group.cancelAll()
+            }
+            let stored = try await client.query(
+                """
+                SELECT count(*) FILTER (WHERE direction = 'inbound' AND handled_at IS NOT NULL) AS handled,
+                       count(*) FILTER (WHERE direction = 'outbound') AS replies FROM messages
+                """
+            ).single()
+            #expect(try stored.decode("handled", as: Int.self) == 20)
+            #expect(try stored.decode("replies", as: Int.self) == 20)
         }
     }
 
@@ -111,43 +121,37 @@ import Testing
     /// A confirming step takes its order number before it joins a batch: while another transaction holds the
     /// restaurant's counter row, a batch of one flusher still commits other webhooks.
     @Test func aConfirmationWaitingForItsOrderNumberHoldsNoOtherWebhook() async throws {
-        try await PostgresTestSupport.withDatabase { configuration in
-            try await PostgresTestSupport.withClient(configuration) { client in
-                let restaurant = try await Self.migratedRestaurant(client)
-                var options = GroupCommitOptions()
-                options.flushers = 1
-                let ingest = GroupCommitIngest(client: client, options: options, logger: Logger(label: "test"))
-                let confirming = DecidedStep(
-                    expectedVersion: 0, state: .mainMenu, language: .en, effects: [.confirm],
-                    replies: [.ready(.text("Confirmed"))])
-                let (release, releaser) = AsyncStream<Void>.makeStream()
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { try await ingest.run() }
-                    let locked = try await Self.holdingRestaurantRows(client, in: &group, until: release)
-                    #expect(locked == 1)
-                    async let confirmation = ingest.ingest(
-                        Self.webhook(restaurant: restaurant, customer: "whatsapp:+5"), step: confirming)
-                    try await Self.awaitLockWaiter(client)
-                    let other = try await ingest.ingest(
-                        Self.webhook(restaurant: restaurant, customer: "whatsapp:+6"), step: Self.step())
-                    guard case .accepted(let receipt) = other else {
-                        Issue.record("the other webhook was not accepted")
-                        return
-                    }
-                    #expect(receipt.step?.version == 1)
-                    // The confirmation is still waiting for its number (not timed out and stored without it).
-                    #expect(try await Self.lockWaiters(client) == 1)
-                    releaser.yield()
-                    guard case .accepted(let confirmed) = try await confirmation else {
-                        Issue.record("the confirmation was not accepted")
-                        return
-                    }
-                    #expect(confirmed.step != nil)
-                    group.cancelAll()
+        try await Self.withOneFlusher { client, restaurant, ingest in
+            let confirming = DecidedStep(
+                expectedVersion: 0, state: .mainMenu, language: .en, effects: [.confirm],
+                replies: [.ready(.text("Confirmed"))])
+            let (release, releaser) = AsyncStream<Void>.makeStream()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await ingest.run() }
+                let locked = try await Self.holdingRestaurantRows(client, in: &group, until: release)
+                #expect(locked == 1)
+                async let confirmation = ingest.ingest(
+                    Self.webhook(restaurant: restaurant, customer: "whatsapp:+5"), step: confirming)
+                try await Self.awaitLockWaiter(client)
+                let other = try await ingest.ingest(
+                    Self.webhook(restaurant: restaurant, customer: "whatsapp:+6"), step: Self.step())
+                guard case .accepted(let receipt) = other else {
+                    Issue.record("the other webhook was not accepted")
+                    return
                 }
-                let next = try await client.query("SELECT next_order_number FROM restaurants").single()
-                #expect(try next.decode("next_order_number", as: Int.self) == 2)
+                #expect(receipt.step?.version == 1)
+                // The confirmation is still waiting for its number (not timed out and stored without it).
+                #expect(try await Self.lockWaiters(client) == 1)
+                releaser.yield()
+                guard case .accepted(let confirmed) = try await confirmation else {
+                    Issue.record("the confirmation was not accepted")
+                    return
+                }
+                #expect(confirmed.step != nil)
+                group.cancelAll()
             }
+            let next = try await client.query("SELECT next_order_number FROM restaurants").single()
+            #expect(try next.decode("next_order_number", as: Int.self) == 2)
         }
     }
 

@@ -88,7 +88,7 @@ import Testing
                 let events = RedisLiveEvents(client: redis, logger: Logger(label: "test"))
                 let orders = try await subscriber.subscribe(
                     channel: LiveEvent.channelPrefix(restaurantId: restaurant) + "orders")
-                try await withThrowingTaskGroup(of: Void.self) { group in
+                await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await events.run() }
                     let data = #"{"name":"شاورما"}"#
                     events.publish(LiveEvent(kind: .messageReceived, restaurantId: restaurant, at: "t", dataJSON: data))

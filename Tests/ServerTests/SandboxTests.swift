@@ -209,7 +209,7 @@ struct SandboxTests {
         let app = Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), services: [sandbox],
             onServerRunning: { portInput.yield($0.localAddress?.port ?? 0) })
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.run() }
             var iterator = ports.makeAsyncIterator()
             let port = await iterator.next() ?? 0

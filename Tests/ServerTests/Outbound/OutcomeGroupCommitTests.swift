@@ -80,7 +80,7 @@ import Testing
                 let id = try await OutboundHarness.insertClaimed(
                     app, restaurant: restaurant.id, customer: "whatsapp:+96655000300\(index)", body: "receipt \(index)",
                     owner: "worker", lease: .seconds(60))
-                try await app.database.withClient { db in
+                _ = try await app.database.withClient { db in
                     try await db.query(
                         """
                         UPDATE messages SET status = 'sent', status_rank = 2, sid = \(sid), lease_owner = NULL,
