@@ -172,10 +172,17 @@ public final class GroupCommitIngest: InboundIngest, Service {
     /// The order number for a step that confirms an order, taken in its own short transaction (see
     /// ``OrderNumberAllocator``) by the confirming caller before its entry joins a batch, so the batch's other
     /// callers never wait for it; nil for any other step, or when no number can be had (the step is then dropped and
-    /// the message stored unhandled, for the sweeper).
+    /// the message stored unhandled, for the sweeper; a log line says so).
     private func orderNumber(for step: DecidedStep?, restaurantId: String) async -> Int? {
         guard let step, step.confirmsOrder else { return nil }
-        return try? await OrderNumberAllocator(client: client).next(restaurantId: restaurantId)
+        do {
+            return try await OrderNumberAllocator(client: client).next(restaurantId: restaurantId)
+        } catch {
+            logger.warning(
+                "no order number for a confirmation; its message is stored unhandled for the sweeper",
+                metadata: ["restaurant": "\(restaurantId)", "error": "\(error)"])
+            return nil
+        }
     }
 }
 
