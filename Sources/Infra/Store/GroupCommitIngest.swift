@@ -77,6 +77,8 @@ public final class GroupCommitIngest: InboundIngest, Service {
         async throws -> IngestOutcome
     {
         let orderNumber = await orderNumber(for: step, restaurantId: message.restaurantId)
+        // A confirming step without its number is dropped: the message is stored unhandled, for the sweeper.
+        let step = step?.confirmsOrder == true && orderNumber == nil ? nil : step
         return try await withCheckedThrowingContinuation { continuation in
             enqueue(
                 .message(message, step, orderNumber: orderNumber, OneShotReply(continuation)), deadline: deadline)
@@ -171,8 +173,7 @@ public final class GroupCommitIngest: InboundIngest, Service {
 
     /// The order number for a step that confirms an order, taken in its own short transaction (see
     /// ``OrderNumberAllocator``) by the confirming caller before its entry joins a batch, so the batch's other
-    /// callers never wait for it; nil for any other step, or when no number can be had (the step is then dropped and
-    /// the message stored unhandled, for the sweeper; a log line says so).
+    /// callers never wait for it; nil for any other step, or when no number can be had (logged).
     private func orderNumber(for step: DecidedStep?, restaurantId: String) async -> Int? {
         guard let step, step.confirmsOrder else { return nil }
         do {
@@ -187,13 +188,11 @@ public final class GroupCommitIngest: InboundIngest, Service {
 }
 
 extension GroupCommitIngest.Entry {
-    /// What the writer gets; a confirming step without a number is dropped (the message is stored unhandled).
+    /// What the writer gets.
     fileprivate var payload: IngestBatchWriter.Item {
         switch self {
-        case .message(let message, let step, let orderNumber, _):
-            if let step, step.confirmsOrder, orderNumber == nil { return .message(message, nil, orderNumber: nil) }
-            return .message(message, step, orderNumber: orderNumber)
-        case .audit(let message, let outcome, _): return .auditOnly(message, outcome)
+        case .message(let message, let step, let orderNumber, _): .message(message, step, orderNumber: orderNumber)
+        case .audit(let message, let outcome, _): .auditOnly(message, outcome)
         }
     }
 }
