@@ -131,6 +131,73 @@ import Testing
         }
     }
 
+    /// The move is the only write of an existing conversation row, and it is a HOT update (no index entry) unless the
+    /// message opens a new five-minute window of the staff list's index (migration 11): read from the server's own
+    /// counters, on the connection that wrote the batch.
+    @Test func aMoveIsAHotUpdateUnlessItOpensANewWindow() async throws {
+        try await PostgresTestSupport.withDatabase { configuration in
+            try await PostgresTestSupport.withClient(configuration) { client in
+                let restaurant = try await PostgresTestSupport.migratedRestaurant(client)
+                let ann = "whatsapp:+1"
+                // One connection throughout: the counters read are those its backend flushed.
+                try await client.withConnection { connection in
+                    _ = try await IngestBatchWriter(
+                        entries: [
+                            .message(
+                                Self.webhook(restaurant: restaurant, customer: ann), Self.step(from: 0),
+                                orderNumber: nil)
+                        ]
+                    ).commit(on: connection)
+                    // Updates and HOT updates of `conversations` so far, and Ann's window, as this backend counts them.
+                    func counted() async throws -> (updates: Int, hot: Int, window: String) {
+                        _ = try await connection.query("SELECT pg_stat_force_next_flush()")
+                        let row = try await connection.query(
+                            """
+                            SELECT s.n_tup_upd AS updates, s.n_tup_hot_upd AS hot, c.last_message_window::text AS w
+                            FROM pg_stat_user_tables s, conversations c
+                            WHERE s.relname = 'conversations' AND c.customer = \(ann)
+                            """
+                        ).single()
+                        return (
+                            try row.decode("updates", as: Int.self), try row.decode("hot", as: Int.self),
+                            try row.decode("w", as: String.self)
+                        )
+                    }
+                    let before = try await counted()
+                    _ = try await IngestBatchWriter(
+                        entries: [
+                            .message(
+                                Self.webhook(restaurant: restaurant, customer: ann), Self.step(from: 1),
+                                orderNumber: nil)
+                        ]
+                    ).commit(on: connection)
+                    let within = try await counted()
+                    #expect(within.updates == before.updates + 1)
+                    // The clock may cross a window's edge between the two batches: then, and only then, not HOT.
+                    #expect(within.hot == before.hot + (within.window == before.window ? 1 : 0))
+
+                    // The last message ten minutes older (itself a move to another window): the next message opens a
+                    // new window, and its move writes index entries.
+                    _ = try await connection.query(
+                        "UPDATE conversations SET last_message_at = now() - interval '10 minutes' WHERE customer = \(ann)"
+                    )
+                    let moved = try await counted()
+                    _ = try await IngestBatchWriter(
+                        entries: [
+                            .message(
+                                Self.webhook(restaurant: restaurant, customer: ann), Self.step(from: 2),
+                                orderNumber: nil)
+                        ]
+                    ).commit(on: connection)
+                    let opened = try await counted()
+                    #expect(opened.window != moved.window)
+                    #expect(opened.updates == moved.updates + 1)
+                    #expect(opened.hot == moved.hot)
+                }
+            }
+        }
+    }
+
     /// A step decided from a stored version leaves its conversation out of the batch's creations; should the row be
     /// gone after all (deleted under a running actor), the batch starts again creating it, and the message is
     /// stored, unhandled, rather than dropped.
