@@ -141,13 +141,14 @@ import Testing
                 let ann = "whatsapp:+1"
                 // One connection throughout: the counters read are those its backend flushed.
                 try await client.withConnection { connection in
-                    _ = try await IngestBatchWriter(
-                        entries: [
-                            .message(
-                                Self.webhook(restaurant: restaurant, customer: ann), Self.step(from: 0),
-                                orderNumber: nil)
-                        ]
-                    ).commit(on: connection)
+                    // One message from Ann with a step decided from `version`, in a batch of its own.
+                    func message(from version: Int64) async throws {
+                        let item = IngestBatchWriter.Item.message(
+                            Self.webhook(restaurant: restaurant, customer: ann), Self.step(from: version),
+                            orderNumber: nil)
+                        _ = try await IngestBatchWriter(entries: [item]).commit(on: connection)
+                    }
+                    try await message(from: 0)
                     // Updates and HOT updates of `conversations` so far, and Ann's window, as this backend counts them.
                     func counted() async throws -> (updates: Int, hot: Int, window: String) {
                         _ = try await connection.query("SELECT pg_stat_force_next_flush()")
@@ -164,13 +165,7 @@ import Testing
                         )
                     }
                     let before = try await counted()
-                    _ = try await IngestBatchWriter(
-                        entries: [
-                            .message(
-                                Self.webhook(restaurant: restaurant, customer: ann), Self.step(from: 1),
-                                orderNumber: nil)
-                        ]
-                    ).commit(on: connection)
+                    try await message(from: 1)
                     let within = try await counted()
                     #expect(within.updates == before.updates + 1)
                     // The clock may cross a window's edge between the two batches: then, and only then, not HOT.
@@ -182,13 +177,7 @@ import Testing
                         "UPDATE conversations SET last_message_at = now() - interval '10 minutes' WHERE customer = \(ann)"
                     )
                     let moved = try await counted()
-                    _ = try await IngestBatchWriter(
-                        entries: [
-                            .message(
-                                Self.webhook(restaurant: restaurant, customer: ann), Self.step(from: 2),
-                                orderNumber: nil)
-                        ]
-                    ).commit(on: connection)
+                    try await message(from: 2)
                     let opened = try await counted()
                     #expect(opened.window != moved.window)
                     #expect(opened.updates == moved.updates + 1)
