@@ -5,7 +5,8 @@
 /// can forget it); `conversations_by_recent` keys on it instead, and the list sorts within a window by
 /// `last_message_at` itself (an incremental sort of the few rows of one window). The table keeps 30 % of each page
 /// free for the new row versions of HOT updates. Adding the column rewrites `conversations` (one row per customer)
-/// under an exclusive lock: apply it in a quiet moment (docs/inbound.md, "Flushers").
+/// under an exclusive lock: apply it in a quiet moment (docs/inbound.md, "Flushers"). Migration 12 redefines the
+/// column through `sufra_message_window`, the one definition of the window.
 extension Migration {
     static let recencyWindowV11 = Migration(
         version: 11, name: "conversations: HOT moves, the staff list by five-minute window",

@@ -17,6 +17,6 @@ public struct Migration: Sendable, Hashable {
     /// Sufra's migrations, in order.
     public static let all: [Migration] = [
         schemaV1, outboundV2, outboundV3, outboundV4, inboundHandlingV5, staffV6, hotPathV7, auditByReferenceV8,
-        messageIsAuditV9, batchExpectationV10, recencyWindowV11,
+        messageIsAuditV9, batchExpectationV10, recencyWindowV11, messageWindowV12,
     ]
 }

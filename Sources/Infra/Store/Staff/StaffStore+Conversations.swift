@@ -9,12 +9,6 @@ extension StaffStore {
         (c.bot_state->>'step') = 'withStaff' AS needs_human
         """
 
-    /// The five-minute window of `timestamp`, as `conversations.last_message_window` holds it (migration 11): the
-    /// list walks `conversations_by_recent` window by window and sorts each window by `last_message_at`.
-    static func window(_ timestamp: String) -> String {
-        "date_bin('5 minutes', \(timestamp), TIMESTAMPTZ '2000-01-01 00:00:00+00')"
-    }
-
     /// The restaurant's conversations, newest last message first, keyset-paged.
     ///
     /// The first page sorts by `last_message_at` and notes its time in the cursor; later pages sort every
@@ -47,7 +41,7 @@ extension StaffStore {
             ), stable AS (
                 SELECT c.id, c.last_message_at AS sort_at FROM conversations c, snap
                 WHERE c.restaurant_id = \(restaurantId)::uuid AND c.last_message_at <= snap.t
-                  AND c.last_message_window <= \(unescaped: Self.window("snap.cursor_at"))
+                  AND c.last_message_window <= sufra_message_window(snap.cursor_at)
                   AND (c.last_message_at, c.id) < (snap.cursor_at, snap.cursor_id)
                 ORDER BY c.last_message_window DESC, c.last_message_at DESC, c.id DESC LIMIT \(limit + 1)
             ), moved AS (
@@ -56,7 +50,7 @@ extension StaffStore {
                     CASE WHEN c.created_at <= snap.t THEN c.created_at END) AS sort_at
                 FROM conversations c, snap
                 WHERE c.restaurant_id = \(restaurantId)::uuid AND c.last_message_at > snap.t
-                  AND c.last_message_window >= \(unescaped: Self.window("snap.t"))
+                  AND c.last_message_window >= sufra_message_window(snap.t)
             ), keys AS (
                 SELECT id, sort_at FROM stable
                 UNION ALL
