@@ -84,7 +84,9 @@ struct ReplyRowsWriter {
                     ) AS k
                 FROM
             """,
-            "AS v(r, c, b, s, j, i, o, l)) AS w ORDER BY w.i RETURNING id, status")
+            // `OFFSET 0` keeps `w` a subquery of its own: flattened into the insert, each of the five uses of `w.k`
+            // ran its two subqueries again (ten index probes per reply instead of two).
+            "AS v(r, c, b, s, j, i, o, l) OFFSET 0) AS w ORDER BY w.i RETURNING id, status")
     }
 
     /// What each group became, in the groups' order, from the rows ``query()`` returned (nil: it was not run).
