@@ -9,8 +9,9 @@ import Synchronization
 /// (``GroupCommitOptions/outcomes``) takes up to `maximumBatch` and writes them in one transaction and one round trip
 /// (``OutcomeBatchWriter``: every completion in one fenced multi-row `UPDATE`, each receipt's statement after it,
 /// pipelined), and every caller is answered only after its batch committed.
-/// While the flusher waits for its commit the next batch fills, so batches grow with load and an idle system still
-/// answers in about one commit.
+/// While the flusher waits for its commit the next batch fills, and it starts a batch at most once per
+/// ``GroupCommitOptions/gatherWindow`` (10 ms), so batches grow with load and an idle system still answers in about
+/// one commit.
 ///
 /// One bad entry never fails its neighbours: a batch the server rejects is split in halves and each half retried,
 /// down to the entry at fault, which fails alone; a lost connection fails the batch at once (the send loop retries
@@ -40,7 +41,8 @@ public final class GroupCommitOutcomes: OutboundQueueing, Service {
         self.options = options
         self.logger = logger
         batches = BatchQueue(
-            maximumBatch: options.maximumBatch, maximumPending: options.maximumPending, flushers: options.flushers)
+            maximumBatch: options.maximumBatch, maximumPending: options.maximumPending, flushers: options.flushers,
+            gatherWindow: options.gatherWindow)
     }
 
     public var leaseDuration: Duration { queue.leaseDuration }

@@ -30,13 +30,16 @@ final class BatchQueue<Entry: Sendable>: Sendable {
     private let maximumBatch: Int
     private let maximumPending: Int
     private let flushers: Int
+    private let gatherWindow: Duration
     private let state = Mutex(State())
 
-    /// A queue handing batches of at most `maximumBatch` to `flushers` concurrent flushes.
-    init(maximumBatch: Int, maximumPending: Int, flushers: Int) {
+    /// A queue handing batches of at most `maximumBatch` to `flushers` concurrent flushes; with a `gatherWindow`,
+    /// a flusher starts a batch at most once per window (``GroupCommitOptions/gatherWindow``).
+    init(maximumBatch: Int, maximumPending: Int, flushers: Int, gatherWindow: Duration = .zero) {
         self.maximumBatch = max(1, maximumBatch)
         self.maximumPending = maximumPending
         self.flushers = max(1, flushers)
+        self.gatherWindow = gatherWindow
     }
 
     /// Entries waiting for a flusher.
@@ -81,6 +84,14 @@ final class BatchQueue<Entry: Sendable>: Sendable {
         for waiter in waiters { waiter.resume(returning: false) }
     }
 
+    /// Lets entries gather until `instant` unless a full batch already waits or the queue stopped; a cancelled
+    /// sleep just ends the wait (what is pending is flushed on the way out).
+    private func gather(until instant: ContinuousClock.Instant) async {
+        let waitingIsUseful = state.withLock { !$0.stopped && $0.pending.count < maximumBatch }
+        guard waitingIsUseful, instant > .now else { return }
+        try? await Task.sleep(until: instant, clock: .continuous)
+    }
+
     private func flushLoop(_ flush: @Sendable ([Entry]) async -> Void) async {
         var finished = false
         while true {
@@ -90,8 +101,10 @@ final class BatchQueue<Entry: Sendable>: Sendable {
             }
             finished = false
             if let batch {
+                let started = ContinuousClock.now
                 await flush(batch)
                 finished = true
+                if gatherWindow > .zero { await gather(until: started + gatherWindow) }
                 continue
             }
             let keepGoing = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in

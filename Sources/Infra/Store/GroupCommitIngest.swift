@@ -68,7 +68,8 @@ public final class GroupCommitIngest: InboundIngest, Service {
         self.options = options
         self.logger = logger
         queue = BatchQueue(
-            maximumBatch: options.maximumBatch, maximumPending: options.maximumPending, flushers: options.flushers)
+            maximumBatch: options.maximumBatch, maximumPending: options.maximumPending, flushers: options.flushers,
+            gatherWindow: options.gatherWindow)
     }
 
     public func ingest(

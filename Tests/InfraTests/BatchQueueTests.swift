@@ -1,0 +1,30 @@
+import Testing
+
+@testable import Infra
+
+/// ``BatchQueue``'s gather window (``GroupCommitOptions/gatherWindow``): the writers nobody waits on take fewer,
+/// larger batches.
+@Suite(.timeLimit(.minutes(1))) struct BatchQueueTests {
+    /// With a window, what arrives after a batch started waits for the window to pass and then leaves in one
+    /// batch; the first entry of a quiet queue leaves at once.
+    @Test func aGatherWindowHoldsTheNextBatchUntilItPasses() async throws {
+        let window = Duration.milliseconds(300)
+        let queue = BatchQueue<Int>(maximumBatch: 64, maximumPending: 100, flushers: 1, gatherWindow: window)
+        let (started, record) = AsyncStream.makeStream(of: (batch: [Int], at: ContinuousClock.Instant).self)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await queue.run { batch in record.yield((batch, .now)) } }
+            var batches = started.makeAsyncIterator()
+            let enqueued = ContinuousClock.now
+            #expect(queue.enqueue(1))
+            let first = try #require(await batches.next())
+            #expect(first.batch == [1])
+            #expect(first.at - enqueued < window, "the first entry of a quiet queue waits for nothing")
+            #expect(queue.enqueue(2))
+            #expect(queue.enqueue(3))
+            let second = try #require(await batches.next())
+            #expect(second.batch == [2, 3])
+            #expect(second.at - first.at >= window)
+            group.cancelAll()
+        }
+    }
+}
