@@ -37,5 +37,5 @@ FROM (
         ) AS k
     FROM unnest(:rs::uuid[], :cids::uuid[], :replies::text[], :nulls::text[], :nulls::jsonb[], :positions::int[],
         :owners::text[], :leases::bigint[])
-    AS v(r, c, b, s, j, i, o, l)) AS w ORDER BY w.i RETURNING id, status;
+    AS v(r, c, b, s, j, i, o, l) OFFSET 0) AS w ORDER BY w.i RETURNING id, status;
 COMMIT;
