@@ -29,7 +29,7 @@ import Testing
                     try await connection.simpleQuery("ROLLBACK")
                     return try rows.map { try $0.decode("QUERY PLAN", as: String.self) }
                 }
-                let subplans = plan.filter { $0.trimmingPrefixSpaces.hasPrefix("SubPlan") }
+                let subplans = plan.filter { $0.drop(while: { $0 == " " }).hasPrefix("SubPlan") }
                 #expect(subplans.count == 2, "\(plan.joined(separator: "\n"))")
 
                 let written = try await client.withConnection { try await writer.insert(on: $0) }
@@ -38,8 +38,4 @@ import Testing
             }
         }
     }
-}
-
-extension String {
-    fileprivate var trimmingPrefixSpaces: Substring { drop { $0 == " " } }
 }
