@@ -27,7 +27,6 @@ public final class GroupCommitOutcomes: OutboundQueueing, Service {
 
     /// The durable queue whose rows the outcomes settle.
     public let queue: OutboundQueue
-    private let options: GroupCommitOptions
     private let logger: Logger
     private let batches: BatchQueue<Entry>
     private let transactions = Atomic<Int>(0)
@@ -38,11 +37,8 @@ public final class GroupCommitOutcomes: OutboundQueueing, Service {
     /// Batches outcomes for `queue` (on its pool, which must be running).
     public init(queue: OutboundQueue, options: GroupCommitOptions = .outcomes, logger: Logger) {
         self.queue = queue
-        self.options = options
         self.logger = logger
-        batches = BatchQueue(
-            maximumBatch: options.maximumBatch, maximumPending: options.maximumPending, flushers: options.flushers,
-            gatherWindow: options.gatherWindow)
+        batches = BatchQueue(options: options)
     }
 
     public var leaseDuration: Duration { queue.leaseDuration }

@@ -42,6 +42,13 @@ final class BatchQueue<Entry: Sendable>: Sendable {
         self.gatherWindow = gatherWindow
     }
 
+    /// A queue with the limits of a group-commit writer's `options`.
+    convenience init(options: GroupCommitOptions) {
+        self.init(
+            maximumBatch: options.maximumBatch, maximumPending: options.maximumPending, flushers: options.flushers,
+            gatherWindow: options.gatherWindow)
+    }
+
     /// Entries waiting for a flusher.
     var pendingCount: Int { state.withLock { $0.pending.count } }
 

@@ -46,7 +46,6 @@ public final class GroupCommitIngest: InboundIngest, Service {
     private let client: PGPool
     private let notifier: OutboundNotifier?
     private let handoff: (any OutboundHandoff)?
-    private let options: GroupCommitOptions
     private let logger: Logger
     private let metrics: IngestMetrics
     private let queue: BatchQueue<Entry>
@@ -65,11 +64,8 @@ public final class GroupCommitIngest: InboundIngest, Service {
         self.client = client
         self.notifier = notifier
         self.handoff = handoff
-        self.options = options
         self.logger = logger
-        queue = BatchQueue(
-            maximumBatch: options.maximumBatch, maximumPending: options.maximumPending, flushers: options.flushers,
-            gatherWindow: options.gatherWindow)
+        queue = BatchQueue(options: options)
     }
 
     public func ingest(
