@@ -79,7 +79,13 @@ extension OutboundQueue {
     }
 
     /// The statement of ``applyStatus(_:on:)``, for any number of receipts that ``canApplyTogether(_:)``: locks each
-    /// receipt's message, updates it, returns its row with the receipt's place (`n`, from 1).
+    /// receipt's message, updates it, returns its row with the receipt's place (`n`, from 1) — as updated when the
+    /// receipt applied, as it was otherwise.
+    ///
+    /// Each receipt's values travel with its target row and the answer is the updated rows plus the others: the
+    /// batch runs on generic plans without hash or merge joins (``PGQuery/genericPlans``), so joining two CTEs is a
+    /// nested loop over both, and the two joins this statement had (the decision back to `v`, the answer to
+    /// `updated`) made it quadratic in the batch: 19.5 → 9.0 ms for 128 receipts (docs/outbound.md, "Receipts").
     static func statusQuery(_ receipts: [DeliveryReceipt]) throws -> PGQuery {
         var columns = SQLArrayColumns(types: [.uuid, .text, .text, .int, .text, .text, .uuid])
         for receipt in receipts {
@@ -93,7 +99,8 @@ extension OutboundQueue {
             "WITH v AS (SELECT * FROM",
             """
             WITH ORDINALITY AS v(r, s, st, rk, ec, em, j, n)), target AS (
-                SELECT v.n, m.id, m.status, m.status_rank, m.sid IS NULL AS adopt, m.status = 'sending' AS held
+                SELECT v.n, v.s, v.st, v.rk, v.ec, v.em, m.id, m.status, m.status_rank, m.sid IS NULL AS adopt,
+                    m.status = 'sending' AS held
                 FROM v CROSS JOIN LATERAL (
                     SELECT id, status, status_rank, sid FROM messages
                     WHERE restaurant_id = v.r AND (sid = v.s OR (
@@ -102,16 +109,16 @@ extension OutboundQueue {
                     LIMIT 1 FOR UPDATE
                 ) AS m
             ), decided AS (
-                SELECT t.id, v.s, v.ec, v.em, t.adopt AND NOT t.held AS settle,
-                    CASE WHEN NOT t.adopt THEN v.st WHEN t.held THEN 'sending'
-                        WHEN coalesce(v.rk, 2) > 2 THEN v.st ELSE 'sent' END AS new_status,
-                    CASE WHEN NOT t.adopt THEN coalesce(v.rk, t.status_rank) WHEN t.held THEN t.status_rank
-                        ELSE greatest(coalesce(v.rk, 2), 2) END AS new_rank,
+                SELECT t.n, t.id, t.s, t.ec, t.em, t.adopt AND NOT t.held AS settle,
+                    CASE WHEN NOT t.adopt THEN t.st WHEN t.held THEN 'sending'
+                        WHEN coalesce(t.rk, 2) > 2 THEN t.st ELSE 'sent' END AS new_status,
+                    CASE WHEN NOT t.adopt THEN coalesce(t.rk, t.status_rank) WHEN t.held THEN t.status_rank
+                        ELSE greatest(coalesce(t.rk, 2), 2) END AS new_rank,
                     -- Only a receipt that changes something writes: a repeated status (Twilio's `sent` after the
                     -- completion stored it) leaves the row as it is, with no new row version and no event.
-                    t.adopt OR v.rk IS NULL OR v.rk > t.status_rank OR (v.rk = t.status_rank
-                        AND (t.status IS DISTINCT FROM v.st OR v.ec IS NOT NULL)) AS allowed
-                FROM target t JOIN v ON v.n = t.n
+                    t.adopt OR t.rk IS NULL OR t.rk > t.status_rank OR (t.rk = t.status_rank
+                        AND (t.status IS DISTINCT FROM t.st OR t.ec IS NOT NULL)) AS allowed
+                FROM target t
             ), updated AS (
                 UPDATE messages m SET
                     status = d.new_status, status_rank = d.new_rank, sid = d.s,
@@ -124,10 +131,12 @@ extension OutboundQueue {
                     error_code = coalesce(d.ec, m.error_code), error_message = coalesce(d.em, m.error_message)
                 FROM decided d
                 WHERE m.id = d.id AND d.allowed
-                RETURNING m.id, m.status
+                RETURNING d.n, \(Self.messageColumns), true AS applied
             )
-            SELECT t.n, \(Self.messageColumns), u.id IS NOT NULL AS applied, u.status AS new_status
-            FROM target t JOIN messages m ON m.id = t.id LEFT JOIN updated u ON u.id = t.id
+            SELECT * FROM updated
+            UNION ALL
+            SELECT d.n, \(Self.messageColumns), false AS applied FROM decided d JOIN messages m ON m.id = d.id
+            WHERE d.id::text NOT IN (SELECT u.id FROM updated u)
             """)
     }
 
@@ -139,14 +148,8 @@ extension OutboundQueue {
             let index = try row.decode("n", as: Int.self) - 1
             guard receipts.indices.contains(index) else { continue }
             let receipt = receipts[index]
-            var message = try Self.message(row)
+            let message = try Self.message(row)
             let applied = try row.decode("applied", as: Bool.self)
-            if applied {
-                // The SELECT sees the row as it was before the data-modifying CTE (one snapshot): show the new values.
-                message.status = try row.decode("new_status", as: String?.self) ?? receipt.status
-                message.sid = receipt.sid
-                if let errorCode = receipt.errorCode { message.errorCode = errorCode }
-            }
             updates[index] = StatusUpdate(restaurantId: receipt.restaurantId, message: message, applied: applied)
         }
         return updates
