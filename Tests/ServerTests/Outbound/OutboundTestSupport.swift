@@ -178,6 +178,19 @@ extension OutboundHarness {
         }
     }
 
+    /// Marks each of `ids` sent under the sid at the same place in `sids`, lease dropped: what a completion records.
+    static func markSent(_ app: SufraTestApp, _ ids: [String], sids: [String]) async throws {
+        try await app.database.withClient { db in
+            for (id, sid) in zip(ids, sids) {
+                try await db.query(
+                    """
+                    UPDATE messages SET status = 'sent', status_rank = 2, sid = \(sid), lease_owner = NULL,
+                        lease_until = NULL WHERE id = \(id)::uuid
+                    """)
+            }
+        }
+    }
+
     /// Options for tests that drive the queue by hand: no sender in the process.
     static func withoutSender() -> SufraApplication.Options {
         var options = OutboundHarness.options()

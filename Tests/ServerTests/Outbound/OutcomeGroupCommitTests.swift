@@ -140,14 +140,8 @@ import Testing
             let ids = try await OutboundHarness.insertClaimed(
                 app, restaurant: restaurant.id, count: 4, customerPrefix: "whatsapp:+96655000500", body: "together",
                 owner: "worker", lease: .seconds(60))
+            try await OutboundHarness.markSent(app, Array(ids.prefix(2)), sids: ["SMt-a", "SMt-b"])
             try await app.database.withClient { db in
-                for (index, sid) in ["SMt-a", "SMt-b"].enumerated() {
-                    try await db.query(
-                        """
-                        UPDATE messages SET status = 'sent', status_rank = 2, sid = \(sid), lease_owner = NULL,
-                            lease_until = NULL WHERE id = \(ids[index])::uuid
-                        """)
-                }
                 // The fourth: its send's answer was lost and it went back to the queue, uncertain.
                 try await db.query(
                     """
@@ -198,15 +192,7 @@ import Testing
             let ids = try await OutboundHarness.insertClaimed(
                 app, restaurant: restaurant.id, count: 6, customerPrefix: "whatsapp:+96655000600", body: "linear",
                 owner: "worker", lease: .seconds(60))
-            try await app.database.withClient { db in
-                for (index, id) in ids.enumerated() {
-                    try await db.query(
-                        """
-                        UPDATE messages SET status = 'sent', status_rank = 2, sid = \("SMl-\(index)"),
-                            lease_owner = NULL, lease_until = NULL WHERE id = \(id)::uuid
-                        """)
-                }
-            }
+            try await OutboundHarness.markSent(app, ids, sids: ids.indices.map { "SMl-\($0)" })
             let receipts = ids.indices.map {
                 DeliveryReceipt(restaurantId: restaurant.id, sid: "SMl-\($0)", status: "delivered")
             }
