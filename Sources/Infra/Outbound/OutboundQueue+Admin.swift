@@ -85,7 +85,8 @@ extension OutboundQueue {
     /// Each receipt's values travel with its target row and the answer is the updated rows plus the others: the
     /// batch runs on generic plans without hash or merge joins (``PGQuery/genericPlans``), so joining two CTEs is a
     /// nested loop over both, and the two joins this statement had (the decision back to `v`, the answer to
-    /// `updated`) made it quadratic in the batch: 19.5 → 9.0 ms for 128 receipts (docs/outbound.md, "Receipts").
+    /// `updated`) made it quadratic in the batch: 19.5 → 9.0 ms for 128 receipts (docs/outbound.md, "Outcomes and
+    /// receipts: group-committed").
     static func statusQuery(_ receipts: [DeliveryReceipt]) throws -> PGQuery {
         var columns = SQLArrayColumns(types: [.uuid, .text, .text, .int, .text, .text, .uuid])
         for receipt in receipts {
