@@ -26,6 +26,7 @@ import Testing
         "sufra_registry_live_entities", "sufra_registry_activations_total", "sufra_registry_passivations_total",
         "sufra_registry_mailbox_depth_count", "sufra_outbound_in_flight", "sufra_websocket_connections",
         "sufra_websocket_subscriptions", "sufra_websocket_slow_dropped_total", "sufra_inbound_redrives_total",
+        "sufra_live_events_dropped_total",
     ]
 
     /// The order of BotConversationTests' Arabic pickup order.

@@ -108,7 +108,7 @@ public struct SufraApplication: Sendable {
         liveHub = LiveEventHub(subscriber: subscriber, logger: logger.with(label: "live"), metrics: factory)
         authenticator = StaffAuthenticator(
             secret: configuration.jwtSecret ?? "", directory: directory, users: UserStore(client: postgres))
-        let events = RedisLiveEvents(client: redis, logger: logger.with(label: "events"))
+        let events = RedisLiveEvents(client: redis, logger: logger.with(label: "events"), metrics: factory)
         self.events = events
         let now: @Sendable () -> String = { ISO8601.now() }
         let slot = options.runSender ? options.leaseSlot : nil

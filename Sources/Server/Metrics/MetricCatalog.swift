@@ -68,6 +68,7 @@ enum MetricCatalog {
         LiveEventHub.socketsMetric: "Dashboard WebSockets connected to this process.",
         LiveEventHub.subscriptionsMetric: "Restaurants with a live-events subscription in this process.",
         LiveEventHub.droppedMetric: "Dashboard WebSockets dropped for being too slow.",
+        RedisLiveEvents.droppedMetric: "Live events not published because Redis did not keep up (oldest first).",
     ]
 
     /// Buckets of the histograms that record counts (recorders); timers all use ``latencyBounds``.

@@ -141,7 +141,7 @@ import Testing
                 app, restaurant: restaurant.id, count: 4, customerPrefix: "whatsapp:+96655000500", body: "together",
                 owner: "worker", lease: .seconds(60))
             try await OutboundHarness.markSent(app, Array(ids.prefix(2)), sids: ["SMt-a", "SMt-b"])
-            try await app.database.withClient { db in
+            _ = try await app.database.withClient { db in
                 // The fourth: its send's answer was lost and it went back to the queue, uncertain.
                 try await db.query(
                     """
