@@ -6,17 +6,31 @@ import Testing
 
 @testable import Server
 
-/// The hub's WebSocket series: a socket that falls `socketQueueLimit` frames behind is dropped and counted, and
-/// the connection and subscription gauges follow it out.
+/// The live-event series: a dashboard socket that falls `socketQueueLimit` frames behind is dropped and counted
+/// (the connection and subscription gauges follow it out), and events a slow Redis cannot take are dropped oldest
+/// first and counted.
 @Suite(.timeLimit(.minutes(1))) struct LiveEventHubMetricsTests {
-    @Test func aSocketThatFallsBehindIsDroppedAndCounted() async throws {
-        try TestServices.require("Redis", url: TestDatabase.redisURL, variable: "REDIS_URL")
-        let configuration = try RedisConfiguration(url: TestDatabase.redisURL)
+    /// Redis (required), fresh metrics, a subscriber and a client on it, and a quiet logger.
+    struct Fixture {
         let metrics = SufraMetrics()
-        let subscriber = RedisSubscriber(configuration: configuration)
-        let redis = RedisClient(configuration: configuration)
-        var logger = Logger(label: "test")
-        logger.logLevel = .warning
+        let subscriber: RedisSubscriber
+        let redis: RedisClient
+        let logger: Logger
+
+        init() throws {
+            try TestServices.require("Redis", url: TestDatabase.redisURL, variable: "REDIS_URL")
+            let configuration = try RedisConfiguration(url: TestDatabase.redisURL)
+            subscriber = RedisSubscriber(configuration: configuration)
+            redis = RedisClient(configuration: configuration)
+            var logger = Logger(label: "test")
+            logger.logLevel = .error
+            self.logger = logger
+        }
+    }
+
+    @Test func aSocketThatFallsBehindIsDroppedAndCounted() async throws {
+        let fixture = try Fixture()
+        let (metrics, subscriber, redis, logger) = (fixture.metrics, fixture.subscriber, fixture.redis, fixture.logger)
         let hub = LiveEventHub(subscriber: subscriber, socketQueueLimit: 4, logger: logger, metrics: metrics.factory)
         let restaurant = "metrics-\(UInt64.random(in: 0...UInt64.max))"
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -41,6 +55,32 @@ import Testing
             #expect(dropped.value("sufra_websocket_connections") == 0)
             #expect(dropped.value("sufra_websocket_subscriptions") == 0)
             #expect(feed.id > 0)
+            group.cancelAll()
+        }
+    }
+
+    @Test func aFullBufferDropsTheOldestEventsAndCountsEachDrop() async throws {
+        let fixture = try Fixture()
+        let (metrics, subscriber, redis, logger) = (fixture.metrics, fixture.subscriber, fixture.redis, fixture.logger)
+        let events = RedisLiveEvents(client: redis, maximumPending: 2, logger: logger, metrics: metrics.factory)
+        let restaurant = "dropped-\(UInt64.random(in: 0...UInt64.max))"
+        // Published before the service runs, as when Redis stalls: five events into a buffer of two.
+        for index in 1...5 {
+            events.publish(
+                LiveEvent(kind: .orderUpdated, restaurantId: restaurant, at: "t", dataJSON: "{\"n\":\(index)}"))
+        }
+        #expect(events.droppedCount == 3)
+        #expect(try PrometheusText(metrics.render()).value(RedisLiveEvents.droppedMetric) == 3)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await subscriber.run() }
+            group.addTask { try await redis.run() }
+            let orders = try await subscriber.subscribe(
+                channel: LiveEvent.channelPrefix(restaurantId: restaurant) + "orders")
+            group.addTask { try await events.run() }
+            var frames = orders.makeAsyncIterator()
+            // The two newest survive, in order.
+            #expect(await frames.next()?.string?.contains("{\"n\":4}") == true)
+            #expect(await frames.next()?.string?.contains("{\"n\":5}") == true)
             group.cancelAll()
         }
     }
