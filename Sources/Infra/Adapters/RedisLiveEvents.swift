@@ -1,4 +1,5 @@
 import Actors
+import DequeModule
 import Logging
 import Metrics
 import ServiceLifecycle
@@ -17,7 +18,8 @@ public final class RedisLiveEvents: LiveEventPublishing, Service {
     public static let droppedMetric = "sufra_live_events_dropped_total"
 
     private struct State {
-        var pending: [LiveEvent] = []
+        /// A deque: when Redis stalls, every publish drops the oldest, which must not shift 10,000 events.
+        var pending: Deque<LiveEvent> = []
         var waiter: CheckedContinuation<Bool, Never>?
         var stopped = false
         var dropped = 0
