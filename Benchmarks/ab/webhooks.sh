@@ -22,9 +22,9 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 [ $# -ge 1 ] || { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; exit 2; }
-for tool in wrk python3 psql curl; do
+for tool in wrk python3 psql redis-cli curl pgrep; do
     if ! command -v "$tool" >/dev/null; then
-        echo "webhooks.sh: $tool is needed (apt-get install wrk postgresql-client curl python3 procps)" >&2
+        echo "webhooks.sh: $tool is needed (apt-get install wrk postgresql-client redis-tools curl python3 procps)" >&2
         exit 1
     fi
 done
@@ -70,12 +70,24 @@ for round in $(seq "$ROUNDS"); do
         q "$db_base/postgres" -c "DROP DATABASE IF EXISTS sufra_ab" -c "CREATE DATABASE sufra_ab"
         export DATABASE_URL=$db_base/sufra_ab REDIS_URL=$redis_url
         redis-cli -u "$redis_url" flushdb >/dev/null
-        "$bin" migrate >"$OUT/migrate-$round-$name.log" 2>&1
+        if ! "$bin" migrate >"$OUT/migrate-$round-$name.log" 2>&1; then
+            echo "webhooks.sh: $name migrate failed (see $OUT/migrate-$round-$name.log)" >&2
+            exit 1
+        fi
         # shellcheck disable=SC2086  # EXTRA_ENV is a list of NAME=value words
         env ${EXTRA_ENV:-} PUBLIC_URL=$public_url HOST=127.0.0.1 PORT=$PORT "$bin" serve --no-sender \
             >"$OUT/server-$round-$name.log" 2>&1 &
         server=$!
-        for _ in $(seq 150); do curl -fsS "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && break; sleep 0.2; done
+        healthy=false
+        for _ in $(seq 150); do
+            curl -fsS "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && { healthy=true; break; }
+            kill -0 "$server" 2>/dev/null || break
+            sleep 0.2
+        done
+        if [ $healthy = false ]; then
+            echo "webhooks.sh: $name serve did not become healthy (see $OUT/server-$round-$name.log)" >&2
+            exit 1
+        fi
         python3 "$here/tenants.py" --admin "http://127.0.0.1:$PORT" --count 10 --out "$OUT/tenants.json"
         for phase in warm main; do
             if [ $phase = warm ]; then
