@@ -19,34 +19,20 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-[ $# -ge 1 ] || { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; exit 2; }
+tool=open.sh
+source "$here/common.sh"
+ab_usage_unless_arguments "$@"
 LOADTEST=${LOADTEST:-$root/Benchmarks/.build/release/loadtest}
 if [ ! -x "$LOADTEST" ]; then
     echo "open.sh: no harness at $LOADTEST (swift build -c release --package-path Benchmarks --product loadtest)" >&2
     exit 1
 fi
-bins=()
-for b in "$@"; do
-    [ -x "$b" ] || { echo "open.sh: $b is not an executable" >&2; exit 1; }
-    bins+=("$(cd "$(dirname "$b")" && pwd)/$(basename "$b")")
-done
+ab_binaries "$@"
 ROUNDS=${ROUNDS:-2} RATE=${RATE:-400} DURATION=${DURATION:-20}
 OUT=${OUT:-$(mktemp -d "${TMPDIR:-/tmp}/sufra-open-XXXXXX")}
 mkdir -p "$OUT"
 failed=0
-if [ -z "${DATABASE_URL:-}" ]; then
-    if ! env_lines=$("$root/scripts/services" start); then
-        echo "open.sh: PostgreSQL and Redis are needed and did not start (reason above)" >&2
-        exit 1
-    fi
-    eval "$env_lines"
-fi
-q() { PGOPTIONS='-c client_min_messages=warning' psql "$DATABASE_URL" -v ON_ERROR_STOP=1 -qAtX "$@"; }
-postmaster=$(head -n 1 "$(q -c 'SHOW data_directory')/postmaster.pid")
-pg_ticks() {
-    { for p in $(pgrep -P "$postmaster"); do awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || true; done
-      awk '{print $14 + $15 + $16 + $17}' "/proc/$postmaster/stat"; } | awk '{ sum += $1 } END { print sum }'
-}
+ab_services
 
 printf '%-24s %5s %6s %10s %10s %11s %8s %8s %s\n' binary round sent server_ms pg_ms harness_ms p50 p99 verdict \
     | tee "$OUT/table.txt"

@@ -21,38 +21,24 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-[ $# -ge 1 ] || { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; exit 2; }
-for tool in wrk python3 psql redis-cli curl pgrep; do
-    if ! command -v "$tool" >/dev/null; then
-        echo "webhooks.sh: $tool is needed (apt-get install wrk postgresql-client redis-tools curl python3 procps)" >&2
+tool=webhooks.sh
+source "$here/common.sh"
+ab_usage_unless_arguments "$@"
+for command in wrk python3 psql redis-cli curl pgrep; do
+    if ! command -v "$command" >/dev/null; then
+        echo "webhooks.sh: $command is needed (apt-get install wrk postgresql-client redis-tools curl procps)" >&2
         exit 1
     fi
 done
-bins=()
-for b in "$@"; do
-    [ -x "$b" ] || { echo "webhooks.sh: $b is not an executable" >&2; exit 1; }
-    bins+=("$(cd "$(dirname "$b")" && pwd)/$(basename "$b")")
-done
+ab_binaries "$@"
 ROUNDS=${ROUNDS:-2} CONNS=${CONNS:-128} DURATION=${DURATION:-15} COUNT=${COUNT:-100000} CUSTOMERS=${CUSTOMERS:-1000}
 PORT=${PORT:-48090}
 OUT=${OUT:-$(mktemp -d "${TMPDIR:-/tmp}/sufra-ab-XXXXXX")}
 mkdir -p "$OUT"
-if [ -z "${DATABASE_URL:-}" ]; then
-    if ! env_lines=$("$root/scripts/services" start); then
-        echo "webhooks.sh: PostgreSQL and Redis are needed and did not start (reason above)" >&2
-        exit 1
-    fi
-    eval "$env_lines"
-fi
+ab_services
 db_base=${DATABASE_URL%/*}
 redis_url=${REDIS_URL%/*}/15
 q() { PGOPTIONS='-c client_min_messages=warning' psql "$1" -v ON_ERROR_STOP=1 -qAtX "${@:2}"; }
-postmaster=$(head -n 1 "$(q "$db_base/postgres" -c 'SHOW data_directory')/postmaster.pid")
-# CPU ticks of the cluster: the postmaster, its live children, and the children it has reaped.
-pg_ticks() {
-    { for p in $(pgrep -P "$postmaster"); do awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || true; done
-      awk '{print $14 + $15 + $16 + $17}' "/proc/$postmaster/stat"; } | awk '{ sum += $1 } END { print sum }'
-}
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 ms_per_tick=$(awk -v hz="$(getconf CLK_TCK)" 'BEGIN { print 1000 / hz }')
 export MASTER_KEY=$(head -c32 /dev/urandom | base64) JWT_SECRET=$(head -c48 /dev/urandom | base64)
