@@ -37,3 +37,20 @@ pg_ticks() {
     { for p in $(pgrep -P "$postmaster"); do awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || true; done
       awk '{print $14 + $15 + $16 + $17}' "/proc/$postmaster/stat"; } | awk '{ sum += $1 } END { print sum }'
 }
+
+# The machine's CPU counters since boot, summed over every CPU: "busy steal idle" in ticks (/proc/stat). Steal is
+# time the hypervisor gave this virtual machine's CPUs to someone else: a run with much of it measured a slower
+# machine, whatever the build.
+cpu_counters() {
+    awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $9, $5 + $6 }' /proc/stat
+}
+
+# Steal and idle as percentages of all CPU time between two `cpu_counters` readings: "steal% idle%".
+cpu_shares() {
+    awk -v a="$1" -v b="$2" 'BEGIN {
+        split(a, x, " "); split(b, y, " ")
+        busy = y[1] - x[1]; steal = y[2] - x[2]; idle = y[3] - x[3]; total = busy + steal + idle
+        if (total <= 0) total = 1
+        printf "%.1f %.1f\n", 100 * steal / total, 100 * idle / total
+    }'
+}

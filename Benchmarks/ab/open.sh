@@ -9,8 +9,9 @@
 # Each round runs every binary once, in the order given (only runs made back to back compare on a machine whose
 # speed moves). Printed per run: messages sent, server / PostgreSQL / harness CPU per message (PostgreSQL: the whole
 # cluster, every backend and the processes it reaped; harness: the loadtest process, its own CPU only), the reply
-# (or, without replies, acknowledgement) latency p50/p99, and the harness's verdict (PASSED: nothing lost,
-# duplicated or left unhandled). Exits 1 when a run failed or left no result.
+# (or, without replies, acknowledgement) latency p50/p99, the machine's steal and idle shares during the run (steal:
+# CPU the hypervisor gave to another guest), and the harness's verdict (PASSED: nothing lost, duplicated or left
+# unhandled). Exits 1 when a run failed or left no result.
 #
 # Uses DATABASE_URL / REDIS_URL when set, otherwise the project's local services (scripts/services start). Needs the
 # harness built: swift build -c release --package-path Benchmarks --product loadtest.
@@ -34,12 +35,13 @@ mkdir -p "$OUT"
 failed=0
 ab_services
 
-printf '%-24s %5s %6s %10s %10s %11s %8s %8s %s\n' binary round sent server_ms pg_ms harness_ms p50 p99 verdict \
+printf '%-24s %5s %6s %10s %10s %11s %8s %8s %6s %5s %s\n' binary round sent server_ms pg_ms harness_ms p50 p99 \
+    steal% idle% verdict \
     | tee "$OUT/table.txt"
 for round in $(seq "$ROUNDS"); do
     for bin in "${bins[@]}"; do
         name=$(basename "$bin")
-        pg0=$(pg_ticks)
+        pg0=$(pg_ticks) machine0=$(cpu_counters)
         # The harness's own CPU (not its children's: the server and `sufra migrate`), read from /proc while it runs.
         # shellcheck disable=SC2086  # LOADTEST_ARGS is a list of words
         python3 - "$OUT/harness-$round-$name.cpu" "$LOADTEST" --scenario open --rate "$RATE" --customers 1000 \
@@ -58,9 +60,9 @@ while process.poll() is None:
 open(sys.argv[1], "w").write(f"{ticks / os.sysconf('SC_CLK_TCK')}\n")
 sys.exit(process.returncode)
 EOF
-        pg1=$(pg_ticks)
+        pg1=$(pg_ticks) machine1=$(cpu_counters)
         python3 - "$OUT/$round-$name.json" "$OUT/$round-$name.out" "$OUT/harness-$round-$name.cpu" "$name" "$round" \
-            "$(( pg1 - pg0 ))" "$(getconf CLK_TCK)" >>"$OUT/table.txt" <<'EOF' || failed=1
+            "$(( pg1 - pg0 ))" "$(getconf CLK_TCK)" "$(cpu_shares "$machine0" "$machine1")" >>"$OUT/table.txt" <<'EOF' || failed=1
 import json, sys
 try:
     result = json.load(open(sys.argv[1]))
@@ -74,8 +76,9 @@ pg_ms = int(sys.argv[6]) * 1000 / int(sys.argv[7]) / sent
 harness_cpu = float(open(sys.argv[3]).read())
 server_cpu = result["server"]["cpuSeconds"]
 passed = "check PASSED" in open(sys.argv[2]).read()
+steal, idle = (float(share) for share in sys.argv[8].split())
 print(f"{sys.argv[4]:<24} {sys.argv[5]:>5} {group['sent']:>6} {server_cpu * 1000 / sent:>10.3f} {pg_ms:>10.3f} "
-      f"{harness_cpu * 1000 / sent:>11.3f} {latency['p50']:>8.1f} {latency['p99']:>8.1f} "
+      f"{harness_cpu * 1000 / sent:>11.3f} {latency['p50']:>8.1f} {latency['p99']:>8.1f} {steal:>6.1f} {idle:>5.1f} "
       f"{'PASSED' if passed else 'FAILED'}")
 sys.exit(0 if passed else 1)
 EOF

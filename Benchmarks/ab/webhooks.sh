@@ -12,7 +12,9 @@
 # server CPU and PostgreSQL CPU per webhook (the whole cluster: every backend and the processes it reaped), and
 # acked/stored/sent: webhooks answered 200, inbound rows the run added, requests wrk began to write. A run whose
 # stored count is below its acked count lost an acknowledged webhook and is marked LOST; the few begun when wrk
-# stopped may or may not have reached the server. Exits 1 when a run is LOST or acknowledged nothing.
+# stopped may or may not have reached the server. Also printed: the machine's steal and idle shares during the run
+# (steal: CPU the hypervisor gave to another guest; compare only runs with similar steal). The server's /metrics
+# after each run are kept in OUT. Exits 1 when a run is LOST or acknowledged nothing.
 #
 # Uses DATABASE_URL / REDIS_URL when set (its cluster must let the user create databases), otherwise the project's
 # local services (scripts/services start). Needs wrk (apt-get install wrk), python3, psql, curl.
@@ -48,7 +50,8 @@ public_url=https://sufra.bench.example
 server= failed=0
 trap '[ -n "$server" ] && kill "$server" 2>/dev/null; true' EXIT
 
-printf '%-24s %5s %8s %7s %7s %7s %10s %10s %s\n' binary round req/s p50 p99 p99.9 server_ms pg_ms acked/stored/sent \
+printf '%-24s %5s %8s %7s %7s %7s %10s %10s %6s %5s %s\n' binary round req/s p50 p99 p99.9 server_ms pg_ms \
+    steal% idle% acked/stored/sent \
     | tee "$OUT/table.txt"
 for round in $(seq "$ROUNDS"); do
     for bin in "${bins[@]}"; do
@@ -84,10 +87,10 @@ for round in $(seq "$ROUNDS"); do
             python3 "$here/sign.py" --tenants "$OUT/tenants.json" --public-url $public_url --count "$n" \
                 --customers "$CUSTOMERS" --seed "$seed" --out "$OUT/requests.tsv"
             stored0=$(q "$DATABASE_URL" -c "SELECT count(*) FROM messages WHERE direction = 'inbound'")
-            server0=$(ticks "$server") pg0=$(pg_ticks)
+            server0=$(ticks "$server") pg0=$(pg_ticks) machine0=$(cpu_counters)
             wrk -t2 -c"$c" -d"${d}s" --latency --timeout 10s -s "$here/replay.lua" \
                 "http://127.0.0.1:$PORT/whatsapp/webhook" -- "$OUT/requests.tsv" 2 >"$OUT/wrk-$round-$name-$phase.txt"
-            server1=$(ticks "$server") pg1=$(pg_ticks)
+            server1=$(ticks "$server") pg1=$(pg_ticks) machine1=$(cpu_counters)
             # Requests wrk left in flight when it stopped are still being committed: count once the number holds.
             stored1=-1
             for _ in $(seq 50); do
@@ -97,11 +100,12 @@ for round in $(seq "$ROUNDS"); do
             done
         done
         python3 - "$(grep '^AB_JSON ' "$OUT/wrk-$round-$name-main.txt" | cut -d' ' -f2-)" "$name" "$round" \
-            "$(( server1 - server0 ))" "$(( pg1 - pg0 ))" "$ms_per_tick" "$(( stored1 - stored0 ))" \
+            "$(( server1 - server0 ))" "$(( pg1 - pg0 ))" "$ms_per_tick" "$(( stored1 - stored0 ))" "$(cpu_shares "$machine0" "$machine1")" \
             >>"$OUT/table.txt" <<'EOF' || failed=1
 import json, sys
 run = json.loads(sys.argv[1]); name, rnd = sys.argv[2], sys.argv[3]
 server, pg, tick, stored = int(sys.argv[4]), int(sys.argv[5]), float(sys.argv[6]), int(sys.argv[7])
+steal, idle = (float(share) for share in sys.argv[8].split())
 done = max(run["requests"], 1)
 acked = run["requests"] - run["non2xx"]
 note = "  LOST" if stored < acked else ""
@@ -109,10 +113,12 @@ note += f"  (wrapped {run['wrapped']}×: raise COUNT)" if run["wrapped"] else ""
 if run["non2xx"] or run["socket_errors"]:
     note += f"  non-2xx {run['non2xx']}, socket errors {run['socket_errors']}"
 print(f"{name:<24} {rnd:>5} {run['rps']:>8.0f} {run['p50_ms']:>7.1f} {run['p99_ms']:>7.1f} {run['p999_ms']:>7.1f} "
-      f"{server * tick / done:>10.3f} {pg * tick / done:>10.3f} {acked}/{stored}/{run['sent']}{note}")
+      f"{server * tick / done:>10.3f} {pg * tick / done:>10.3f} {steal:>6.1f} {idle:>5.1f} "
+      f"{acked}/{stored}/{run['sent']}{note}")
 sys.exit(1 if stored < acked or not acked else 0)
 EOF
         tail -n 1 "$OUT/table.txt"
+        curl -fsS "http://127.0.0.1:$PORT/metrics" >"$OUT/metrics-$round-$name.txt" 2>/dev/null || true
         kill "$server"; wait "$server" 2>/dev/null || true; server=
     done
 done
