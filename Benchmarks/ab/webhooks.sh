@@ -14,12 +14,14 @@
 # stored count is below its acked count lost an acknowledged webhook and is marked LOST; the few begun when wrk
 # stopped may or may not have reached the server. Also printed: the machine's steal and idle shares during the run
 # (steal: CPU the hypervisor gave to another guest; compare only runs with similar steal). The server's /metrics
-# after each run are kept in OUT. Exits 1 when a run is LOST or acknowledged nothing.
+# after each run are kept in OUT. With TIMELINE=1, each run's main phase is also recorded half a second at a time
+# (webhooks/s, share over 50 ms, steal, idle: timeline.py) and summed up under its row. Exits 1 when a run is LOST
+# or acknowledged nothing.
 #
 # Uses DATABASE_URL / REDIS_URL when set (its cluster must let the user create databases), otherwise the project's
 # local services (scripts/services start). Needs wrk (apt-get install wrk), python3, psql, curl.
 # Environment: ROUNDS (2), CONNS (128), DURATION (15), COUNT (100000), CUSTOMERS (1000), PORT (48090),
-# OUT (a new folder under $TMPDIR), EXTRA_ENV ("NAME=value …" given to every server).
+# OUT (a new folder under $TMPDIR), EXTRA_ENV ("NAME=value …" given to every server), TIMELINE (unset).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -87,10 +89,16 @@ for round in $(seq "$ROUNDS"); do
             python3 "$here/sign.py" --tenants "$OUT/tenants.json" --public-url $public_url --count "$n" \
                 --customers "$CUSTOMERS" --seed "$seed" --out "$OUT/requests.tsv"
             stored0=$(q "$DATABASE_URL" -c "SELECT count(*) FROM messages WHERE direction = 'inbound'")
-            server0=$(ticks "$server") pg0=$(pg_ticks) machine0=$(cpu_counters)
+            server0=$(ticks "$server") pg0=$(pg_ticks) machine0=$(cpu_counters) sampler=
+            if [ $phase = main ] && [ -n "${TIMELINE:-}" ]; then
+                python3 "$here/timeline.py" sample --metrics "http://127.0.0.1:$PORT/metrics" \
+                    --out "$OUT/timeline-$round-$name.tsv" &
+                sampler=$!
+            fi
             wrk -t2 -c"$c" -d"${d}s" --latency --timeout 10s -s "$here/replay.lua" \
                 "http://127.0.0.1:$PORT/whatsapp/webhook" -- "$OUT/requests.tsv" 2 >"$OUT/wrk-$round-$name-$phase.txt"
             server1=$(ticks "$server") pg1=$(pg_ticks) machine1=$(cpu_counters)
+            if [ -n "$sampler" ]; then kill "$sampler"; wait "$sampler" || true; fi
             # Requests wrk left in flight when it stopped are still being committed: count once the number holds.
             stored1=-1
             for _ in $(seq 50); do
@@ -118,6 +126,7 @@ print(f"{name:<24} {rnd:>5} {run['rps']:>8.0f} {run['p50_ms']:>7.1f} {run['p99_m
 sys.exit(1 if stored < acked or not acked else 0)
 EOF
         tail -n 1 "$OUT/table.txt"
+        if [ -n "${TIMELINE:-}" ]; then python3 "$here/timeline.py" summary "$OUT/timeline-$round-$name.tsv" || true; fi
         curl -fsS "http://127.0.0.1:$PORT/metrics" >"$OUT/metrics-$round-$name.txt" 2>/dev/null || true
         kill "$server"; wait "$server" 2>/dev/null || true; server=
     done
