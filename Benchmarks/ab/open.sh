@@ -62,7 +62,8 @@ sys.exit(process.returncode)
 EOF
         pg1=$(pg_ticks) machine1=$(cpu_counters)
         python3 - "$OUT/$round-$name.json" "$OUT/$round-$name.out" "$OUT/harness-$round-$name.cpu" "$name" "$round" \
-            "$(( pg1 - pg0 ))" "$(getconf CLK_TCK)" "$(cpu_shares "$machine0" "$machine1")" >>"$OUT/table.txt" <<'EOF' || failed=1
+            "$(( pg1 - pg0 ))" "$(getconf CLK_TCK)" "$(cpu_shares "$machine0" "$machine1")" \
+            >>"$OUT/table.txt" <<'EOF' || failed=1
 import json, sys
 try:
     result = json.load(open(sys.argv[1]))

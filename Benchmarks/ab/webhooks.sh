@@ -108,7 +108,8 @@ for round in $(seq "$ROUNDS"); do
             done
         done
         python3 - "$(grep '^AB_JSON ' "$OUT/wrk-$round-$name-main.txt" | cut -d' ' -f2-)" "$name" "$round" \
-            "$(( server1 - server0 ))" "$(( pg1 - pg0 ))" "$ms_per_tick" "$(( stored1 - stored0 ))" "$(cpu_shares "$machine0" "$machine1")" \
+            "$(( server1 - server0 ))" "$(( pg1 - pg0 ))" "$ms_per_tick" "$(( stored1 - stored0 ))" \
+            "$(cpu_shares "$machine0" "$machine1")" \
             >>"$OUT/table.txt" <<'EOF' || failed=1
 import json, sys
 run = json.loads(sys.argv[1]); name, rnd = sys.argv[2], sys.argv[3]
