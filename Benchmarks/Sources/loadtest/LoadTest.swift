@@ -159,6 +159,7 @@ struct LoadTest: AsyncParsableCommand {
                 duplicates: duplicates ?? (scenario == .duplicates ? 3 : 1))
             context.ratingEvery = ratingEvery
             let probe = QueueProbe(databaseURL: database.url, logger: logger)
+            let machineBefore = MachineCPU.read()
             var outcome: ScenarioOutcome
             if let fault, let worker, let sandbox {
                 // No staff (a move whose answer a fault lost would leave the ledger unsure of the replies owed) and
@@ -185,6 +186,7 @@ struct LoadTest: AsyncParsableCommand {
                     ).run(scenario)
                 }
             }
+            let machine = MachineShare.between(machineBefore, MachineCPU.read())
             if outcome.chaos != nil {
                 let buckets = await server.webhookDurationBuckets()
                 outcome.chaos?.addServerDurations(buckets)
@@ -211,7 +213,7 @@ struct LoadTest: AsyncParsableCommand {
                 ramp: outcome.ramp, rampBestPerSecond: outcome.ramp?.last(where: \.passed)?.targetPerSecond,
                 server: ScenarioResult.ServerUsage(rssMB: memory.rssMB, peakRSSMB: memory.peakMB, cpuSeconds: cpu),
                 verification: verification, checks: outcome.checks, loadAverage: [loadBefore, Self.loadAverage()],
-                cores: ProcessInfo.processInfo.activeProcessorCount, chaos: outcome.chaos)
+                cores: ProcessInfo.processInfo.activeProcessorCount, machine: machine, chaos: outcome.chaos)
         } catch {
             await server.stop()
             await worker?.stop()

@@ -6,7 +6,8 @@ enum ReportTable {
     static func render(_ result: ScenarioResult) -> String {
         var lines = [
             "scenario \(result.scenario)  \(result.parameters.sorted { $0.key < $1.key }.map { "\($0)=\($1)" }.joined(separator: " "))",
-            "window \(String(format: "%.1f", result.seconds)) s  cores \(result.cores)  load avg \(result.loadAverage.joined(separator: " → "))",
+            "window \(String(format: "%.1f", result.seconds)) s  cores \(result.cores)  load avg \(result.loadAverage.joined(separator: " → "))"
+                + (result.machine.map { "  steal \(f($0.stealPercent)) %  idle \(f($0.idlePercent)) %" } ?? ""),
             pad(["group", "latency", "count", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms"]),
         ]
         for (name, group) in result.groups.sorted(by: { $0.key < $1.key }) {
@@ -26,7 +27,7 @@ enum ReportTable {
             lines.append(
                 "  ramp \(step.targetPerSecond)/s: \(f(step.group.acknowledgedPerSecond))/s acked, ack p99 "
                     + "\(f(step.group.ack.p99)) ms, reply p99 \(f(step.group.reply.p99)) ms \(step.passed ? "ok" : "over")"
-            )
+                    + (step.machine.map { " (steal \(f($0.stealPercent)) %, idle \(f($0.idlePercent)) %)" } ?? ""))
         }
         if let best = result.rampBestPerSecond { lines.append("  ramp: highest rate with p99 ≤ 50 ms: \(best)/s") }
         lines.append(

@@ -31,6 +31,8 @@ struct ScenarioResult: Sendable, Codable {
         var targetPerSecond: Int
         var group: Group
         var passed: Bool
+        /// The machine's steal and idle shares during the step (nil off Linux).
+        var machine: MachineShare?
     }
 
     /// The server's footprint at the end of the load.
@@ -55,6 +57,8 @@ struct ScenarioResult: Sendable, Codable {
     /// 1-minute load average of the machine before and after (other builds share it).
     var loadAverage: [String]
     var cores: Int
+    /// The machine's steal and idle shares during the load (nil off Linux).
+    var machine: MachineShare?
     /// The faults injected and the recovery from each (chaos only).
     var chaos: ChaosReport?
 }

@@ -66,7 +66,9 @@ struct ScenarioRunner: Sendable {
         var rate = settings.rampStart
         while rate <= settings.rampMax {
             let start = ContinuousClock.now
+            let machineBefore = MachineCPU.read()
             await runOpen(&pool, rate: rate, start: start)
+            let machine = MachineShare.between(machineBefore, MachineCPU.read())
             let stats = context.recorder.drain()["all"] ?? LoadStats()
             total["all", default: LoadStats()].merge(stats)
             let group = ScenarioResult.Group(stats, seconds: seconds(since: start))
@@ -74,10 +76,11 @@ struct ScenarioRunner: Sendable {
             let passed =
                 group.ack.p99 <= 50 && (group.reply.count == 0 || group.reply.p99 <= 50)
                 && errors * 100 <= group.sent && group.acknowledgedPerSecond >= Double(rate) * 0.9
-            steps.append(ScenarioResult.RampStep(targetPerSecond: rate, group: group, passed: passed))
+            steps.append(
+                ScenarioResult.RampStep(targetPerSecond: rate, group: group, passed: passed, machine: machine))
             print(
                 "ramp \(rate)/s: \(group.acknowledgedPerSecond)/s acked, ack p99 \(group.ack.p99) ms, reply p99 \(group.reply.p99) ms"
-            )
+                    + (machine.map { ", steal \($0.stealPercent) %, idle \($0.idlePercent) %" } ?? ""))
             if !passed { break }
             rate += settings.rampStep
         }
