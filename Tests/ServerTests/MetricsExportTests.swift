@@ -26,7 +26,7 @@ import Testing
         "sufra_registry_live_entities", "sufra_registry_activations_total", "sufra_registry_passivations_total",
         "sufra_registry_mailbox_depth_count", "sufra_outbound_in_flight", "sufra_websocket_connections",
         "sufra_websocket_subscriptions", "sufra_websocket_slow_dropped_total", "sufra_inbound_redrives_total",
-        "sufra_live_events_dropped_total",
+        "sufra_live_events_dropped_total", "sufra_http_request_duration_seconds_count",
     ]
 
     /// The order of BotConversationTests' Arabic pickup order.
@@ -56,6 +56,11 @@ import Testing
                 #expect(!page.values(name).isEmpty, "\(name) is not on /metrics")
             }
             #expect(page.value("sufra_webhooks_received_total") == Double(Self.order.count))
+            // Each webhook also timed at its connection, under its route; the admin and metrics calls as "other".
+            #expect(
+                page.value("sufra_http_request_duration_seconds_count", ["route": "webhook"])
+                    == Double(Self.order.count))
+            #expect(page.value("sufra_http_request_duration_seconds_count", ["route": "other"]) ?? 0 >= 1)
             #expect(page.value("sufra_registry_activations_total", ["registry": "conversations"]) ?? 0 >= 1)
             #expect(page.value("sufra_registry_live_entities", ["registry": "conversations"]) ?? 0 >= 1)
             #expect(page.value("sufra_group_commit_batch_size_count") ?? 0 >= Double(Self.order.count))

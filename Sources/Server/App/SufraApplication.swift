@@ -233,16 +233,21 @@ public struct SufraApplication: Sendable {
     /// The Hummingbird application listening on `HOST:PORT`: HTTP/1 with the dashboard WebSocket upgrade on
     /// `/ws` (pinged every 30 s so idle connections stay up through proxies). A connection that sends nothing
     /// for `HTTP_IDLE_TIMEOUT_SECONDS` (between requests, or in the middle of a request's head) is closed; a request
-    /// body must arrive within 10 s of its head (``RequestBodyDeadlineHandler``, 408).
+    /// body must arrive within 10 s of its head (``RequestBodyDeadlineHandler``, 408). Every request is timed at its
+    /// connection (``RequestLatencyHandler``).
     public func application() -> some ApplicationProtocol {
         let route = LiveSocketRoute(authenticator: authenticator)
         let hub = liveHub
+        let latency = metrics.requestLatency
         return Application(
             router: router(),
             server: .sufra(
                 configuration: .init(
                     http1: .init(
-                        additionalChannelHandlers: [RequestBodyDeadlineHandler(), RefusedUpgradeStatusHandler()]),
+                        additionalChannelHandlers: [
+                            RequestLatencyHandler(metrics: latency), RequestBodyDeadlineHandler(),
+                            RefusedUpgradeStatusHandler(),
+                        ]),
                     ws: .init(autoPing: .enabled(timePeriod: .seconds(30)))),
                 idleTimeout: .seconds(Int64(configuration.httpIdleTimeoutSeconds))
             ) { request, _, _ in

@@ -24,6 +24,11 @@ enum MetricCatalog {
         static let duration = "sufra_webhook_duration_seconds"
     }
 
+    /// The HTTP edge's series (recorded on each connection's event loop).
+    enum HTTP {
+        static let requestDuration = "sufra_http_request_duration_seconds"
+    }
+
     /// Series read when scraped (from PostgreSQL, or the clock).
     enum Scraped {
         static let queueDepth = "sufra_outbound_queue_depth"
@@ -39,6 +44,8 @@ enum MetricCatalog {
         Webhook.failed: "Webhooks refused, by reason.",
         Webhook.messagesReceived: "Inbound messages stored.",
         Webhook.duration: "Webhook handling time.",
+        HTTP.requestDuration:
+            "Request time at the connection, head decoded to response end written, by route (webhook, status, other).",
         OutboundMetrics.sent: "Outbound messages accepted by Twilio.",
         OutboundMetrics.failed: "Outbound messages failed or dead-lettered.",
         OutboundMetrics.credentialAlerts: "Restaurants deactivated for bad Twilio credentials.",

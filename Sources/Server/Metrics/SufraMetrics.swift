@@ -17,6 +17,8 @@ public final class SufraMetrics: Sendable {
     let webhooksDuplicate: Metrics.Counter
     let messagesReceived: Metrics.Counter
     let webhookDuration: Metrics.Timer
+    /// Every request's time at its connection, by route (``RequestLatencyHandler``).
+    let requestLatency: RequestLatencyMetrics
     let queueDepth: Metrics.Meter
     let deadLetters: Metrics.Meter
     private let uptime: Metrics.Meter
@@ -34,6 +36,7 @@ public final class SufraMetrics: Sendable {
         webhooksDuplicate = Metrics.Counter(label: MetricCatalog.Webhook.duplicate, factory: factory)
         messagesReceived = Metrics.Counter(label: MetricCatalog.Webhook.messagesReceived, factory: factory)
         webhookDuration = Metrics.Timer(label: MetricCatalog.Webhook.duration, factory: factory)
+        requestLatency = RequestLatencyMetrics(factory: factory)
         queueDepth = Metrics.Meter(label: MetricCatalog.Scraped.queueDepth, factory: factory)
         deadLetters = Metrics.Meter(label: MetricCatalog.Scraped.deadLetters, factory: factory)
         uptime = Metrics.Meter(label: MetricCatalog.Scraped.uptime, factory: factory)
