@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """What a run looked like from one half-second to the next: webhooks/s and the share answered in over 50 ms (from
-the server's own `sufra_webhook_duration_seconds` histogram), next to the machine's steal and idle shares (from
-/proc/stat). Used by webhooks.sh (TIMELINE=1) to tell a slow build from a slow machine.
+the server's own histogram: `sufra_http_request_duration_seconds{route="webhook"}`, the webhook's time at its
+connection, or on builds without it `sufra_webhook_duration_seconds`, the handler's), next to the machine's steal and
+idle shares (from /proc/stat). Used by webhooks.sh (TIMELINE=1) to tell a slow build from a slow machine.
 
     timeline.py sample --metrics http://127.0.0.1:48090/metrics --out timeline.tsv   # until SIGTERM
     timeline.py summary timeline.tsv                                                 # one line
@@ -13,6 +14,9 @@ import sys
 import time
 import urllib.request
 
+# The webhook's time at its connection where the build exports it, else the handler's own timer (older builds).
+EDGE_BUCKET = re.compile(r'^sufra_http_request_duration_seconds_bucket\{route="webhook",le="0\.05"\} (\S+)$', re.M)
+EDGE_COUNT = re.compile(r'^sufra_http_request_duration_seconds_count\{route="webhook"\} (\S+)$', re.M)
 BUCKET = re.compile(r'^sufra_webhook_duration_seconds_bucket\{le="0\.05"\} (\S+)$', re.M)
 COUNT = re.compile(r"^sufra_webhook_duration_seconds_count (\S+)$", re.M)
 STEAL_HEAVY = 5.0  # percent of the machine's CPU time
@@ -27,13 +31,14 @@ def machine():
 
 
 def webhooks(url):
-    """(webhooks answered, of which within 50 ms) so far, from the server's histogram."""
+    """(webhooks answered, of which within 50 ms, which timer) so far, from the server's histograms."""
     with urllib.request.urlopen(url, timeout=2) as response:
         text = response.read().decode()
-    count, within = COUNT.search(text), BUCKET.search(text)
-    if not count or not within:
-        raise ValueError("no sufra_webhook_duration_seconds histogram at " + url)
-    return float(count.group(1)), float(within.group(1))
+    for count_pattern, bucket_pattern, timer in ((EDGE_COUNT, EDGE_BUCKET, "connection"), (COUNT, BUCKET, "handler")):
+        count, within = count_pattern.search(text), bucket_pattern.search(text)
+        if count and within:
+            return float(count.group(1)), float(within.group(1)), timer
+    raise ValueError("no webhook duration histogram at " + url)
 
 
 def sample(arguments):
@@ -46,9 +51,10 @@ def sample(arguments):
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     with open(arguments.out, "w") as out:
-        out.write("seconds\twebhooks_per_s\tover_50ms_pct\tsteal_pct\tidle_pct\n")
         start = previous_at = time.monotonic()
         previous = webhooks(arguments.metrics), machine()
+        out.write(f"# timer: {previous[0][2]}\n")
+        out.write("seconds\twebhooks_per_s\tover_50ms_pct\tsteal_pct\tidle_pct\n")
         while not stopping:
             time.sleep(arguments.interval)
             try:
@@ -56,8 +62,8 @@ def sample(arguments):
             except (OSError, ValueError):
                 break  # the server stopped
             now = time.monotonic()
-            (count, within), cpu = current
-            (count0, within0), cpu0 = previous
+            (count, within, _), cpu = current
+            (count0, within0, _), cpu0 = previous
             answered = count - count0
             busy, steal, idle = (after - before for after, before in zip(cpu, cpu0))
             total = max(busy + steal + idle, 1)
@@ -72,6 +78,7 @@ def sample(arguments):
 def summary(arguments):
     rows = []
     with open(arguments.file) as timeline:
+        timer = next(timeline).removeprefix("# timer:").strip()
         next(timeline)
         for line in timeline:
             seconds, rate, over, steal, idle = (float(value) for value in line.split("\t"))
@@ -87,7 +94,7 @@ def summary(arguments):
     heavy = [row for row in rows if row[2] >= STEAL_HEAVY]
     light = [row for row in rows if row[2] < STEAL_HEAVY]
     print(
-        f"timeline: {len(rows)} intervals, {share_over(rows):.1f} % of webhooks over 50 ms; "
+        f"timeline ({timer} timer): {len(rows)} intervals, {share_over(rows):.1f} % of webhooks over 50 ms; "
         f"{len(heavy)} intervals with steal ≥ {STEAL_HEAVY:.0f} %: {share_over(heavy):.1f} % over 50 ms, "
         f"{sum(r for r, _, _ in heavy) / max(len(heavy), 1):.0f}/s; "
         f"the other {len(light)}: {share_over(light):.1f} % over 50 ms, "
