@@ -47,7 +47,7 @@ import Testing
         try channel.writeOutbound(HTTPResponsePart.end(nil))
         #expect(try timings("webhook") == 1 && timings("other") == 1)
 
-        // An answer with no request waiting (a 408 the body deadline wrote after the request was timed) is not.
+        // A response's end with no request waiting records nothing.
         try channel.writeOutbound(HTTPResponsePart.end(nil))
         #expect(try timings("webhook") == 1 && timings("other") == 1)
         let durations = try metrics.expectTimer(MetricCatalog.HTTP.requestDuration, [("route", "webhook")]).values
