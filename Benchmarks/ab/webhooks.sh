@@ -98,7 +98,7 @@ for round in $(seq "$ROUNDS"); do
             wrk -t2 -c"$c" -d"${d}s" --latency --timeout 10s -s "$here/replay.lua" \
                 "http://127.0.0.1:$PORT/whatsapp/webhook" -- "$OUT/requests.tsv" 2 >"$OUT/wrk-$round-$name-$phase.txt"
             server1=$(ticks "$server") pg1=$(pg_ticks) machine1=$(cpu_counters)
-            if [ -n "$sampler" ]; then kill "$sampler"; wait "$sampler" || true; fi
+            if [ -n "$sampler" ]; then kill "$sampler" 2>/dev/null || true; wait "$sampler" || true; fi
             # Requests wrk left in flight when it stopped are still being committed: count once the number holds.
             stored1=-1
             for _ in $(seq 50); do
