@@ -43,10 +43,8 @@ struct RequestLatencyMetrics: Sendable {
     static func route(of head: HTTPRequest) -> Route {
         guard head.method == .post, let target = head.path else { return .other }
         let path = target.utf8.firstIndex(of: UInt8(ascii: "?")).map { target[..<$0] } ?? target[...]
-        switch path {
-        case "/whatsapp/webhook": return .webhook
-        case "/whatsapp/status": return .status
-        default: return .other
-        }
+        if path == WebhookController.path { return .webhook }
+        if path == StatusCallbackController.path { return .status }
+        return .other
     }
 }

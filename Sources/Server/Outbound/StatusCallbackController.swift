@@ -23,8 +23,11 @@ struct StatusCallbackController: Sendable {
     let timeout: Duration
     let logger: Logger
 
+    /// Where Twilio posts delivery receipts.
+    static let path = "/whatsapp/status"
+
     func addRoutes(to router: Router<some RequestContext>) {
-        router.post("/whatsapp/status") { request, context in
+        router.post(RouterPath(Self.path)) { request, context in
             try await handle(request, peer: (context as? any RemoteAddressRequestContext)?.remoteAddress)
         }
     }

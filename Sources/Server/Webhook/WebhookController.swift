@@ -16,8 +16,11 @@ struct WebhookController: Sendable {
     let directory: TenantDirectory
     let logger: Logger
 
+    /// Where Twilio posts inbound messages.
+    static let path = "/whatsapp/webhook"
+
     func addRoutes(to router: Router<some RequestContext>) {
-        router.post("/whatsapp/webhook") { request, context in
+        router.post(RouterPath(Self.path)) { request, context in
             try await handle(request, context: context)
         }
     }
