@@ -9,4 +9,6 @@ struct LoadSettings: Sendable {
     var rampMax: Int
     /// Digits that make this run's phone numbers unique (`1` + tag + index).
     var runTag: String
+    /// Dashboards connected in the fan-out scenario.
+    var sockets = 0
 }

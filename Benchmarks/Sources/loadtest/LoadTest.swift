@@ -13,13 +13,15 @@ struct LoadTest: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "loadtest", abstract: "Simulate concurrent WhatsApp customers against Sufra.")
 
-    @Option(help: "steady | open | ramp | duplicates | ratelimit | noisy | backpressure | chaos")
+    @Option(help: "steady | open | ramp | duplicates | ratelimit | noisy | backpressure | chaos | fanout")
     var scenario: Scenario = .steady
     @Option(help: "Concurrent customers.") var customers = 1000
     @Option(help: "Restaurants (customers are spread over them).") var restaurants = 10
     @Option(help: "Seconds of load (per ramp step for ramp).") var duration = 30.0
     @Option(help: "Closed mode: mean think time between messages, ms.") var thinkMs = 1000
-    @Option(help: "Open mode: webhooks per second (noisy: the flood's rate).") var rate = 1000
+    @Option(help: "Open mode: webhooks per second (noisy: the flood's rate; fanout: the customers' rate).")
+    var rate = 1000
+    @Option(help: "Fanout: dashboard WebSockets, spread over the restaurants.") var sockets = 10_000
     @Option(help: "Ramp: first rate, increment and last rate (webhooks/s).") var rampStart = 500
     @Option var rampStep = 500
     @Option var rampMax = 10_000
@@ -151,7 +153,7 @@ struct LoadTest: AsyncParsableCommand {
             }
             let settings = LoadSettings(
                 customers: customers, duration: .seconds(duration), thinkTime: .milliseconds(thinkMs), rate: rate,
-                rampStart: rampStart, rampStep: rampStep, rampMax: rampMax, runTag: runTag)
+                rampStart: rampStart, rampStep: rampStep, rampMax: rampMax, runTag: runTag, sockets: sockets)
             let inbox = ReplyInbox(sandbox: sandbox, timeout: .seconds(replyTimeout))
             var context = LoadContext(
                 sender: WebhookSender(baseURL: server.baseURL, publicURL: publicURL, client: client), inbox: inbox,
@@ -213,7 +215,8 @@ struct LoadTest: AsyncParsableCommand {
                 ramp: outcome.ramp, rampBestPerSecond: outcome.ramp?.last(where: \.passed)?.targetPerSecond,
                 server: ScenarioResult.ServerUsage(rssMB: memory.rssMB, peakRSSMB: memory.peakMB, cpuSeconds: cpu),
                 verification: verification, checks: outcome.checks, loadAverage: [loadBefore, Self.loadAverage()],
-                cores: ProcessInfo.processInfo.activeProcessorCount, machine: machine, chaos: outcome.chaos)
+                cores: ProcessInfo.processInfo.activeProcessorCount, machine: machine, chaos: outcome.chaos,
+                fanOut: outcome.fanOut)
         } catch {
             await server.stop()
             await worker?.stop()
@@ -230,6 +233,9 @@ struct LoadTest: AsyncParsableCommand {
         switch scenario {
         case .steady, .duplicates, .ratelimit, .backpressure: parameters["thinkMs"] = "\(thinkMs)"
         case .open: parameters["rate"] = "\(rate)"
+        case .fanout:
+            parameters["rate"] = "\(rate)"
+            parameters["sockets"] = "\(sockets)"
         case .ramp: parameters["ramp"] = "\(rampStart)+\(rampStep)…\(rampMax)"
         case .noisy:
             parameters["thinkMs"] = "\(thinkMs)"

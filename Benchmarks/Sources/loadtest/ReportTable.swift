@@ -66,6 +66,21 @@ enum ReportTable {
                 )
             }
         }
+        if let fanOut = result.fanOut {
+            let latency = fanOut.latency
+            lines.append(
+                "fan-out: \(fanOut.connected)/\(fanOut.sockets) dashboards over \(fanOut.restaurants) restaurants, "
+                    + "opened in \(f(fanOut.connectSeconds)) s\(fanOut.failures.isEmpty ? "" : ", failures \(fanOut.failures)")"
+            )
+            lines.append(
+                "  message.received: \(fanOut.events) events for \(fanOut.acknowledged) acknowledged, "
+                    + "\(fanOut.deliveries)/\(fanOut.expectedDeliveries) deliveries, dashboards missing some "
+                    + "\(fanOut.socketsMissingEvents); frames heard \(fanOut.frames) (another restaurant's "
+                    + "\(fanOut.foreignFrames), unreadable \(fanOut.unreadableFrames))")
+            lines.append(
+                "  published → heard: p50 \(f(latency.p50)) ms, p90 \(f(latency.p90)) ms, p99 \(f(latency.p99)) ms, "
+                    + "p99.9 \(f(latency.p999)) ms, max \(f(latency.max)) ms")
+        }
         for (name, held) in result.checks.sorted(by: { $0.key < $1.key }) {
             lines.append("check \(held ? "PASSED" : "FAILED"): \(name)")
         }

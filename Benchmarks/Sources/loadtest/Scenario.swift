@@ -21,6 +21,10 @@ enum Scenario: String, CaseIterable, ExpressibleByArgument, Sendable {
     /// freeze of PostgreSQL or Redis, Twilio answering late): every acknowledged message stored and handled once,
     /// every reply delivered once (BENCHMARKS.md, "Chaos").
     case chaos
+    /// `sockets` dashboards connected over the restaurants while webhooks arrive at `rate`: every dashboard gets
+    /// every `message.received` event of its restaurant (and none of another's), and how long after the server
+    /// published each (DESIGN.md: 10,000 dashboards on one instance, fan-out p99 ≤ 100 ms).
+    case fanout
 
     /// `RATE_CUSTOMER_PER_MIN` the server runs with.
     var customerPerMinute: Int { self == .ratelimit ? 20 : 1_000_000 }

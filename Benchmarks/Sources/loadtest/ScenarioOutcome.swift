@@ -12,4 +12,6 @@ struct ScenarioOutcome: Sendable {
     var checks: [String: Bool] = [:]
     /// The faults injected and the recovery from each (chaos only).
     var chaos: ChaosReport?
+    /// What the dashboards heard (fanout only).
+    var fanOut: FanOutReport?
 }

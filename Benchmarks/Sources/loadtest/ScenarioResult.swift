@@ -61,4 +61,6 @@ struct ScenarioResult: Sendable, Codable {
     var machine: MachineShare?
     /// The faults injected and the recovery from each (chaos only).
     var chaos: ChaosReport?
+    /// What the dashboards heard (fanout only).
+    var fanOut: FanOutReport?
 }

@@ -1,3 +1,5 @@
+import Logging
+
 /// Drives one scenario's customers against the restaurants and gathers the outcome.
 struct ScenarioRunner: Sendable {
     /// The knobs.
@@ -21,6 +23,7 @@ struct ScenarioRunner: Sendable {
         case .noisy: await noisy()
         case .backpressure: await backpressure()
         case .chaos: await chaos()
+        case .fanout: await fanOut()
         }
     }
 
@@ -217,6 +220,84 @@ struct ScenarioRunner: Sendable {
             }
         }
         return (events, failures)
+    }
+
+    /// `sockets` dashboards (``DashboardSockets``) open before the load and through it, while the customers write
+    /// at the open rate; then checks that every dashboard heard every acknowledged message of its restaurant, and
+    /// nothing of another's, and how soon (DESIGN.md's target: p99 ≤ 100 ms).
+    private func fanOut() async -> ScenarioOutcome {
+        guard let staff = context.staff else {
+            var outcome = ScenarioOutcome(ledgers: [], groups: [:], seconds: 0)
+            outcome.checks["staff tokens for the dashboards"] = false
+            return outcome
+        }
+        let recorder = FanOutRecorder(sockets: settings.sockets, restaurantIds: restaurants.map(\.id))
+        var logger = Logger(label: "dashboards")
+        logger.logLevel = .critical
+        let dashboards = DashboardSockets(
+            baseURL: "ws" + staff.baseURL.dropFirst("http".count),
+            tokens: restaurants.map { staff.tokens[$0.id] ?? "" },
+            count: settings.sockets, recorder: recorder, logger: logger)
+        let (run, connectSeconds) = await dashboards.whileOpen { [self] in
+            let warmUp = await warmUp(recorder)
+            recorder.startMeasuring()
+            var pool = CustomerPool(customers: customers(settings.customers, group: "all", from: restaurants))
+            let start = ContinuousClock.now
+            await runOpen(&pool, rate: settings.rate, start: start)
+            let seconds = seconds(since: start)
+            let acknowledged = acknowledgedByRestaurant(pool.ledgers)
+            // Events are published after the 200: wait (up to 10 s) until every delivery owed has arrived.
+            let owed = recorder.expectedDeliveries(acknowledged: acknowledged)
+            let deadline = ContinuousClock.now + .seconds(10)
+            while recorder.deliveries < owed, ContinuousClock.now < deadline {
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+            return (ledgers: warmUp + pool.ledgers, acknowledged: acknowledged, seconds: seconds)
+        }
+        let report = recorder.report(connectSeconds: connectSeconds, acknowledged: run.acknowledged)
+        var outcome = ScenarioOutcome(ledgers: run.ledgers, groups: context.recorder.drain(), seconds: run.seconds)
+        outcome.fanOut = report
+        outcome.checks["all \(report.sockets) dashboards connected"] = report.connected == report.sockets
+        outcome.checks["every dashboard heard every acknowledged message of its restaurant"] =
+            report.deliveries == report.expectedDeliveries && report.socketsMissingEvents == 0
+            && report.events == report.acknowledged && report.acknowledged > 0
+        outcome.checks["no dashboard heard another restaurant's events"] = report.foreignFrames == 0
+        outcome.checks["fan-out p99 ≤ 100 ms (\(report.latency.p99) ms)"] = report.latency.p99 <= 100
+        return outcome
+    }
+
+    /// One message per restaurant from a customer of its own, then a wait (up to 30 s) until every connected
+    /// dashboard heard a frame: a restaurant's subscription is live only then (pub/sub keeps nothing for a
+    /// subscriber that is not there yet). Returns the warm-up customers' ledgers, for the verification.
+    private func warmUp(_ recorder: FanOutRecorder) async -> [CustomerLedger] {
+        var ledgers: [CustomerLedger] = []
+        for (index, restaurant) in restaurants.enumerated() {
+            var ledger = CustomerLedger(phone: "whatsapp:+2\(settings.runTag)\(index)", restaurantId: restaurant.id)
+            let sid = WebhookSender.makeSid()
+            if await context.sender.send("hello", from: ledger.phone, to: restaurant, sid: sid) == .acknowledged {
+                ledger.acknowledged = 1
+                ledger.acknowledgedSids = [sid]
+            } else {
+                ledger.uncertain = 1
+                ledger.uncertainSids = [sid]
+            }
+            ledgers.append(ledger)
+        }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !recorder.everySocketHeard, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return ledgers
+    }
+
+    /// Messages answered 200 per restaurant, in `restaurants`' order.
+    private func acknowledgedByRestaurant(_ ledgers: [CustomerLedger]) -> [Int] {
+        let index = Dictionary(uniqueKeysWithValues: restaurants.enumerated().map { ($1.id, $0) })
+        var counts = Array(repeating: 0, count: restaurants.count)
+        for ledger in ledgers {
+            if let restaurant = index[ledger.restaurantId] { counts[restaurant] += ledger.acknowledged }
+        }
+        return counts
     }
 
     /// Runs `customers` as a pool and returns their ledgers (for pools running beside another).
