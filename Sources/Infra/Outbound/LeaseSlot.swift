@@ -146,7 +146,7 @@ public final class LeaseSlot: Service, Sendable {
         var failures = 0
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             if let current = connection.withLock({ $0 }) {
-                try? await cancelWhenGracefulShutdown { await self.closed.wait(timeout: self.settings.heartbeat) }
+                await cancelWhenGracefulShutdown { await self.closed.wait(timeout: self.settings.heartbeat) }
                 guard !Task.isCancelled && !Task.isShuttingDownGracefully else { break }
                 do {
                     guard !current.isClosed else { throw PGError(.connectionClosed, "the lock's connection closed") }

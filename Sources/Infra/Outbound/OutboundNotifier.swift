@@ -36,7 +36,7 @@ public final class OutboundNotifier: Service, Sendable {
 
     public func run() async throws {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            try? await cancelWhenGracefulShutdown { await self.signal.wait() }
+            await cancelWhenGracefulShutdown { await self.signal.wait() }
             await flush()
         }
     }
