@@ -31,13 +31,16 @@ import Testing
             let token = try await StaffAuth.token(restaurant.id, exp: 3)
             let clock = ContinuousClock()
             let opened = clock.now
-            try await client.ws("/ws?token=\(token)") { inbound, _, _ in
+            let close = try await client.ws("/ws?token=\(token)") { inbound, _, _ in
                 // The server ends the socket; without the expiry this loop would wait for events forever.
                 for try await _ in inbound.messages(maxSize: 1 << 16) {}
             }
             let lasted = clock.now - opened
             #expect(lasted >= .seconds(1))
             #expect(lasted < .seconds(15))
+            // Closed by the hub's expiry sweep, saying why (the page asks for a fresh token on this code).
+            #expect(close?.closeCode == .policyViolation)
+            #expect(close?.reason == "token expired")
             try await eventually("socket detached") { sufra.liveHub.socketCount == 0 }
         }
     }

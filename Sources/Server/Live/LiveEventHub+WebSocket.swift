@@ -1,5 +1,6 @@
 import Foundation
 import HummingbirdWebSocket
+import NIOWebSocket
 
 extension LiveEventHub {
     /// Serves one dashboard WebSocket of `restaurantId`: writes every event of the restaurant as a text frame
@@ -7,41 +8,35 @@ extension LiveEventHub {
     /// and the dashboard reconnects), or the token it was opened with expires at `expiresAt` (closed with
     /// `1008 policy violation`, reason `token expired`: the dashboard must reconnect with a fresh token).
     /// Client frames are read and ignored; pings are answered by the library.
+    ///
+    /// The socket's own task writes; one child task reads (a client that leaves detaches the feed, which ends the
+    /// writing). Ten thousand dashboards are ten thousand of these, so nothing else waits per socket: the hub's
+    /// sweep ends expired feeds.
     func serve(
         restaurantId: String, expiresAt: Date, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter
     ) async {
-        guard let feed = attach(restaurantId: restaurantId) else { return }
-        defer { detach(feed) }
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                for await frame in feed.frames {
-                    do {
-                        try await outbound.write(.text(frame))
-                    } catch {
-                        return
-                    }
-                }
-                try? await outbound.close(.goingAway, reason: "dropped")
-            }
+        guard let feed = attach(restaurantId: restaurantId, expiresAt: expiresAt) else { return }
+        await withDiscardingTaskGroup { group in
             group.addTask {
                 do {
                     for try await _ in inbound {}
+                } catch {}
+                self.detach(feed)
+            }
+            for await frame in feed.frames {
+                do {
+                    try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: frame)))
                 } catch {
-                    return
+                    break
                 }
             }
-            group.addTask {
-                let remaining = expiresAt.timeIntervalSinceNow
-                if remaining > 0 {
-                    do {
-                        try await Task.sleep(for: .milliseconds(Int64(remaining * 1000)))
-                    } catch {
-                        return  // the socket ended first
-                    }
-                }
-                try? await outbound.close(.policyViolation, reason: "token expired")
+            switch feed.ending.end {
+            case .tooSlow: try? await outbound.close(.goingAway, reason: "dropped")
+            case .shutdown: try? await outbound.close(.goingAway, reason: "shutting down")
+            case .tokenExpired: try? await outbound.close(.policyViolation, reason: "token expired")
+            case .detached, nil: break
             }
-            await group.next()
+            detach(feed)
             group.cancelAll()
         }
     }

@@ -1,7 +1,9 @@
 import Actors
+import Foundation
 import Infra
 import Logging
 import Metrics
+import NIOCore
 import ServiceLifecycle
 import Synchronization
 
@@ -11,7 +13,9 @@ import Synchronization
 /// restaurant's first socket connects and closed when its last one leaves, so an event published by any
 /// instance reaches every instance's sockets. Each socket has a bounded queue: a socket that falls
 /// `socketQueueLimit` frames behind is dropped (its feed ends, the handler closes it) instead of buffering
-/// without bound. `run()` owns every subscription task.
+/// without bound. A socket whose token expires is ended by the hub's once-a-second sweep rather than by a timer
+/// of its own. Each event is encoded once and its bytes shared by every socket's frame. `run()` owns every
+/// subscription task and the sweep.
 public final class LiveEventHub: Service, Sendable {
     /// A restaurant's subscription, started by `run()`.
     struct Room: Sendable {
@@ -20,9 +24,16 @@ public final class LiveEventHub: Service, Sendable {
         var stop: AsyncStream<Void>
     }
 
+    /// One connected socket: where its frames go, why it ended, when its token expires.
+    private struct Socket {
+        var frames: AsyncStream<ByteBuffer>.Continuation
+        var ending: LiveFeed.Ending
+        var expiresAt: Date
+    }
+
     private struct RoomState {
         var generation: Int
-        var sockets: [Int: AsyncStream<String>.Continuation] = [:]
+        var sockets: [Int: Socket] = [:]
         var stop: AsyncStream<Void>.Continuation
         var subscribed = false
     }
@@ -73,20 +84,24 @@ public final class LiveEventHub: Service, Sendable {
     public func run() async throws {
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
+                group.addTask { await self.endExpiredSockets() }
                 for await room in starts {
                     group.addTask { await self.serve(room) }
                 }
+                group.cancelAll()
             }
         } onGracefulShutdown: {
             self.shutdown()
         }
     }
 
-    /// Registers a socket of `restaurantId`: its frames arrive on the returned feed until it is detached, too
-    /// slow, or the hub shuts down. Nil once the hub is shutting down.
-    func attach(restaurantId: String) -> LiveFeed? {
+    /// Registers a socket of `restaurantId` whose token expires at `expiresAt`: its frames arrive on the returned
+    /// feed until it is detached, too slow, expired, or the hub shuts down (the feed's ``LiveFeed/ending`` says
+    /// which). Nil once the hub is shutting down.
+    func attach(restaurantId: String, expiresAt: Date = .distantFuture) -> LiveFeed? {
         let (frames, continuation) = AsyncStream.makeStream(
-            of: String.self, bufferingPolicy: .bufferingOldest(socketQueueLimit))
+            of: ByteBuffer.self, bufferingPolicy: .bufferingOldest(socketQueueLimit))
+        let ending = LiveFeed.Ending()
         let attached = state.withLock { state -> (id: Int, start: Room?)? in
             guard !state.isShutdown else { return nil }
             state.nextID += 1
@@ -97,7 +112,8 @@ public final class LiveEventHub: Service, Sendable {
                 state.rooms[restaurantId] = RoomState(generation: id, stop: stopSink)
                 start = Room(restaurantId: restaurantId, generation: id, stop: stop)
             }
-            state.rooms[restaurantId]?.sockets[id] = continuation
+            state.rooms[restaurantId]?.sockets[id] = Socket(
+                frames: continuation, ending: ending, expiresAt: expiresAt)
             state.socketRooms[id] = restaurantId
             record(state)
             return (id, start)
@@ -107,12 +123,12 @@ public final class LiveEventHub: Service, Sendable {
             return nil
         }
         if let start = attached.start { startSink.yield(start) }
-        return LiveFeed(id: attached.id, frames: frames)
+        return LiveFeed(id: attached.id, frames: frames, ending: ending)
     }
 
-    /// Unregisters a socket; the restaurant's subscription closes with its last socket.
+    /// Unregisters a socket (idempotent); the restaurant's subscription closes with its last socket.
     func detach(_ feed: LiveFeed) {
-        remove(socket: feed.id)?.finish()
+        end(remove(socket: feed.id), .detached)
     }
 
     /// Whether this process is subscribed for `restaurantId` (its sockets receive events from now on).
@@ -154,8 +170,9 @@ public final class LiveEventHub: Service, Sendable {
                     }
                 }
                 for await message in subscription {
-                    guard let frame = message.string else { continue }
-                    fanOut(frame, to: room)
+                    // A text frame must be UTF-8; its bytes are then shared by every socket's frame.
+                    guard let text = message.string else { continue }
+                    fanOut(ByteBuffer(string: text), to: room)
                 }
                 return
             } catch {
@@ -168,30 +185,53 @@ public final class LiveEventHub: Service, Sendable {
         }
     }
 
-    private func fanOut(_ frame: String, to room: Room) {
+    private func fanOut(_ frame: ByteBuffer, to room: Room) {
         let sockets = state.withLock { state in
             guard let current = state.rooms[room.restaurantId], current.generation == room.generation else {
-                return [Int: AsyncStream<String>.Continuation]()
+                return [Int: Socket]()
             }
             return current.sockets
         }
         var slow: [Int] = []
         for (id, socket) in sockets {
-            if case .dropped = socket.yield(frame) { slow.append(id) }
+            if case .dropped = socket.frames.yield(frame) { slow.append(id) }
         }
         guard !slow.isEmpty else { return }
         for id in slow {
             guard let socket = remove(socket: id) else { continue }
-            socket.finish()
+            end(socket, .tooSlow)
             state.withLock { $0.dropped += 1 }
             dropped.increment()
             logger.info("dropped a slow dashboard socket", metadata: ["restaurant": "\(room.restaurantId)"])
         }
     }
 
-    /// Forgets socket `id`, stopping its room's subscription when it was the last; returns its continuation.
-    private func remove(socket id: Int) -> AsyncStream<String>.Continuation? {
-        state.withLock { state -> AsyncStream<String>.Continuation? in
+    /// Once a second, ends the sockets whose token has expired (until cancelled).
+    private func endExpiredSockets() async {
+        while !Task.isCancelled {
+            do {
+                try await Task.sleep(for: .seconds(1))
+            } catch {
+                return
+            }
+            let now = Date()
+            let expired = state.withLock { state in
+                state.rooms.values.flatMap { room in room.sockets.filter { $0.value.expiresAt <= now }.keys }
+            }
+            for id in expired { end(remove(socket: id), .tokenExpired) }
+        }
+    }
+
+    /// Ends `socket`'s feed for `reason` (nothing when it was already removed).
+    private func end(_ socket: Socket?, _ reason: LiveFeed.End) {
+        guard let socket else { return }
+        socket.ending.record(reason)
+        socket.frames.finish()
+    }
+
+    /// Forgets socket `id`, stopping its room's subscription when it was the last; returns it.
+    private func remove(socket id: Int) -> Socket? {
+        state.withLock { state -> Socket? in
             guard let restaurantId = state.socketRooms.removeValue(forKey: id),
                 let socket = state.rooms[restaurantId]?.sockets.removeValue(forKey: id)
             else { return nil }
@@ -222,15 +262,7 @@ public final class LiveEventHub: Service, Sendable {
         startSink.finish()
         for room in rooms {
             room.stop.finish()
-            for socket in room.sockets.values { socket.finish() }
+            for socket in room.sockets.values { end(socket, .shutdown) }
         }
     }
-}
-
-/// One socket's events: the frames to write, in order.
-struct LiveFeed: Sendable {
-    /// The socket's id in the hub.
-    let id: Int
-    /// JSON text frames; ends when the socket is detached, too slow, or the hub shuts down.
-    let frames: AsyncStream<String>
 }
