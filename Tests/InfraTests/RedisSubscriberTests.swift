@@ -29,6 +29,46 @@ import Testing
         }
     }
 
+    @Test func severalChannelsArriveOnOneSequenceInOrderAndUnsubscribeTogether() async throws {
+        let prefix = uniqueRedisPrefix("several")
+        let (a, b, c) = (prefix + "a", prefix + "b", prefix + "c")
+        let configuration = try sharedRedisConfiguration()
+        try await withRedisClient(configuration) { redis in
+            try await withRedisSubscriber(configuration) { subscriber in
+                @Sendable func serverSubscribers(_ channel: String) async throws -> Int64? {
+                    try await redis.send(["PUBSUB", "NUMSUB", RedisArgument(channel)]).array?.last?.int
+                }
+                let alone = try await subscriber.subscribe(channel: a)
+                func subscribeToAllThenDrop() async throws {
+                    let all = try await subscriber.subscribe(channels: [a, b, c, b])
+                    for (channel, text) in [(b, "1"), (a, "2"), (c, "3"), (b, "4")] {
+                        try await redis.publish(channel: channel, message: text)
+                    }
+                    // One sequence, in the order Redis sent them, each message once (b was asked for twice).
+                    var iterator = all.makeAsyncIterator()
+                    var heard: [String] = []
+                    for _ in 0..<4 {
+                        if let message = await iterator.next() {
+                            heard.append("\(message.channel)=\(message.string ?? "")")
+                        }
+                    }
+                    #expect(heard == ["\(b)=1", "\(a)=2", "\(c)=3", "\(b)=4"])
+                }
+                try await subscribeToAllThenDrop()
+                // b and c had no other subscriber here and are unsubscribed; a is still wanted alone.
+                try await eventually("b and c unsubscribed") {
+                    let (left, right) = (try await serverSubscribers(b), try await serverSubscribers(c))
+                    return left == 0 && right == 0
+                }
+                #expect(try await serverSubscribers(a) == 1)
+                try await redis.publish(channel: a, message: "kept")
+                var iterator = alone.makeAsyncIterator()
+                #expect(await iterator.next()?.string == "2")
+                #expect(await iterator.next()?.string == "kept")
+            }
+        }
+    }
+
     @Test func droppingTheLastSubscriptionUnsubscribes() async throws {
         let channel = uniqueRedisPrefix("unsub") + "c"
         let configuration = try sharedRedisConfiguration()

@@ -40,6 +40,11 @@ import Testing
             // A socket whose frames are never read.
             let feed = try #require(hub.attach(restaurantId: restaurant))
             try await eventually("hub subscribed") { hub.isSubscribed(restaurantId: restaurant) }
+            // To the restaurant's three channels, not a pattern (Redis would match every PUBLISH against it).
+            #expect(LiveEvent.channels(restaurantId: restaurant).count == 3)
+            for channel in LiveEvent.channels(restaurantId: restaurant) {
+                #expect(try await redis.send(["PUBSUB", "NUMSUB", RedisArgument(channel)]).array?.last?.int == 1)
+            }
             let attached = try PrometheusText(metrics.render())
             #expect(attached.value("sufra_websocket_connections") == 1)
             #expect(attached.value("sufra_websocket_subscriptions") == 1)

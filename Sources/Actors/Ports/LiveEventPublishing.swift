@@ -48,9 +48,10 @@ public struct LiveEvent: Sendable, Equatable {
     /// The one spelling of the channels' names: a restaurant's channels all start with this.
     public static func channelPrefix(restaurantId: String) -> String { "ws:restaurant:\(restaurantId):" }
 
-    /// The glob pattern matching every channel of a restaurant (what a dashboard hub subscribes to).
-    public static func channelPattern(restaurantId: String) -> String {
-        channelPrefix(restaurantId: restaurantId) + "*"
+    /// Every channel of a restaurant (what a dashboard hub subscribes to: exact channels, not a pattern, since
+    /// Redis matches each published message against every pattern any client subscribed to).
+    public static func channels(restaurantId: String) -> [String] {
+        Set(Kind.allCases.map(\.channel)).sorted().map { channelPrefix(restaurantId: restaurantId) + $0 }
     }
 
     /// The frame as sent to WebSockets.

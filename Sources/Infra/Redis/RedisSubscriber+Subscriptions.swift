@@ -1,25 +1,28 @@
 extension RedisSubscriber {
-    func subscribe(_ key: Key) async throws -> RedisSubscription {
+    /// One sequence for the messages of every key in `keys` (all of one kind), returned once each is confirmed.
+    func subscribe(_ keys: [Key]) async throws -> RedisSubscription {
+        let keys = Array(Set(keys))
         let (stream, continuation) = AsyncStream.makeStream(
             of: RedisMessage.self, bufferingPolicy: .bufferingNewest(max(1, configuration.subscriptionBufferSize)))
         let registration = try state.withLock {
-            state throws(RedisError) -> (id: Int, connection: RedisConnection?, first: Bool) in
+            state throws(RedisError) -> (id: Int, connection: RedisConnection?, first: [Key]) in
             guard !state.isShutdown else { throw RedisError.shutdown }
             state.nextID += 1
             let id = state.nextID
-            state.entries[id] = Entry(key: key, continuation: continuation)
-            let first = state.members[key, default: []].isEmpty
-            state.members[key, default: []].insert(id)
+            state.entries[id] = Entry(keys: keys, continuation: continuation)
+            let first = keys.filter { state.members[$0, default: []].isEmpty }
+            for key in keys { state.members[key, default: []].insert(id) }
             return (id, state.connection, first)
         }
         continuation.onTermination = { [weak self] _ in self?.remove(registration.id) }
-        if registration.first, let connection = registration.connection {
+        if let command = registration.first.first?.subscribeCommand, let connection = registration.connection {
+            let names = registration.first.map(\.name)
             connection.loop.execute {
-                connection.assumeIsolated { try? $0.writeSubscription(key.subscribeCommand, names: [key.name]) }
+                connection.assumeIsolated { try? $0.writeSubscription(command, names: names) }
             }
         }
         do {
-            try await waitForConfirmation(key, id: registration.id)
+            for key in keys { try await waitForConfirmation(key, id: registration.id) }
         } catch {
             continuation.finish()
             throw error
@@ -51,21 +54,26 @@ extension RedisSubscriber {
         }
     }
 
-    /// A subscription's sequence ended (dropped, cancelled, or finished): forget it, and unsubscribe when it was
-    /// the last one for its channel or pattern.
+    /// A subscription's sequence ended (dropped, cancelled, or finished): forget it, and unsubscribe from each of
+    /// its channels or patterns it was the last one for.
     func remove(_ id: Int) {
-        let unsubscribe = state.withLock { state -> (Key, RedisConnection)? in
+        let unsubscribe = state.withLock { state -> ([Key], RedisConnection)? in
             guard let entry = state.entries.removeValue(forKey: id) else { return nil }
-            state.members[entry.key]?.remove(id)
-            guard state.members[entry.key]?.isEmpty ?? true else { return nil }
-            state.members[entry.key] = nil
-            state.confirmed.remove(entry.key)
-            guard let connection = state.connection, !state.isShutdown else { return nil }
-            return (entry.key, connection)
+            var last: [Key] = []
+            for key in entry.keys {
+                state.members[key]?.remove(id)
+                guard state.members[key]?.isEmpty ?? true else { continue }
+                state.members[key] = nil
+                state.confirmed.remove(key)
+                last.append(key)
+            }
+            guard !last.isEmpty, let connection = state.connection, !state.isShutdown else { return nil }
+            return (last, connection)
         }
-        guard let (key, connection) = unsubscribe else { return }
+        guard let (keys, connection) = unsubscribe, let command = keys.first?.unsubscribeCommand else { return }
+        let names = keys.map(\.name)
         connection.loop.execute {
-            connection.assumeIsolated { try? $0.writeSubscription(key.unsubscribeCommand, names: [key.name]) }
+            connection.assumeIsolated { try? $0.writeSubscription(command, names: names) }
         }
     }
 

@@ -23,8 +23,9 @@ public final class RedisSubscriber: Service, Sendable {
         var unsubscribeCommand: String { kind == .channel ? "UNSUBSCRIBE" : "PUNSUBSCRIBE" }
     }
 
+    /// One subscription: the channels or patterns it listens to, and where their messages go.
     struct Entry {
-        var key: Key
+        var keys: [Key]
         var continuation: AsyncStream<RedisMessage>.Continuation
     }
 
@@ -59,12 +60,19 @@ public final class RedisSubscriber: Service, Sendable {
     /// Subscribes to one channel; returns after the server confirmed (waiting through reconnects while Redis is
     /// down; cancel the calling task to give up).
     public func subscribe(channel: String) async throws -> RedisSubscription {
-        try await subscribe(Key(kind: .channel, name: Array(channel.utf8)))
+        try await subscribe([Key(kind: .channel, name: Array(channel.utf8))])
+    }
+
+    /// Subscribes to several channels at once: their messages arrive on one sequence, in the order the server
+    /// sent them. Returns after every one is confirmed. Prefer this to a pattern: Redis matches every published
+    /// message against every pattern subscribed on the server, by any client, while a channel is one lookup.
+    public func subscribe(channels: [String]) async throws -> RedisSubscription {
+        try await subscribe(channels.map { Key(kind: .channel, name: Array($0.utf8)) })
     }
 
     /// Subscribes to a glob pattern (`PSUBSCRIBE`), e.g. `ws:restaurant:*:orders`.
     public func psubscribe(pattern: String) async throws -> RedisSubscription {
-        try await subscribe(Key(kind: .pattern, name: Array(pattern.utf8)))
+        try await subscribe([Key(kind: .pattern, name: Array(pattern.utf8))])
     }
 
     /// Keeps the connection (and every subscription) up until graceful shutdown or cancellation; then ends all

@@ -9,7 +9,8 @@ import Synchronization
 
 /// Fans dashboard events out to this process's WebSockets.
 ///
-/// One Redis subscription per restaurant per process (`PSUBSCRIBE ws:restaurant:{id}:*`), opened when the
+/// One Redis subscription per restaurant per process (`SUBSCRIBE` to its three channels, one ordered sequence;
+/// not a pattern, which Redis would match against every message published), opened when the
 /// restaurant's first socket connects and closed when its last one leaves, so an event published by any
 /// instance reaches every instance's sockets. Each socket has a bounded queue: a socket that falls
 /// `socketQueueLimit` frames behind is dropped (its feed ends, the handler closes it) instead of buffering
@@ -160,10 +161,10 @@ public final class LiveEventHub: Service, Sendable {
     }
 
     private func forward(_ room: Room) async {
-        let pattern = LiveEvent.channelPattern(restaurantId: room.restaurantId)
+        let channels = LiveEvent.channels(restaurantId: room.restaurantId)
         while !Task.isCancelled {
             do {
-                let subscription = try await subscriber.psubscribe(pattern: pattern)
+                let subscription = try await subscriber.subscribe(channels: channels)
                 state.withLock { state in
                     if state.rooms[room.restaurantId]?.generation == room.generation {
                         state.rooms[room.restaurantId]?.subscribed = true
