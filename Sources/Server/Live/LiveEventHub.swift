@@ -85,6 +85,8 @@ public final class LiveEventHub: Service, Sendable {
     public func run() async throws {
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
+                // The expiry sweep is a child of this Service's group: it lives exactly as long as the hub runs
+                // (cancelled below once `starts` ends at shutdown), and only sleeps and takes the lock, never blocks.
                 group.addTask { await self.endExpiredSockets() }
                 for await room in starts {
                     group.addTask { await self.serve(room) }
