@@ -62,6 +62,8 @@ class Sufra:
             "JWT_SECRET": secrets.token_hex(32), "ADMIN_TOKEN": self.admin_token, "HOST": "127.0.0.1",
             "PORT": str(self.port), "LOG_LEVEL": "warning", "RATE_GLOBAL_PER_MIN": "100000",
             "RATE_CUSTOMER_PER_MIN": "1000",
+            # Three dashboards per restaurant: one test fills the restaurant with two raw sockets beside its page.
+            "DASHBOARD_SOCKETS_PER_RESTAURANT": "3",
         })
         binary = os.environ.get("SUFRA_BINARY", str(ROOT / ".build/debug/sufra"))
         self.log = open(ROOT / ".build/browser-test-server.log", "w")
@@ -107,6 +109,21 @@ class Sufra:
             self.process.kill()
         self.log.close()
         _psql(self.admin_db_url, f"DROP DATABASE IF EXISTS {self.db_name} WITH (FORCE)")
+
+    def dashboard_sockets(self) -> int:
+        """Dashboard WebSockets the server holds now (its `sufra_websocket_connections` gauge)."""
+        with urllib.request.urlopen(f"{self.base}/metrics", timeout=5) as response:
+            for line in response.read().decode().splitlines():
+                if line.startswith("sufra_websocket_connections "):
+                    return int(float(line.split()[1]))
+        raise AssertionError("no sufra_websocket_connections on /metrics")
+
+    def wait_for_dashboard_sockets(self, count: int, timeout: float = 10) -> None:
+        deadline = time.monotonic() + timeout
+        while self.dashboard_sockets() != count:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"expected {count} dashboard sockets, the server holds {self.dashboard_sockets()}")
+            time.sleep(0.05)
 
     def sandbox_messages(self, to: str) -> list:
         query = urllib.parse.urlencode({"to": to})
@@ -190,11 +207,12 @@ def launch_browser(playwright):
         args=["--no-sandbox", "--autoplay-policy=no-user-gesture-required", "--disable-dev-shm-usage"])
 
 
-def log_in(page, sufra: Sufra) -> None:
+def log_in(page, sufra: Sufra, live: bool = True) -> None:
     page.goto(sufra.base + "/dashboard")
     page.fill("#login-restaurant", sufra.restaurant_id)
     page.fill("#login-email", sufra.staff_email)
     page.fill("#login-password", sufra.staff_password)
     page.click("#login-submit")
     page.wait_for_selector("#app-view:not([hidden])")
-    page.wait_for_selector("#live-status[data-state='live']")
+    if live:
+        page.wait_for_selector("#live-status[data-state='live']")

@@ -4,7 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
-from sufra_harness import Customer
+from sufra_harness import Customer, log_in
 
 TIMEOUT = 10_000
 
@@ -156,3 +156,40 @@ def test_an_admin_edits_a_price_and_the_bot_shows_it(page, sufra):
     nadia.say("1")
     menu = "\n".join(nadia.say("2"))
     assert re.search(r"Tea\D+4\.50", menu), menu
+
+
+def test_a_dashboard_past_the_restaurants_limit_says_so_and_gets_in_once_one_leaves(staff, browser, sufra):
+    # The browser tests' server takes three dashboards per restaurant (sufra_harness.py): this page and two raw
+    # sockets on its token fill it.
+    sufra.wait_for_dashboard_sockets(1)
+    staff.evaluate("""() => new Promise((resolve, reject) => {
+        const { token } = JSON.parse(sessionStorage.getItem("sufra.session"));
+        const url = `ws://${location.host}/ws?token=${encodeURIComponent(token)}`;
+        window.extraSockets = [new WebSocket(url), new WebSocket(url)];
+        let opened = 0;
+        for (const socket of window.extraSockets) {
+            socket.onopen = () => { if (++opened === 2) resolve(); };
+            socket.onclose = (event) => reject(new Error(`extra socket closed: ${event.code}`));
+        }
+    })""")
+    sufra.wait_for_dashboard_sockets(3)
+
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="en-US")
+    try:
+        second = context.new_page()
+        log_in(second, sufra, live=False)
+        badge = second.locator("#live-status")
+        expect(badge).to_have_attribute("data-state", "full", timeout=TIMEOUT)
+        expect(badge).to_have_class(re.compile(r"\bfull\b"))
+        expect(second.locator("#live-label")).to_have_text("Too many dashboards open — retrying soon")
+        assert sufra.dashboard_sockets() == 3
+
+        staff.evaluate("() => window.extraSockets.forEach((socket) => { socket.onclose = null; socket.close(); })")
+        sufra.wait_for_dashboard_sockets(1)
+        # The page waits 15–30 s after a refusal; coming back online retries at once.
+        second.evaluate("() => window.dispatchEvent(new Event('online'))")
+        expect(badge).to_have_attribute("data-state", "live", timeout=TIMEOUT)
+        expect(second.locator("#live-label")).to_have_text("Live")
+    finally:
+        context.close()
+

@@ -38,7 +38,7 @@ import Testing
             group.addTask { try await redis.run() }
             group.addTask { try await hub.run() }
             // A socket whose frames are never read.
-            let feed = try #require(hub.attach(restaurantId: restaurant))
+            let feed = try hub.attach(restaurantId: restaurant)
             try await eventually("hub subscribed") { hub.isSubscribed(restaurantId: restaurant) }
             // To the restaurant's three channels, not a pattern (Redis would match every PUBLISH against it).
             #expect(LiveEvent.channels(restaurantId: restaurant).count == 3)
@@ -62,6 +62,31 @@ import Testing
             #expect(feed.id > 0)
             group.cancelAll()
         }
+    }
+
+    @Test func socketsPastARestaurantsLimitOrTheProcesssAreRefusedAndCounted() throws {
+        let fixture = try Fixture()
+        let hub = LiveEventHub(
+            subscriber: fixture.subscriber, limits: LiveSocketLimits(perRestaurant: 2, total: 3),
+            logger: fixture.logger, metrics: fixture.metrics.factory)
+        let (a, b, c) = ("limit-a", "limit-b", "limit-c")
+        let first = try hub.attach(restaurantId: a)
+        _ = try hub.attach(restaurantId: a)
+        #expect(throws: LiveSocketRefusal.restaurantFull(limit: 2)) { try hub.attach(restaurantId: a) }
+        // Another restaurant still gets in, until the process is full.
+        _ = try hub.attach(restaurantId: b)
+        #expect(throws: LiveSocketRefusal.serverFull(limit: 3)) { try hub.attach(restaurantId: c) }
+        #expect(throws: LiveSocketRefusal.serverFull(limit: 3)) { try hub.attach(restaurantId: b) }
+        #expect(hub.socketCount == 3)
+        // A socket that leaves makes room for its own restaurant and the others.
+        hub.detach(first)
+        _ = try hub.attach(restaurantId: c)
+        #expect(throws: LiveSocketRefusal.serverFull(limit: 3)) { try hub.attach(restaurantId: a) }
+        #expect(hub.refusedCount == 4)
+        let text = try PrometheusText(fixture.metrics.render())
+        #expect(text.value(LiveEventHub.refusedMetric, ["reason": "restaurant_full"]) == 1)
+        #expect(text.value(LiveEventHub.refusedMetric, ["reason": "server_full"]) == 3)
+        #expect(text.value(LiveEventHub.socketsMetric) == 3)
     }
 
     @Test func aFullBufferDropsTheOldestEventsAndCountsEachDrop() async throws {

@@ -4,6 +4,7 @@ import HummingbirdTesting
 import HummingbirdWSTesting
 import Infra
 import NIOCore
+import NIOWebSocket
 import SufraTestSupport
 import Synchronization
 import Testing
@@ -42,6 +43,48 @@ import Testing
             #expect(close?.closeCode == .policyViolation)
             #expect(close?.reason == "token expired")
             try await eventually("socket detached") { sufra.liveHub.socketCount == 0 }
+        }
+    }
+
+    @Test func socketsPastTheLimitsAreClosedWith1013AndARestaurantGetsRoomBackWhenOneLeaves() async throws {
+        let limits = ["DASHBOARD_SOCKETS_PER_RESTAURANT": "2", "DASHBOARD_SOCKETS_MAX": "3"]
+        try await SufraTestApp.run(overrides: limits) { _, client, sufra in
+            let a = try await StaffAuth.token(try await client.createRestaurant(name: "A").id)
+            let b = try await StaffAuth.token(try await client.createRestaurant(name: "B").id)
+            let c = try await StaffAuth.token(try await client.createRestaurant(name: "C").id)
+            let hub = sufra.liveHub
+            /// Opens a socket and reads until the server closes it: what a refused dashboard sees.
+            @Sendable func refusal(_ token: String) async throws -> (code: WebSocketErrorCode?, reason: String?) {
+                let close = try await client.ws("/ws?token=\(token)") { inbound, _, _ in
+                    for try await _ in inbound.messages(maxSize: 1 << 16) {}
+                }
+                return (close?.closeCode, close?.reason)
+            }
+            try await client.ws("/ws?token=\(a)") { _, _, _ in
+                try await eventually("first of A attached") { hub.socketCount == 1 }
+                try await client.ws("/ws?token=\(a)") { _, _, _ in
+                    try await eventually("second of A attached") { hub.socketCount == 2 }
+                    let third = try await refusal(a)
+                    #expect(third.code == .unknown(1013))
+                    #expect(third.reason == "too many dashboards for this restaurant")
+                    // Another restaurant still gets in, until the process is full.
+                    try await client.ws("/ws?token=\(b)") { _, _, _ in
+                        try await eventually("B attached") { hub.socketCount == 3 }
+                        let full = try await refusal(c)
+                        #expect(full.code == .unknown(1013))
+                        #expect(full.reason == "server full")
+                    }
+                }
+                // The second of A left: A has room again.
+                try await eventually("B and the second of A detached") { hub.socketCount == 1 }
+                try await client.ws("/ws?token=\(a)") { _, _, _ in
+                    try await eventually("A's new socket attached") { hub.socketCount == 2 }
+                }
+            }
+            let metrics = try PrometheusText(sufra.metrics.render())
+            #expect(metrics.value(LiveEventHub.refusedMetric, ["reason": "restaurant_full"]) == 1)
+            #expect(metrics.value(LiveEventHub.refusedMetric, ["reason": "server_full"]) == 1)
+            #expect(hub.refusedCount == 2)
         }
     }
 

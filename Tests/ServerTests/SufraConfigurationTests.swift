@@ -42,4 +42,18 @@ import Testing
             #expect(throws: ConfigurationError.self) { try SufraConfiguration(environment: ["INGEST_FLUSHERS": bad]) }
         }
     }
+
+    @Test func dashboardSocketLimitsDefaultTo100PerRestaurantAnd10000InAll() throws {
+        let defaults = try SufraConfiguration(environment: [:]).dashboardSockets
+        #expect(defaults == LiveSocketLimits(perRestaurant: 100, total: 10_000))
+        let set = try SufraConfiguration(environment: [
+            "DASHBOARD_SOCKETS_PER_RESTAURANT": "5", "DASHBOARD_SOCKETS_MAX": "50",
+        ])
+        #expect(set.dashboardSockets == LiveSocketLimits(perRestaurant: 5, total: 50))
+        for key in ["DASHBOARD_SOCKETS_PER_RESTAURANT", "DASHBOARD_SOCKETS_MAX"] {
+            for bad in ["0", "-3", "lots"] {
+                #expect(throws: ConfigurationError.self) { try SufraConfiguration(environment: [key: bad]) }
+            }
+        }
+    }
 }

@@ -105,7 +105,9 @@ public struct SufraApplication: Sendable {
         repository = RestaurantRepository(client: postgres)
         directory = TenantDirectory()
         subscriber = RedisSubscriber(configuration: redisConfiguration, logger: logger.with(label: "subscriber"))
-        liveHub = LiveEventHub(subscriber: subscriber, logger: logger.with(label: "live"), metrics: factory)
+        liveHub = LiveEventHub(
+            subscriber: subscriber, limits: configuration.dashboardSockets, logger: logger.with(label: "live"),
+            metrics: factory)
         authenticator = StaffAuthenticator(
             secret: configuration.jwtSecret ?? "", directory: directory, users: UserStore(client: postgres))
         let events = RedisLiveEvents(client: redis, logger: logger.with(label: "events"), metrics: factory)

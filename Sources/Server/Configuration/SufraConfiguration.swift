@@ -50,6 +50,9 @@ public struct SufraConfiguration: Sendable, CustomStringConvertible {
     /// bigger batches, so less database work per webhook; more let a database with many cores commit in parallel
     /// (docs/inbound.md, "Group commit").
     public var ingestFlushers: Int
+    /// `DASHBOARD_SOCKETS_PER_RESTAURANT` (default 100) and `DASHBOARD_SOCKETS_MAX` (default 10,000): dashboard
+    /// WebSockets this process takes per restaurant and in all; one past either is closed with `1013`.
+    public var dashboardSockets: LiveSocketLimits
     /// `SUFRA_INSTANCE`: the name of this process's place (its lease slot), kept across its restarts, so that a
     /// restarted sender takes back its predecessor's leases at once; unset: `<host>:<role>[:<port>]`.
     public var instanceName: String?
@@ -108,6 +111,9 @@ public struct SufraConfiguration: Sendable, CustomStringConvertible {
         guard (1...16).contains(ingestFlushers) else {
             throw ConfigurationError.invalid("INGEST_FLUSHERS", "must be 1…16 (got \(ingestFlushers))")
         }
+        dashboardSockets = LiveSocketLimits(
+            perRestaurant: try positiveInt("DASHBOARD_SOCKETS_PER_RESTAURANT", default: 100),
+            total: try positiveInt("DASHBOARD_SOCKETS_MAX", default: 10_000))
         instanceName = nonEmpty("SUFRA_INSTANCE")
         if let instanceName, !LeaseIdentity.isValidSlot(instanceName) {
             throw ConfigurationError.invalid(

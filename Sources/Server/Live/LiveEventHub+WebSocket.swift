@@ -7,6 +7,7 @@ extension LiveEventHub {
     /// until the client closes, the socket is dropped as too slow (then it is closed with `1001 going away`,
     /// and the dashboard reconnects), or the token it was opened with expires at `expiresAt` (closed with
     /// `1008 policy violation`, reason `token expired`: the dashboard must reconnect with a fresh token).
+    /// A socket past the hub's limits is closed at once with `1013` (``LiveSocketRefusal``).
     /// Client frames are read and ignored; pings are answered by the library.
     ///
     /// The socket's own task writes; one child task reads (a client that leaves detaches the feed, which ends the
@@ -15,7 +16,13 @@ extension LiveEventHub {
     func serve(
         restaurantId: String, expiresAt: Date, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter
     ) async {
-        guard let feed = attach(restaurantId: restaurantId, expiresAt: expiresAt) else { return }
+        let feed: LiveFeed
+        do {
+            feed = try attach(restaurantId: restaurantId, expiresAt: expiresAt)
+        } catch {
+            try? await outbound.close(error.closeCode, reason: error.closeReason)
+            return
+        }
         await withDiscardingTaskGroup { group in
             group.addTask {
                 do {

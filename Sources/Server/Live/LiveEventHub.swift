@@ -15,8 +15,10 @@ import Synchronization
 /// instance reaches every instance's sockets. Each socket has a bounded queue: a socket that falls
 /// `socketQueueLimit` frames behind is dropped (its feed ends, the handler closes it) instead of buffering
 /// without bound. A socket whose token expires is ended by the hub's once-a-second sweep rather than by a timer
-/// of its own. Each event is encoded once and its bytes shared by every socket's frame. `run()` owns every
-/// subscription task and the sweep.
+/// of its own. Each event is encoded once and its bytes shared by every socket's frame. The hub takes at most
+/// ``LiveSocketLimits`` sockets per restaurant and in all (one restaurant's dashboards cannot spend the cores
+/// every restaurant's webhooks need); a socket past them is refused. `run()` owns every subscription task and the
+/// sweep.
 public final class LiveEventHub: Service, Sendable {
     /// A restaurant's subscription, started by `run()`.
     struct Room: Sendable {
@@ -37,6 +39,8 @@ public final class LiveEventHub: Service, Sendable {
         var sockets: [Int: Socket] = [:]
         var stop: AsyncStream<Void>.Continuation
         var subscribed = false
+        /// A refusal at this restaurant's limit was logged; cleared when one of its sockets leaves.
+        var refusalLogged = false
     }
 
     private struct State {
@@ -44,11 +48,16 @@ public final class LiveEventHub: Service, Sendable {
         var socketRooms: [Int: String] = [:]
         var nextID = 0
         var dropped = 0
+        var refused = 0
         var isShutdown = false
+        /// A refusal at the process's limit was logged; cleared when a socket leaves.
+        var serverRefusalLogged = false
     }
 
     /// Frames queued per socket before it counts as too slow and is dropped.
     public let socketQueueLimit: Int
+    /// Sockets taken per restaurant and in all.
+    public let limits: LiveSocketLimits
     private let subscriber: RedisSubscriber
     private let logger: Logger
     private let state = Mutex(State())
@@ -57,6 +66,8 @@ public final class LiveEventHub: Service, Sendable {
     private let sockets: Meter
     private let subscriptions: Meter
     private let dropped: Counter
+    private let refusedRestaurantFull: Counter
+    private let refusedServerFull: Counter
 
     /// Gauge: dashboard WebSockets connected to this process.
     public static let socketsMetric = "sufra_websocket_connections"
@@ -64,20 +75,27 @@ public final class LiveEventHub: Service, Sendable {
     public static let subscriptionsMetric = "sufra_websocket_subscriptions"
     /// Counter: dashboard WebSockets dropped for falling `socketQueueLimit` frames behind.
     public static let droppedMetric = "sufra_websocket_slow_dropped_total"
+    /// Counter: dashboard WebSockets refused at a limit, by `reason` (`restaurant_full`, `server_full`).
+    public static let refusedMetric = "sufra_websocket_refused_total"
 
-    /// Creates the hub over `subscriber` (which must run in the same service group); `metrics` creates its
-    /// socket, subscription and dropped-socket series.
+    /// Creates the hub over `subscriber` (which must run in the same service group), taking at most `limits`
+    /// sockets; `metrics` creates its socket, subscription, dropped- and refused-socket series.
     public init(
-        subscriber: RedisSubscriber, socketQueueLimit: Int = 256, logger: Logger,
-        metrics: any MetricsFactory = MetricsSystem.factory
+        subscriber: RedisSubscriber, socketQueueLimit: Int = 256, limits: LiveSocketLimits = LiveSocketLimits(),
+        logger: Logger, metrics: any MetricsFactory = MetricsSystem.factory
     ) {
         sockets = Meter(label: Self.socketsMetric, factory: metrics)
         subscriptions = Meter(label: Self.subscriptionsMetric, factory: metrics)
         dropped = Counter(label: Self.droppedMetric, factory: metrics)
+        refusedRestaurantFull = Counter(
+            label: Self.refusedMetric, dimensions: [("reason", "restaurant_full")], factory: metrics)
+        refusedServerFull = Counter(
+            label: Self.refusedMetric, dimensions: [("reason", "server_full")], factory: metrics)
         sockets.set(0)
         subscriptions.set(0)
         self.subscriber = subscriber
         self.socketQueueLimit = max(1, socketQueueLimit)
+        self.limits = limits
         self.logger = logger
         (starts, startSink) = AsyncStream.makeStream(of: Room.self)
     }
@@ -100,33 +118,71 @@ public final class LiveEventHub: Service, Sendable {
 
     /// Registers a socket of `restaurantId` whose token expires at `expiresAt`: its frames arrive on the returned
     /// feed until it is detached, too slow, expired, or the hub shuts down (the feed's ``LiveFeed/ending`` says
-    /// which). Nil once the hub is shutting down.
-    func attach(restaurantId: String, expiresAt: Date = .distantFuture) -> LiveFeed? {
+    /// which). Throws when the restaurant or the process is at its limit, or the hub is shutting down.
+    func attach(restaurantId: String, expiresAt: Date = .distantFuture) throws(LiveSocketRefusal) -> LiveFeed {
         let (frames, continuation) = AsyncStream.makeStream(
             of: ByteBuffer.self, bufferingPolicy: .bufferingOldest(socketQueueLimit))
         let ending = LiveFeed.Ending()
-        let attached = state.withLock { state -> (id: Int, start: Room?)? in
-            guard !state.isShutdown else { return nil }
-            state.nextID += 1
-            let id = state.nextID
-            var start: Room?
-            if state.rooms[restaurantId] == nil {
-                let (stop, stopSink) = AsyncStream.makeStream(of: Void.self)
-                state.rooms[restaurantId] = RoomState(generation: id, stop: stopSink)
-                start = Room(restaurantId: restaurantId, generation: id, stop: stop)
-            }
-            state.rooms[restaurantId]?.sockets[id] = Socket(
-                frames: continuation, ending: ending, expiresAt: expiresAt)
-            state.socketRooms[id] = restaurantId
-            record(state)
-            return (id, start)
-        }
-        guard let attached else {
+        let admission = state.withLock { state in admit(restaurantId, expiresAt, continuation, ending, &state) }
+        switch admission {
+        case .attached(let id, let start):
+            if let start { startSink.yield(start) }
+            return LiveFeed(id: id, frames: frames, ending: ending)
+        case .refused(let refusal, let firstOfSpell):
             continuation.finish()
-            return nil
+            count(refusal, restaurantId: restaurantId, log: firstOfSpell)
+            throw refusal
         }
-        if let start = attached.start { startSink.yield(start) }
-        return LiveFeed(id: attached.id, frames: frames, ending: ending)
+    }
+
+    /// What ``attach(restaurantId:expiresAt:)`` decided under the lock.
+    private enum Admission {
+        /// Attached as socket `id`; `start` is the restaurant's new subscription, when it is the first socket.
+        case attached(id: Int, start: Room?)
+        /// Refused; `firstOfSpell` when no refusal at this limit was logged since a socket last left.
+        case refused(LiveSocketRefusal, firstOfSpell: Bool)
+    }
+
+    /// Takes the socket into `state` unless a limit refuses it (called under the lock).
+    private func admit(
+        _ restaurantId: String, _ expiresAt: Date, _ frames: AsyncStream<ByteBuffer>.Continuation,
+        _ ending: LiveFeed.Ending, _ state: inout State
+    ) -> Admission {
+        guard !state.isShutdown else { return .refused(.shuttingDown, firstOfSpell: false) }
+        if state.socketRooms.count >= limits.total {
+            defer { state.serverRefusalLogged = true }
+            return .refused(.serverFull(limit: limits.total), firstOfSpell: !state.serverRefusalLogged)
+        }
+        if let room = state.rooms[restaurantId], room.sockets.count >= limits.perRestaurant {
+            defer { state.rooms[restaurantId]?.refusalLogged = true }
+            return .refused(.restaurantFull(limit: limits.perRestaurant), firstOfSpell: !room.refusalLogged)
+        }
+        state.nextID += 1
+        let id = state.nextID
+        var start: Room?
+        if state.rooms[restaurantId] == nil {
+            let (stop, stopSink) = AsyncStream.makeStream(of: Void.self)
+            state.rooms[restaurantId] = RoomState(generation: id, stop: stopSink)
+            start = Room(restaurantId: restaurantId, generation: id, stop: stop)
+        }
+        state.rooms[restaurantId]?.sockets[id] = Socket(frames: frames, ending: ending, expiresAt: expiresAt)
+        state.socketRooms[id] = restaurantId
+        record(state)
+        return .attached(id: id, start: start)
+    }
+
+    /// Counts a refusal at a limit (shutdown is not one) and logs the first of each spell.
+    private func count(_ refusal: LiveSocketRefusal, restaurantId: String, log firstOfSpell: Bool) {
+        switch refusal {
+        case .restaurantFull: refusedRestaurantFull.increment()
+        case .serverFull: refusedServerFull.increment()
+        case .shuttingDown: return
+        }
+        state.withLock { $0.refused += 1 }
+        guard firstOfSpell else { return }
+        logger.notice(
+            "refused a dashboard socket: \(refusal.closeReason)",
+            metadata: ["restaurant": "\(restaurantId)", "limits": "\(limits.perRestaurant)/\(limits.total)"])
     }
 
     /// Unregisters a socket (idempotent); the restaurant's subscription closes with its last socket.
@@ -147,6 +203,9 @@ public final class LiveEventHub: Service, Sendable {
 
     /// Sockets dropped for being too slow since start.
     public var droppedCount: Int { state.withLock { $0.dropped } }
+
+    /// Sockets refused at a limit since start.
+    public var refusedCount: Int { state.withLock { $0.refused } }
 
     // MARK: Subscriptions
 
@@ -241,6 +300,8 @@ public final class LiveEventHub: Service, Sendable {
             if state.rooms[restaurantId]?.sockets.isEmpty == true {
                 state.rooms.removeValue(forKey: restaurantId)?.stop.finish()
             }
+            state.rooms[restaurantId]?.refusalLogged = false
+            state.serverRefusalLogged = false
             record(state)
             return socket
         }

@@ -75,6 +75,7 @@ enum MetricCatalog {
         LiveEventHub.socketsMetric: "Dashboard WebSockets connected to this process.",
         LiveEventHub.subscriptionsMetric: "Restaurants with a live-events subscription in this process.",
         LiveEventHub.droppedMetric: "Dashboard WebSockets dropped for being too slow.",
+        LiveEventHub.refusedMetric: "Dashboard WebSockets refused at a limit (closed with 1013), by reason.",
         RedisLiveEvents.droppedMetric: "Live events not published because Redis did not keep up (oldest first).",
     ]
 

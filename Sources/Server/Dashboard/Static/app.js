@@ -87,8 +87,9 @@ function setLiveState(state) {
   const badge = byId("live-status");
   badge.dataset.state = state;
   badge.className = `live ${state}`;
-  byId("live-label").textContent = t(state === "live" ? "live" : state === "connecting" ? "connecting" : "offline");
-  document.body.classList.toggle("is-offline", state === "offline");
+  const label = { live: "live", connecting: "connecting", full: "dashboardsFull" }[state] ?? "offline";
+  byId("live-label").textContent = t(label);
+  document.body.classList.toggle("is-offline", state === "offline" || state === "full");
 }
 
 function selectTab(next) {

@@ -1,5 +1,10 @@
 // The live event stream: one WebSocket on /ws?token=…, reconnected with exponential backoff (1 s … 30 s, with
-// jitter) whenever it drops; `onStatus` hears "connecting" | "live" | "offline", `onEvent` every frame.
+// jitter) whenever it drops; `onStatus` hears "connecting" | "live" | "offline" | "full", `onEvent` every frame.
+// "full" is the server's close code 1013 (too many dashboards open for the restaurant, or the server at its
+// limit): the page says so and waits the longest backoff before trying again.
+
+// The close code of a socket the server would not take (RFC 6455's registry: try again later).
+const TRY_AGAIN_LATER = 1013;
 
 export class LiveConnection {
   constructor({ token, onEvent, onStatus, onReconnect }) {
@@ -44,10 +49,11 @@ export class LiveConnection {
         console.warn("bad live frame", error);
       }
     });
-    socket.addEventListener("close", () => {
+    socket.addEventListener("close", (event) => {
       if (this.stopped || socket !== this.socket) return;
-      this.onStatus("offline");
-      this.attempt += 1;
+      const full = event.code === TRY_AGAIN_LATER;
+      this.onStatus(full ? "full" : "offline");
+      this.attempt = full ? Math.max(this.attempt + 1, 6) : this.attempt + 1;
       const base = Math.min(30_000, 1000 * 2 ** Math.min(this.attempt - 1, 5));
       this.timer = setTimeout(() => this.open(), base / 2 + Math.random() * base / 2);
     });
