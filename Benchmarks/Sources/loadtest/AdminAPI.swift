@@ -40,6 +40,7 @@ struct AdminAPI: Sendable {
             throw HarnessError(
                 "create restaurant \(index): \(response.status) \(String(decoding: response.body, as: UTF8.self))")
         }
-        return LoadRestaurant(id: id, number: number, accountSid: accountSid, authToken: authToken)
+        return LoadRestaurant(
+            id: id, number: number, accountSid: accountSid, authToken: authToken, sendPerMinute: sendPerMinute)
     }
 }

@@ -5,7 +5,8 @@ import Logging
 /// The fan-out scenario's dashboards: `count` WebSockets (`GET /ws?token=…`, each restaurant's staff token) spread
 /// round-robin over the restaurants, opened at most `openAtOnce` at a time (ten thousand connects at once would
 /// overflow the server's accept backlog), each giving every frame it hears to a ``FanOutRecorder`` until the work
-/// given to ``whileOpen(_:)`` returns; then they are closed.
+/// given to ``whileOpen(_:)`` returns; then they are closed. A socket the server closes at once with `1013` (past its
+/// dashboards-per-restaurant or per-process limit) is recorded as refused.
 struct DashboardSockets: Sendable {
     /// `ws://127.0.0.1:<port>`.
     var baseURL: String
@@ -43,13 +44,21 @@ struct DashboardSockets: Sendable {
         var configuration = WebSocketClientConfiguration()
         configuration.closeTimeout = .seconds(2)
         do {
-            try await WebSocketClient.connect(url: url, configuration: configuration, logger: logger) {
+            let close = try await WebSocketClient.connect(url: url, configuration: configuration, logger: logger) {
                 inbound, _, _ in
                 recorder.connected(socket)
                 settle.yield()
                 for try await frame in inbound where frame.opcode == .text {
                     recorder.heard(
                         String(buffer: frame.data), socket: socket, receivedAt: Date().timeIntervalSince1970)
+                }
+            }
+            // The server closed it: at a limit (1013, try again later) or for another reason, which is a failure.
+            if !Task.isCancelled {
+                if close?.closeCode == .unknown(1013) {
+                    recorder.refused(socket)
+                } else {
+                    recorder.failed(socket, reason: "closed by the server: \(close?.reason ?? "no reason")")
                 }
             }
         } catch {

@@ -4,10 +4,15 @@ import Synchronization
 /// What the fan-out scenario's dashboards heard. Each socket records every frame from its own task: the
 /// `message.received` events are the measured ones — how long after the server published each (its `at`, same
 /// machine's clock) every socket had it, and whether every socket of the restaurant got it — and any frame of
-/// another restaurant is counted as a leak. The lock covers a dictionary update and a histogram record.
+/// another restaurant is counted as a leak. A socket counts as attached (the server's hub took it) once it heard a
+/// frame: the warm-up sends one to every restaurant. A refused socket is closed by the server with `1013` right
+/// after its `101`, and HummingbirdWSClient misses a close that arrives that early (the socket sits in CLOSE-WAIT),
+/// so the client cannot tell every refusal; the server's `sufra_websocket_refused_total` does. The lock covers a
+/// dictionary update and a histogram record.
 final class FanOutRecorder: Sendable {
     private struct State {
         var connected: [Bool]
+        var refused: [Bool]
         var failures: [String: Int] = [:]
         var measuring = false
         var latency = LatencyHistogram()
@@ -31,7 +36,8 @@ final class FanOutRecorder: Sendable {
         self.restaurantIds = restaurantIds
         state = Mutex(
             State(
-                connected: Array(repeating: false, count: sockets), heard: Array(repeating: 0, count: sockets),
+                connected: Array(repeating: false, count: sockets), refused: Array(repeating: false, count: sockets),
+                heard: Array(repeating: 0, count: sockets),
                 heardAnything: Array(repeating: false, count: sockets)))
     }
 
@@ -41,6 +47,11 @@ final class FanOutRecorder: Sendable {
     /// Socket `socket` completed its upgrade.
     func connected(_ socket: Int) {
         state.withLock { $0.connected[socket] = true }
+    }
+
+    /// Socket `socket` was closed by the server at once with `1013` (a limit), and its client saw the close.
+    func refused(_ socket: Int) {
+        state.withLock { $0.refused[socket] = true }
     }
 
     /// Whether socket `socket` completed its upgrade.
@@ -75,11 +86,8 @@ final class FanOutRecorder: Sendable {
         }
     }
 
-    /// Whether every connected socket heard at least one frame.
-    var everySocketHeard: Bool {
-        state.withLock { state in state.connected.indices.allSatisfy { !state.connected[$0] || state.heardAnything[$0] }
-        }
-    }
+    /// Sockets that heard at least one frame: the ones the server took.
+    var attached: Int { state.withLock { $0.heardAnything.filter { $0 }.count } }
 
     /// From now on `message.received` events are measured (the warm-up's are not).
     func startMeasuring() {
@@ -90,24 +98,26 @@ final class FanOutRecorder: Sendable {
     var deliveries: Int { state.withLock { $0.heard.reduce(0, +) } }
 
     /// The deliveries owed when each restaurant (by index) had `acknowledged` messages answered 200 while measuring:
-    /// each one's event to every connected socket of its restaurant.
+    /// each one's event to every attached socket of its restaurant.
     func expectedDeliveries(acknowledged: [Int]) -> Int {
         state.withLock { state in
-            state.connected.indices.filter { state.connected[$0] }.map { acknowledged[restaurant(of: $0)] }
+            state.heardAnything.indices.filter { state.heardAnything[$0] }.map { acknowledged[restaurant(of: $0)] }
                 .reduce(0, +)
         }
     }
 
     /// The summary after the load, when each restaurant (by index) had `acknowledged` messages answered 200 while
-    /// measuring.
-    func report(connectSeconds: Double, acknowledged: [Int]) -> FanOutReport {
+    /// measuring and the server's limits allow `admitted` sockets.
+    func report(connectSeconds: Double, acknowledged: [Int], admitted: Int) -> FanOutReport {
         let expected = expectedDeliveries(acknowledged: acknowledged)
         return state.withLock { state in
             let short = state.connected.indices.filter { socket in
-                state.connected[socket] && state.heard[socket] < acknowledged[restaurant(of: socket)]
+                state.heardAnything[socket] && state.heard[socket] < acknowledged[restaurant(of: socket)]
             }.count
             return FanOutReport(
                 sockets: state.connected.count, connected: state.connected.filter { $0 }.count,
+                refused: state.refused.filter { $0 }.count, attached: state.heardAnything.filter { $0 }.count,
+                admitted: admitted,
                 restaurants: restaurantIds.count, connectSeconds: connectSeconds, failures: state.failures,
                 events: state.events.count, acknowledged: acknowledged.reduce(0, +),
                 deliveries: state.heard.reduce(0, +), expectedDeliveries: expected,

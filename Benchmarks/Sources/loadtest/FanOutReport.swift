@@ -1,8 +1,15 @@
 /// The fan-out scenario's numbers (in the JSON file's `fanOut`).
 struct FanOutReport: Sendable, Codable {
-    /// Dashboards opened, and how many completed their upgrade.
+    /// Dashboards opened, how many completed their upgrade, and how many of those saw the server close them at once
+    /// with `1013` (past its dashboards-per-restaurant or per-process limit; the client misses some of these).
     var sockets: Int
     var connected: Int
+    var refused: Int
+    /// Sockets the server took (each heard the warm-up), and how many its limits allow of `sockets`.
+    var attached: Int
+    var admitted: Int
+    /// The server's `sufra_websocket_refused_total` after the run (nil until read).
+    var serverRefused: Int?
     var restaurants: Int
     /// Seconds to open them all.
     var connectSeconds: Double
@@ -12,11 +19,11 @@ struct FanOutReport: Sendable, Codable {
     /// event each).
     var events: Int
     var acknowledged: Int
-    /// Their deliveries, and how many there should be (each acknowledged message × the connected sockets of its
+    /// Their deliveries, and how many there should be (each acknowledged message × the attached sockets of its
     /// restaurant).
     var deliveries: Int
     var expectedDeliveries: Int
-    /// Connected sockets that missed at least one event of their restaurant.
+    /// Attached sockets that missed at least one event of their restaurant.
     var socketsMissingEvents: Int
     /// Every frame heard (all event types), frames of another restaurant (must be 0), frames not an event.
     var frames: Int

@@ -8,4 +8,6 @@ struct LoadRestaurant: Sendable, Hashable {
     var accountSid: String
     /// Its Twilio auth token (signs webhooks; the sandbox checks it on replies).
     var authToken: String
+    /// Its outbound send rate.
+    var sendPerMinute: Int
 }

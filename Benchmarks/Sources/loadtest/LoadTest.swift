@@ -13,7 +13,7 @@ struct LoadTest: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "loadtest", abstract: "Simulate concurrent WhatsApp customers against Sufra.")
 
-    @Option(help: "steady | open | ramp | duplicates | ratelimit | noisy | backpressure | chaos | fanout")
+    @Option(help: "steady | open | ramp | duplicates | ratelimit | noisy | backpressure | chaos | fanout | sendrate")
     var scenario: Scenario = .steady
     @Option(help: "Concurrent customers.") var customers = 1000
     @Option(help: "Restaurants (customers are spread over them).") var restaurants = 10
@@ -143,7 +143,12 @@ struct LoadTest: AsyncParsableCommand {
                 // backpressure scenario's first restaurant sends at the default 60/min, and Twilio (the
                 // sandbox) takes 1 request/s from it.
                 let perMinute = scenario == .noisy && index == 0 ? 600 : 100_000
-                let sendPerMinute = scenario == .backpressure && index == 0 ? 60 : perMinute
+                let sendPerMinute =
+                    switch scenario {
+                    case .backpressure where index == 0: 60
+                    case .sendrate: Scenario.sendRates[index % Scenario.sendRates.count]
+                    default: perMinute
+                    }
                 let restaurant = try await admin.createRestaurant(
                     index: index, runTag: runTag, perMinute: perMinute, sendPerMinute: sendPerMinute)
                 sandbox?.registerAccount(sid: restaurant.accountSid, authToken: restaurant.authToken)
@@ -190,6 +195,12 @@ struct LoadTest: AsyncParsableCommand {
                 }
             }
             let machine = MachineShare.between(machineBefore, MachineCPU.read())
+            if let fanOut = outcome.fanOut {
+                let refused = await server.counterTotal("sufra_websocket_refused_total")
+                outcome.fanOut?.serverRefused = refused
+                outcome.checks["the server refused the other \(fanOut.sockets - fanOut.admitted) at its limits"] =
+                    refused == fanOut.sockets - fanOut.admitted
+            }
             if outcome.chaos != nil {
                 let buckets = await server.webhookDurationBuckets()
                 outcome.chaos?.addServerDurations(buckets)
@@ -217,7 +228,7 @@ struct LoadTest: AsyncParsableCommand {
                 server: ScenarioResult.ServerUsage(rssMB: memory.rssMB, peakRSSMB: memory.peakMB, cpuSeconds: cpu),
                 verification: verification, checks: outcome.checks, loadAverage: [loadBefore, Self.loadAverage()],
                 cores: ProcessInfo.processInfo.activeProcessorCount, machine: machine, chaos: outcome.chaos,
-                fanOut: outcome.fanOut)
+                fanOut: outcome.fanOut, sendRate: outcome.sendRate)
         } catch {
             await server.stop()
             await worker?.stop()
@@ -250,6 +261,9 @@ struct LoadTest: AsyncParsableCommand {
             parameters["hold"] = "\(hold)"
             parameters["ratingEvery"] = "0"
             parameters["senders"] = serveSends ? "serve + worker" : "worker (serve --no-sender)"
+        case .sendrate:
+            parameters["sendPerMinute"] = Scenario.sendRates.map(String.init).joined(separator: "/")
+            parameters["ratingEvery"] = "0"
         }
         return parameters
     }

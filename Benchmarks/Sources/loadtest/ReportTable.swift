@@ -69,7 +69,9 @@ enum ReportTable {
         if let fanOut = result.fanOut {
             let latency = fanOut.latency
             lines.append(
-                "fan-out: \(fanOut.connected)/\(fanOut.sockets) dashboards over \(fanOut.restaurants) restaurants, "
+                "fan-out: \(fanOut.attached)/\(fanOut.sockets) dashboards taken over \(fanOut.restaurants) restaurants "
+                    + "(limits allow \(fanOut.admitted); upgraded \(fanOut.connected), saw 1013 \(fanOut.refused), "
+                    + "server refused \(fanOut.serverRefused.map(String.init) ?? "?")), "
                     + "opened in \(f(fanOut.connectSeconds)) s\(fanOut.failures.isEmpty ? "" : ", failures \(fanOut.failures)")"
             )
             lines.append(
@@ -80,6 +82,17 @@ enum ReportTable {
             lines.append(
                 "  published → heard: p50 \(f(latency.p50)) ms, p90 \(f(latency.p90)) ms, p99 \(f(latency.p99)) ms, "
                     + "p99.9 \(f(latency.p999)) ms, max \(f(latency.max)) ms")
+        }
+        if let sendRate = result.sendRate {
+            lines.append(
+                "send rate: \(sendRate.restaurants.count) restaurants over \(f(sendRate.windowSeconds)) s "
+                    + "(replies at the sandbox, after the warm-up)")
+            for rate in sendRate.classes {
+                lines.append(
+                    "  \(rate.sendPerMinute)/min × \(rate.restaurants): min \(f(rate.minimumPerMinute)), median "
+                        + "\(f(rate.medianPerMinute)), max \(f(rate.maximumPerMinute)) per minute; worst deviation "
+                        + "\(f(rate.worstDeviationPercent)) %")
+            }
         }
         for (name, held) in result.checks.sorted(by: { $0.key < $1.key }) {
             lines.append("check \(held ? "PASSED" : "FAILED"): \(name)")

@@ -25,6 +25,13 @@ enum Scenario: String, CaseIterable, ExpressibleByArgument, Sendable {
     /// every `message.received` event of its restaurant (and none of another's), and how long after the server
     /// published each (DESIGN.md: 10,000 dashboards on one instance, fan-out p99 ≤ 100 ms).
     case fanout
+    /// Restaurants sending at ``sendRates`` per minute (in turn), each with inbound at twice its rate so its outbound
+    /// queue never runs dry: each restaurant's replies reach Twilio at its rate (DESIGN.md: within ±2 %, 100
+    /// restaurants sending at once).
+    case sendrate
+
+    /// The restaurants' `sendPerMinute` in the sendrate scenario, in turn.
+    static let sendRates = [30, 60, 90]
 
     /// `RATE_CUSTOMER_PER_MIN` the server runs with.
     var customerPerMinute: Int { self == .ratelimit ? 20 : 1_000_000 }

@@ -14,4 +14,6 @@ struct ScenarioOutcome: Sendable {
     var chaos: ChaosReport?
     /// What the dashboards heard (fanout only).
     var fanOut: FanOutReport?
+    /// Each restaurant's send rate (sendrate only).
+    var sendRate: SendRateReport?
 }

@@ -63,4 +63,6 @@ struct ScenarioResult: Sendable, Codable {
     var chaos: ChaosReport?
     /// What the dashboards heard (fanout only).
     var fanOut: FanOutReport?
+    /// Each restaurant's send rate (sendrate only).
+    var sendRate: SendRateReport?
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 
 /// Drives one scenario's customers against the restaurants and gathers the outcome.
@@ -24,6 +25,7 @@ struct ScenarioRunner: Sendable {
         case .backpressure: await backpressure()
         case .chaos: await chaos()
         case .fanout: await fanOut()
+        case .sendrate: await sendRate()
         }
     }
 
@@ -238,8 +240,9 @@ struct ScenarioRunner: Sendable {
             baseURL: "ws" + staff.baseURL.dropFirst("http".count),
             tokens: restaurants.map { staff.tokens[$0.id] ?? "" },
             count: settings.sockets, recorder: recorder, logger: logger)
+        let admitted = DashboardLimits().admitted(sockets: settings.sockets, restaurants: restaurants.count)
         let (run, connectSeconds) = await dashboards.whileOpen { [self] in
-            let warmUp = await warmUp(recorder)
+            let warmUp = await warmUp(recorder, admitted: admitted)
             recorder.startMeasuring()
             var pool = CustomerPool(customers: customers(settings.customers, group: "all", from: restaurants))
             let start = ContinuousClock.now
@@ -254,10 +257,13 @@ struct ScenarioRunner: Sendable {
             }
             return (ledgers: warmUp + pool.ledgers, acknowledged: acknowledged, seconds: seconds)
         }
-        let report = recorder.report(connectSeconds: connectSeconds, acknowledged: run.acknowledged)
+        let report = recorder.report(
+            connectSeconds: connectSeconds, acknowledged: run.acknowledged, admitted: admitted)
         var outcome = ScenarioOutcome(ledgers: run.ledgers, groups: context.recorder.drain(), seconds: run.seconds)
         outcome.fanOut = report
-        outcome.checks["all \(report.sockets) dashboards connected"] = report.connected == report.sockets
+        outcome.checks["all \(report.sockets) dashboards upgraded"] = report.connected == report.sockets
+        outcome.checks["\(admitted) of \(report.sockets) dashboards taken, as the limits allow"] =
+            report.attached == admitted
         outcome.checks["every dashboard heard every acknowledged message of its restaurant"] =
             report.deliveries == report.expectedDeliveries && report.socketsMissingEvents == 0
             && report.events == report.acknowledged && report.acknowledged > 0
@@ -266,10 +272,71 @@ struct ScenarioRunner: Sendable {
         return outcome
     }
 
-    /// One message per restaurant from a customer of its own, then a wait (up to 30 s) until every connected
-    /// dashboard heard a frame: a restaurant's subscription is live only then (pub/sub keeps nothing for a
+    /// Each restaurant's four customers write at twice its send rate (open model, replies not awaited; each message
+    /// gets one reply), so its outbound queue holds a growing backlog once the bucket's ten seconds' burst is spent;
+    /// after a 20 s warm-up the replies' arrival times at the sandbox give each restaurant's rate until the load ends
+    /// (a queue that ran dry would send at the inbound rate and show it: the backlog at the end is checked too).
+    /// Then the queues drain, for the verification.
+    private func sendRate() async -> ScenarioOutcome {
+        let customersEach = 4
+        let warmUp = 20.0
+        guard let sandbox = context.inbox.sandbox else {
+            var outcome = ScenarioOutcome(ledgers: [], groups: [:], seconds: 0)
+            outcome.checks["the sandbox records the replies"] = false
+            return outcome
+        }
+        var quiet = context
+        quiet.inbox.sandbox = nil
+        quiet.ratingEvery = 0
+        let unwatched = quiet
+        let start = ContinuousClock.now
+        let startedAt = Date().timeIntervalSince1970
+        let deadline = start + settings.duration
+        let count = restaurants.count
+        let ledgers = await withTaskGroup(of: [CustomerLedger].self) { group in
+            for (index, restaurant) in restaurants.enumerated() {
+                let step = Duration.seconds(60 / (Double(restaurant.sendPerMinute) * 2))
+                let phase = step * (Double(index) / Double(count))
+                let pool = customers(customersEach, group: "all", from: [restaurant], first: index * customersEach)
+                group.addTask { [self] in
+                    await runPool(pool, until: deadline, context: unwatched) { customer in
+                        .open(start: start, offset: phase + step * customer, interval: step * customersEach)
+                    }
+                }
+            }
+            var all: [CustomerLedger] = []
+            for await ledgers in group { all += ledgers }
+            return all
+        }
+        let endedAt = Date().timeIntervalSince1970
+        let seconds = seconds(since: start)
+        let backlog = await probe.depths() ?? [:]
+        let window = (startedAt + warmUp)...endedAt
+        var arrivals: [String: [Double]] = [:]
+        let restaurantOf = Dictionary(uniqueKeysWithValues: restaurants.map { ($0.number, $0.id) })
+        for message in sandbox.messages() where window.contains(message.acceptedAt) {
+            if let id = restaurantOf[message.from] { arrivals[id, default: []].append(message.acceptedAt) }
+        }
+        let report = SendRateReport(
+            arrivals: arrivals,
+            sendPerMinute: Dictionary(uniqueKeysWithValues: restaurants.map { ($0.id, $0.sendPerMinute) }),
+            backlog: backlog, windowSeconds: endedAt - window.lowerBound)
+        let drained = await probe.secondsUntilAllEmpty(timeout: .seconds(300))
+        print("sendrate: queues drained \(drained.map { "in \($0) s" } ?? "not in 300 s") after the load")
+        var outcome = ScenarioOutcome(ledgers: ledgers, groups: context.recorder.drain(), seconds: seconds)
+        outcome.sendRate = report
+        outcome.checks["every restaurant's queue held a backlog through the window"] =
+            report.restaurants.allSatisfy { $0.backlogAtEnd > 0 }
+        let worst = (report.worstDeviationPercent * 100).rounded() / 100
+        outcome.checks["every restaurant's send rate within ±2 % (worst \(worst) %)"] = worst <= 2
+        outcome.checks["the queues drained after the load"] = drained != nil
+        return outcome
+    }
+
+    /// One message per restaurant from a customer of its own, then a wait (up to 30 s) until the `admitted`
+    /// dashboards heard a frame: a restaurant's subscription is live only then (pub/sub keeps nothing for a
     /// subscriber that is not there yet). Returns the warm-up customers' ledgers, for the verification.
-    private func warmUp(_ recorder: FanOutRecorder) async -> [CustomerLedger] {
+    private func warmUp(_ recorder: FanOutRecorder, admitted: Int) async -> [CustomerLedger] {
         var ledgers: [CustomerLedger] = []
         for (index, restaurant) in restaurants.enumerated() {
             var ledger = CustomerLedger(phone: "whatsapp:+2\(settings.runTag)\(index)", restaurantId: restaurant.id)
@@ -284,7 +351,7 @@ struct ScenarioRunner: Sendable {
             ledgers.append(ledger)
         }
         let deadline = ContinuousClock.now + .seconds(30)
-        while !recorder.everySocketHeard, ContinuousClock.now < deadline {
+        while recorder.attached < admitted, ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(50))
         }
         return ledgers

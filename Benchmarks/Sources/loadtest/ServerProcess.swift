@@ -176,6 +176,24 @@ actor ServerProcess {
         return buckets
     }
 
+    /// The sum of every series of counter `name` on `/metrics` (all label sets), nil if it could not be read.
+    func counterTotal(_ name: String) async -> Int? {
+        guard case .serve = role,
+            let response = try? await client.execute(
+                CurlClientRequest(url: baseURL + "/metrics", timeout: .seconds(5))),
+            response.status == 200
+        else { return nil }
+        var total = 0.0
+        for line in String(decoding: response.body, as: UTF8.self).split(separator: "\n")
+        where line.hasPrefix(name + " ") || line.hasPrefix(name + "{") {
+            guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else {
+                continue
+            }
+            total += value
+        }
+        return Int(total)
+    }
+
     /// Sends SIGTERM and waits (up to 15 s) for the graceful shutdown.
     func stop() async {
         guard process.isRunning else { return }

@@ -43,4 +43,7 @@ public struct SandboxMessage: Sendable, Hashable, Codable {
     public var index: Int
     /// When it was accepted (seconds since 1970), shown as `date_created` / `date_sent` by the list endpoint.
     public var createdAt: Int64 = 0
+    /// When it was accepted, in seconds since 1970 to the microsecond (``createdAt`` is whole seconds, as Twilio's
+    /// dates are): what a measurement of send rates reads.
+    public var acceptedAt: Double = 0
 }

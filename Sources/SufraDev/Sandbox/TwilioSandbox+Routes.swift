@@ -70,12 +70,13 @@ extension TwilioSandbox {
             return Self.error(.badRequest, code: 21602, message: "Message body is required.")
         }
         let sid = "SM" + Hex.encode((try? SecureRandom.bytes(16)) ?? Array(repeating: 0, count: 16))
+        let now = Date().timeIntervalSince1970
         let message = accepted(
             SandboxMessage(
                 sid: sid, accountSid: account, to: to, from: from, body: field("Body"),
                 contentSid: field("ContentSid"), contentVariables: field("ContentVariables"),
                 statusCallback: field("StatusCallback"), index: 0,
-                createdAt: Int64(Date().timeIntervalSince1970)))
+                createdAt: Int64(now), acceptedAt: now))
         if configuration.statusCallbacks, let callback = message.statusCallback, let token {
             callbackInput.yield(SandboxCallbackJob(message: message, url: callback, authToken: token))
         }
