@@ -45,7 +45,7 @@ struct LoadTest: AsyncParsableCommand {
     @Option(help: "Chaos: seconds a freeze or Twilio's late answers last.") var hold = 20.0
     @Option(help: "Chaos: the script that restarts and freezes PostgreSQL and Redis.")
     var serviceScript = "Benchmarks/chaos/service-fault.sh"
-    @Option(help: "Chaos: the worker's log file.") var workerLog = "loadtest-worker.log"
+    @Option(help: "Chaos and sendrate: the worker's log file.") var workerLog = "loadtest-worker.log"
 
     func validate() throws {
         if scenario == .chaos && fault == nil { throw ValidationError("--scenario chaos needs --fault") }
@@ -131,7 +131,8 @@ struct LoadTest: AsyncParsableCommand {
             port: serverPort, sending: sandbox != nil && serveSends, logPath: serverLog, client: client)
         var worker: ServerProcess?
         do {
-            if scenario == .chaos {
+            // Chaos kills one of two senders; sendrate measures one restaurant's rate with two processes sending.
+            if scenario == .chaos || scenario == .sendrate {
                 worker = try await ServerProcess.startWorker(
                     binary: sufra, environment: server.environment, logPath: workerLog, client: client)
             }
@@ -263,6 +264,7 @@ struct LoadTest: AsyncParsableCommand {
             parameters["senders"] = serveSends ? "serve + worker" : "worker (serve --no-sender)"
         case .sendrate:
             parameters["sendPerMinute"] = Scenario.sendRates.map(String.init).joined(separator: "/")
+            parameters["senders"] = "serve + worker"
             parameters["ratingEvery"] = "0"
         }
         return parameters

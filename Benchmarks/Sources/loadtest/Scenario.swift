@@ -26,8 +26,8 @@ enum Scenario: String, CaseIterable, ExpressibleByArgument, Sendable {
     /// published each (DESIGN.md: 10,000 dashboards on one instance, fan-out p99 ≤ 100 ms).
     case fanout
     /// Restaurants sending at ``sendRates`` per minute (in turn), each with inbound at twice its rate so its outbound
-    /// queue never runs dry: each restaurant's replies reach Twilio at its rate (DESIGN.md: within ±2 %, 100
-    /// restaurants sending at once).
+    /// queue never runs dry, with serve and a worker both sending: each restaurant's replies reach Twilio at its
+    /// rate (DESIGN.md: within ±2 %, 100 restaurants sending at once; the bucket is shared through Redis).
     case sendrate
 
     /// The restaurants' `sendPerMinute` in the sendrate scenario, in turn.

@@ -6,8 +6,9 @@ import Synchronization
 
 /// One restaurant's send loop: takes the replies born claimed by this process from its bounded ``channel`` and
 /// claims its other due jobs from the durable queue, paces them with the restaurant's token
-/// bucket (capacity `ceil(sendPerMinute / 6)`, refill `sendPerMinute / 60` per second), keeps at most
-/// `concurrency` sends in flight, and records each outcome.
+/// bucket (capacity `ceil(sendPerMinute / 6)`, refill `sendPerMinute / 60` per second) — one bucket shared by every
+/// process when ``Dependencies/sendTokens`` is set (``SendPacing``) —, keeps at most `concurrency` sends in
+/// flight, and records each outcome.
 ///
 /// The loop never claims more jobs than it may send right now (tokens available and free concurrency slots);
 /// born-claimed jobs wait in a channel of ``Settings/channelCapacity`` at most. Each restaurant
@@ -56,13 +57,15 @@ public final class TenantSender: Sendable {
         public var policy: OutboundRetryPolicy
         public var now: @Sendable () -> String
         public var logger: Logger
+        /// The restaurants' send buckets every process shares; nil: each process paces with a bucket of its own.
+        public var sendTokens: (any SendTokenLeasing)?
 
         /// Bundles the dependencies.
         public init(
             queue: any OutboundQueueing, sender: any OutboundMessageSending, directory: TenantDirectory,
             events: any LiveEventPublishing, metrics: OutboundMetrics = OutboundMetrics(),
             policy: OutboundRetryPolicy = OutboundRetryPolicy(), now: @escaping @Sendable () -> String,
-            logger: Logger
+            logger: Logger, sendTokens: (any SendTokenLeasing)? = nil
         ) {
             self.queue = queue
             self.sender = sender
@@ -72,6 +75,7 @@ public final class TenantSender: Sendable {
             self.policy = policy
             self.now = now
             self.logger = logger
+            self.sendTokens = sendTokens
         }
     }
 
@@ -137,7 +141,7 @@ public final class TenantSender: Sendable {
     /// the sends it started have finished.
     private func sendLoop(retire: @Sendable () -> Bool) async {
         let clock = ContinuousClock()
-        var pacing: (rate: Int, bucket: TokenBucket<ContinuousClock.Instant>)?
+        var pacing: SendPacing?
         var lastWork = clock.now
         var lastClaim = clock.now
         var backlog = false
@@ -152,8 +156,9 @@ public final class TenantSender: Sendable {
                     await pause()
                     continue
                 }
-                if pacing?.rate != tenant.sendPerMinute {
-                    pacing = (tenant.sendPerMinute, TokenBucket.perMinute(tenant.sendPerMinute, now: clock.now))
+                if pacing?.sendPerMinute != tenant.sendPerMinute {
+                    pacing = SendPacing(
+                        sendPerMinute: tenant.sendPerMinute, isShared: dependencies.sendTokens != nil, now: clock.now)
                     channel.limit(to: channelLimit(sendPerMinute: tenant.sendPerMinute))
                 }
                 let free = settings.concurrency - sendsInFlight
@@ -161,23 +166,31 @@ public final class TenantSender: Sendable {
                     await pause()
                     continue
                 }
-                // Pacing: wait for a token before taking work, so taken jobs never sit waiting for the bucket.
-                guard var bucket = pacing?.bucket else { continue }
-                if let delay = bucket.timeUntilAvailable(1, now: clock.now), delay > .zero {
+                // Pacing: have a token before taking work, so taken jobs never sit waiting for the bucket.
+                guard var pace = pacing else { continue }
+                let limit: Int
+                switch pace.next(wanting: free, at: clock.now) {
+                case .wait(let delay):
+                    pacing = pace
                     try? await clock.sleep(for: delay)
                     continue
+                case .lease(let count):
+                    await lease(count, for: tenant, into: &pace)
+                    pacing = pace
+                    continue
+                case .send(let count):
+                    limit = count
                 }
-                let limit = min(max(1, Int(bucket.available(now: clock.now).rounded(.down))), free)
 
                 // Born claimed: committed under our lease and handed over, so no claim query.
                 let handed = channel.take(limit: limit, busy: busy.withLock { $0 })
                 if !handed.isEmpty {
                     lastWork = clock.now
                     for jobs in handed {
-                        for _ in jobs { _ = bucket.take(1, now: clock.now) }
+                        pace.spent(jobs.count, at: clock.now)
                         start(jobs, tenant: tenant, in: &group)
                     }
-                    pacing?.bucket = bucket
+                    pacing = pace
                     continue
                 }
 
@@ -217,12 +230,31 @@ public final class TenantSender: Sendable {
                     continue
                 }
                 lastWork = clock.now
+                pace.spent(jobs.count, at: clock.now)
                 for job in jobs {
-                    _ = bucket.take(1, now: clock.now)
                     start([OutboundChannel.Entry(job: job, leaseDeadline: leaseDeadline)], tenant: tenant, in: &group)
                 }
-                pacing?.bucket = bucket
+                pacing = pace
             }
+        }
+    }
+
+    /// Leases up to `count` tokens of the restaurant's shared send bucket into `pacing`; a failure (Redis down or
+    /// slow) makes the loop pace on its own bucket for a while rather than stop sending.
+    private func lease(_ count: Int, for tenant: TenantConfig, into pacing: inout SendPacing) async {
+        guard let tokens = dependencies.sendTokens else { return }
+        do {
+            let lease = try await tokens.leaseSendTokens(
+                restaurantId: restaurantId, sendPerMinute: tenant.sendPerMinute, count: count)
+            switch lease {
+            case .granted(let count): pacing.granted(count, at: .now)
+            case .wait(let delay): pacing.told(toWait: delay, at: .now)
+            }
+        } catch {
+            pacing.sharedFailed(at: .now)
+            dependencies.logger.warning(
+                "shared send bucket unreachable; pacing on this process's own bucket for a while",
+                metadata: ["restaurant": "\(restaurantId)", "error": "\(error)"])
         }
     }
 

@@ -125,8 +125,8 @@ public struct SufraApplication: Sendable {
             dependencies: TenantSender.Dependencies(
                 queue: outcomes, sender: TwilioMessageSender(client: twilio, publicURL: configuration.publicURL),
                 directory: directory, events: events, metrics: OutboundMetrics(factory: factory),
-                policy: options.retryPolicy, now: now,
-                logger: logger.with(label: "outbound")),
+                policy: options.retryPolicy, now: now, logger: logger.with(label: "outbound"),
+                sendTokens: RedisSendTokenLeaser(client: redis, keyPrefix: options.redisKeyPrefix)),
             configuration: postgresConfiguration, settings: options.outbound, slot: slot,
             logger: logger.with(label: "outbound"))
         let outbound = self.outbound

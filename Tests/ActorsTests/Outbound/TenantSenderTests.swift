@@ -105,6 +105,25 @@ struct NoEvents: LiveEventPublishing {
     func publish(_ event: LiveEvent) {}
 }
 
+/// One send bucket in memory that several send loops lease from, as every process leases from Redis.
+final class SharedSendBucket: SendTokenLeasing {
+    let bucket: Mutex<TokenBucket<ContinuousClock.Instant>>
+    let leases = Atomic<Int>(0)
+
+    init(perMinute: Int) { bucket = Mutex(TokenBucket.perMinute(perMinute, now: .now)) }
+
+    func leaseSendTokens(restaurantId: String, sendPerMinute: Int, count: Int) async throws -> SendTokenLease {
+        leases.add(1, ordering: .relaxed)
+        return bucket.withLock { bucket in
+            let now = ContinuousClock.now
+            if let delay = bucket.timeUntilAvailable(1, now: now), delay > .zero { return .wait(delay) }
+            let taken = min(count, Int(bucket.available(now: now).rounded(.down)))
+            _ = bucket.take(taken, now: now)
+            return .granted(taken)
+        }
+    }
+}
+
 @Suite(.timeLimit(.minutes(3))) struct TenantSenderTests {
     static func jobs(_ count: Int, windowOpen: Bool = true) -> [OutboundJob] {
         (0..<count).map {
@@ -116,7 +135,7 @@ struct NoEvents: LiveEventPublishing {
 
     static func sender(
         queue: MemoryQueue, provider: RecordingProvider, perMinute: Int, concurrency: Int = 8,
-        credentialsVersion: Int64 = 0
+        credentialsVersion: Int64 = 0, sendTokens: (any SendTokenLeasing)? = nil
     ) -> TenantSender {
         let directory = TenantDirectory()
         directory.upsert(
@@ -133,7 +152,28 @@ struct NoEvents: LiveEventPublishing {
             restaurantId: "r", settings: settings,
             dependencies: .init(
                 queue: queue, sender: provider, directory: directory, events: NoEvents(), now: { "" },
-                logger: Logger(label: "test")))
+                logger: Logger(label: "test"), sendTokens: sendTokens))
+    }
+
+    /// Two loops of one restaurant (two processes) leasing from one shared bucket at 3,000/min send its burst of 500
+    /// and then 50/s together; each with a bucket of its own, they sent 1,000 at once.
+    @Test func twoLoopsSharingTheSendBucketSendAtItsRateTogether() async throws {
+        let queue = MemoryQueue(Self.jobs(650))
+        let provider = RecordingProvider()
+        let shared = SharedSendBucket(perMinute: 3_000)
+        let first = Self.sender(queue: queue, provider: provider, perMinute: 3_000, sendTokens: shared)
+        let second = Self.sender(queue: queue, provider: provider, perMinute: 3_000, sendTokens: shared)
+        async let firstDone: Void = first.run(retire: { true })
+        async let secondDone: Void = second.run(retire: { true })
+        _ = await (firstDone, secondDone)
+        let times = provider.state.withLock { $0.times }.sorted()
+        #expect(times.count == 650)
+        #expect(queue.decisions.count == 650)
+        // The 150 after the burst: never faster than the one bucket (5 % for wall-clock jitter, as above).
+        let steady = Array(times[510...])
+        let rate = Double(steady.count - 1) / steady[0].duration(to: steady[steady.count - 1]).seconds
+        #expect(rate <= 50 * 1.05 && rate >= 50 * 0.8, "rate \(rate)/s")
+        #expect(shared.leases.load(ordering: .relaxed) > 2)
     }
 
     /// 3,000/min = 50/s, burst 500: the 150 sends after the burst take 3 s ± 2 %.

@@ -1,0 +1,63 @@
+import Actors
+
+/// ``SendTokenLeasing`` on Redis: each restaurant's send bucket is a hash `{t, ts}` at `rl:{<restaurantId>}:s`
+/// (after `keyPrefix`), holding `ceil(sendPerMinute / 6)` tokens at most and refilled continuously at
+/// `sendPerMinute / 60` per second — the shape of a process's own bucket (`TokenBucket.perMinute`), now one for
+/// all. One Lua script takes up to the wanted count, or answers how many milliseconds until a token is there (the
+/// sender sleeps exactly that: whole seconds would lose up to a token per wait). The clock is the Redis server's
+/// `TIME`, so every process agrees; the key expires once the bucket would be full again.
+public struct RedisSendTokenLeaser: SendTokenLeasing {
+    let client: RedisClient
+    /// Prepended to every key (tests use it to isolate themselves).
+    public let keyPrefix: String
+
+    /// Leases through `client`'s pool.
+    public init(client: RedisClient, keyPrefix: String = "") {
+        self.client = client
+        self.keyPrefix = keyPrefix
+    }
+
+    /// The key of `restaurantId`'s send bucket.
+    public func key(restaurantId: String) -> String { "\(keyPrefix)rl:{\(restaurantId)}:s" }
+
+    public func leaseSendTokens(restaurantId: String, sendPerMinute: Int, count: Int) async throws -> SendTokenLease {
+        let rate = max(1, sendPerMinute)
+        let capacity = max(1, (rate + 5) / 6)
+        let reply = try await client.eval(
+            Self.script, keys: [RedisArgument(key(restaurantId: restaurantId))],
+            arguments: [RedisArgument(capacity), RedisArgument(rate), RedisArgument(max(1, count))])
+        guard let values = reply.array?.compactMap(\.int), values.count == 2 else {
+            throw RedisError.unexpectedReply(reply, expected: "two integers from the send-token script")
+        }
+        if values[0] > 0 { return .granted(Int(values[0])) }
+        return .wait(.milliseconds(max(1, values[1])))
+    }
+
+    /// KEYS: the bucket. ARGV: capacity, tokens per minute, tokens wanted.
+    /// Returns {tokens taken, 0} or {0, milliseconds until one token}.
+    static let script = RedisScript(
+        """
+        if redis.replicate_commands then pcall(redis.replicate_commands) end
+        local time = redis.call('TIME')
+        local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+        local cap = tonumber(ARGV[1])
+        local rate = tonumber(ARGV[2])
+        local want = tonumber(ARGV[3])
+        local state = redis.call('HMGET', KEYS[1], 't', 'ts')
+        local tokens, ts = tonumber(state[1]), tonumber(state[2])
+        local level = cap
+        if tokens ~= nil and ts ~= nil then
+          local elapsed = now - ts
+          if elapsed < 0 then elapsed = 0 end
+          level = math.min(cap, tokens + elapsed * rate / 60000)
+        end
+        if level < 1 then
+          return {0, math.ceil((1 - level) * 60000 / rate)}
+        end
+        local take = math.min(want, math.floor(level))
+        local left = level - take
+        redis.call('HSET', KEYS[1], 't', string.format('%.17g', left), 'ts', now)
+        redis.call('PEXPIRE', KEYS[1], math.ceil((cap - left) * 60000 / rate) + 1000)
+        return {take, 0}
+        """)
+}
