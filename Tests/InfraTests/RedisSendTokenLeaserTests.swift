@@ -60,4 +60,18 @@ import Testing
             #expect(try await leaser.leaseSendTokens(restaurantId: "r3", sendPerMinute: 60, count: 50) == .granted(10))
         }
     }
+
+    @Test func tokensGivenBackCanBeLeasedAgainUpToTheCapacity() async throws {
+        let prefix = uniqueRedisPrefix("send-return")
+        try await withRedisClient(try sharedRedisConfiguration()) { redis in
+            let leaser = RedisSendTokenLeaser(client: redis, keyPrefix: prefix)
+            // 60/min: take the whole burst of 10, give 3 back, lease them again.
+            #expect(try await leaser.leaseSendTokens(restaurantId: "r4", sendPerMinute: 60, count: 50) == .granted(10))
+            try await leaser.returnSendTokens(restaurantId: "r4", sendPerMinute: 60, count: 3)
+            #expect(try await leaser.leaseSendTokens(restaurantId: "r4", sendPerMinute: 60, count: 50) == .granted(3))
+            // Never more than the burst, however many come back.
+            try await leaser.returnSendTokens(restaurantId: "r4", sendPerMinute: 60, count: 40)
+            #expect(try await leaser.leaseSendTokens(restaurantId: "r4", sendPerMinute: 60, count: 50) == .granted(10))
+        }
+    }
 }

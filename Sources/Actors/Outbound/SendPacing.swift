@@ -6,7 +6,9 @@ import Runtime
 /// With a shared send bucket (``SendTokenLeasing``, one per restaurant for every process) the loop spends tokens
 /// it leased from it, so any number of `serve` and `worker` processes together send at the restaurant's rate. It
 /// leases at most ``slice`` tokens at a time, so a process holds at most that many unspent (and drops them after
-/// ``leaseLifetime``); the shared bucket's burst is the one a single process had, ten seconds' worth. Without a
+/// ``leaseLifetime``); the shared bucket's burst is the one a single process had, ten seconds' worth. While the
+/// shared bucket runs short (a lease got less than it asked, or had to wait), tokens a loop leased and found no work
+/// for go back to it (``unspent(at:)``): another process may hold that restaurant's sendable replies. Without a
 /// shared bucket, or for ``fallbackDuration`` after it failed (Redis down or slow: sending must not stop), the
 /// loop paces with a bucket of the same shape of its own, as every process did before — then N processes send
 /// up to N times the rate until the shared bucket answers again.
@@ -37,6 +39,8 @@ struct SendPacing: Sendable {
     private var leasedAt: ContinuousClock.Instant?
     private var waitUntil: ContinuousClock.Instant?
     private var ownUntil: ContinuousClock.Instant?
+    /// The shared bucket ran short at the last lease (it gave less than asked, or said to wait).
+    private var scarce = false
 
     /// Pacing at `sendPerMinute`, shared when `isShared`, from `now`.
     init(sendPerMinute: Int, isShared: Bool, now: ContinuousClock.Instant) {
@@ -66,8 +70,20 @@ struct SendPacing: Sendable {
         return .lease(min(slice, wanted))
     }
 
-    /// The shared bucket gave `count` tokens at `now`.
-    mutating func granted(_ count: Int, at now: ContinuousClock.Instant) {
+    /// The tokens to give back to the shared bucket at `now` because the loop has no work for them: those leased and
+    /// unspent while the shared bucket runs short (else they are kept for the next reply), and none when pacing
+    /// alone or once they outlived ``leaseLifetime``.
+    mutating func unspent(at now: ContinuousClock.Instant) -> Int {
+        guard scarce, !pacesAlone(at: now), leased > 0, let leasedAt, now - leasedAt < Self.leaseLifetime else {
+            return 0
+        }
+        defer { leased = 0 }
+        return leased
+    }
+
+    /// The shared bucket gave `count` of the `asked` tokens at `now`.
+    mutating func granted(_ count: Int, of asked: Int, at now: ContinuousClock.Instant) {
+        scarce = count < asked
         leased += max(0, count)
         leasedAt = now
         waitUntil = nil
@@ -75,6 +91,7 @@ struct SendPacing: Sendable {
 
     /// The shared bucket has no token for `delay` from `now`.
     mutating func told(toWait delay: Duration, at now: ContinuousClock.Instant) {
+        scarce = true
         waitUntil = now + delay
     }
 

@@ -196,6 +196,8 @@ public final class TenantSender: Sendable {
 
                 let wanted = claimWanted.exchange(false, ordering: .relaxed)
                 guard wanted || backlog || lastClaim.duration(to: clock.now) >= settings.pollInterval else {
+                    await returnUnspentTokens(of: &pace, for: tenant)
+                    pacing = pace
                     if sendsInFlight == 0, lastWork.duration(to: clock.now) >= settings.idleTimeout, retire() { return }
                     // Back at the poll's time, or sooner to retire when idle (waking early claims nothing).
                     await pause()
@@ -225,6 +227,8 @@ public final class TenantSender: Sendable {
                 }
                 backlog = jobs.count == claimLimit
                 if jobs.isEmpty {
+                    await returnUnspentTokens(of: &pace, for: tenant)
+                    pacing = pace
                     if sendsInFlight == 0, lastWork.duration(to: clock.now) >= settings.idleTimeout, retire() { return }
                     await pause()
                     continue
@@ -247,7 +251,7 @@ public final class TenantSender: Sendable {
             let lease = try await tokens.leaseSendTokens(
                 restaurantId: restaurantId, sendPerMinute: tenant.sendPerMinute, count: count)
             switch lease {
-            case .granted(let count): pacing.granted(count, at: .now)
+            case .granted(let granted): pacing.granted(granted, of: count, at: .now)
             case .wait(let delay): pacing.told(toWait: delay, at: .now)
             }
         } catch {
@@ -255,6 +259,20 @@ public final class TenantSender: Sendable {
             dependencies.logger.warning(
                 "shared send bucket unreachable; pacing on this process's own bucket for a while",
                 metadata: ["restaurant": "\(restaurantId)", "error": "\(error)"])
+        }
+    }
+
+    /// Gives the shared bucket back the tokens this loop leased and has no work for while the bucket runs short
+    /// (``SendPacing/unspent(at:)``); if Redis cannot take them they are lost, which only slows the restaurant.
+    private func returnUnspentTokens(of pacing: inout SendPacing, for tenant: TenantConfig) async {
+        let count = pacing.unspent(at: .now)
+        guard count > 0, let tokens = dependencies.sendTokens else { return }
+        do {
+            try await tokens.returnSendTokens(
+                restaurantId: restaurantId, sendPerMinute: tenant.sendPerMinute, count: count)
+        } catch {
+            dependencies.logger.debug(
+                "could not give send tokens back", metadata: ["restaurant": "\(restaurantId)", "error": "\(error)"])
         }
     }
 

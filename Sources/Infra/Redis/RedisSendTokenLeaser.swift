@@ -33,6 +33,35 @@ public struct RedisSendTokenLeaser: SendTokenLeasing {
         return .wait(.milliseconds(max(1, values[1])))
     }
 
+    public func returnSendTokens(restaurantId: String, sendPerMinute: Int, count: Int) async throws {
+        guard count > 0 else { return }
+        let rate = max(1, sendPerMinute)
+        _ = try await client.eval(
+            Self.returnScript, keys: [RedisArgument(key(restaurantId: restaurantId))],
+            arguments: [RedisArgument(max(1, (rate + 5) / 6)), RedisArgument(rate), RedisArgument(count)])
+    }
+
+    /// KEYS: the bucket. ARGV: capacity, tokens per minute, tokens given back. Refills, adds them (at most up to
+    /// the capacity) and returns the level.
+    static let returnScript = RedisScript(
+        """
+        if redis.replicate_commands then pcall(redis.replicate_commands) end
+        local time = redis.call('TIME')
+        local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+        local cap = tonumber(ARGV[1])
+        local rate = tonumber(ARGV[2])
+        local back = tonumber(ARGV[3])
+        local state = redis.call('HMGET', KEYS[1], 't', 'ts')
+        local tokens, ts = tonumber(state[1]), tonumber(state[2])
+        if tokens == nil or ts == nil then return cap end
+        local elapsed = now - ts
+        if elapsed < 0 then elapsed = 0 end
+        local level = math.min(cap, tokens + elapsed * rate / 60000 + back)
+        redis.call('HSET', KEYS[1], 't', string.format('%.17g', level), 'ts', now)
+        redis.call('PEXPIRE', KEYS[1], math.ceil((cap - level) * 60000 / rate) + 1000)
+        return math.floor(level)
+        """)
+
     /// KEYS: the bucket. ARGV: capacity, tokens per minute, tokens wanted.
     /// Returns {tokens taken, 0} or {0, milliseconds until one token}.
     static let script = RedisScript(

@@ -26,7 +26,7 @@ import Testing
         #expect(pacing.slice == 50)
         #expect(pacing.next(wanting: 500, at: start) == .lease(50))
         #expect(pacing.next(wanting: 8, at: start) == .lease(8))
-        pacing.granted(8, at: start)
+        pacing.granted(8, of: 8, at: start)
         #expect(pacing.next(wanting: 32, at: start) == .send(8))
         pacing.spent(5, at: start)
         #expect(pacing.next(wanting: 32, at: start) == .send(3))
@@ -39,7 +39,7 @@ import Testing
 
     @Test func leasedTokensAreDroppedAfterTheirLifetime() {
         var pacing = SendPacing(sendPerMinute: 60, isShared: true, now: start)
-        pacing.granted(5, at: start)
+        pacing.granted(5, of: 5, at: start)
         #expect(pacing.next(wanting: 10, at: start + .seconds(59)) == .send(5))
         #expect(pacing.next(wanting: 10, at: start + .seconds(60)) == .lease(5))
         #expect(pacing.next(wanting: 10, at: start + .seconds(60)) == .lease(5))
@@ -60,5 +60,27 @@ import Testing
         let later = start + SendPacing.fallbackDuration
         #expect(!pacing.pacesAlone(at: later))
         #expect(pacing.next(wanting: 20, at: later) == .lease(5))
+    }
+
+    @Test func unspentTokensGoBackOnlyWhileTheSharedBucketRunsShort() {
+        var pacing = SendPacing(sendPerMinute: 60, isShared: true, now: start)
+        // Plenty: a lease got all it asked; leftovers are kept for the next reply.
+        pacing.granted(5, of: 5, at: start)
+        pacing.spent(2, at: start)
+        #expect(pacing.unspent(at: start) == 0)
+        #expect(pacing.next(wanting: 10, at: start) == .send(3))
+        // Short: a lease got less than it asked; what the loop has no work for goes back.
+        pacing.spent(3, at: start)
+        pacing.granted(2, of: 5, at: start)
+        #expect(pacing.unspent(at: start) == 2)
+        #expect(pacing.unspent(at: start) == 0)
+        #expect(pacing.next(wanting: 10, at: start) == .lease(5))
+        // After a wait too; never what outlived its lifetime, never when pacing alone.
+        pacing.told(toWait: .milliseconds(10), at: start)
+        pacing.granted(1, of: 1, at: start + .milliseconds(10))
+        pacing.told(toWait: .milliseconds(10), at: start + .milliseconds(10))
+        #expect(pacing.unspent(at: start + .seconds(61)) == 0)
+        var alone = SendPacing(sendPerMinute: 60, isShared: false, now: start)
+        #expect(alone.unspent(at: start) == 0)
     }
 }

@@ -105,21 +105,48 @@ struct NoEvents: LiveEventPublishing {
     func publish(_ event: LiveEvent) {}
 }
 
-/// One send bucket in memory that several send loops lease from, as every process leases from Redis.
+/// One send bucket in memory that several send loops lease from, as every process leases from Redis: capacity
+/// `ceil(perMinute / 6)`, continuous refill, tokens given back up to the capacity.
 final class SharedSendBucket: SendTokenLeasing {
-    let bucket: Mutex<TokenBucket<ContinuousClock.Instant>>
+    private struct Level {
+        var tokens: Double
+        var at: ContinuousClock.Instant
+    }
+
+    let capacity: Double
+    let perSecond: Double
+    private let level: Mutex<Level>
     let leases = Atomic<Int>(0)
 
-    init(perMinute: Int) { bucket = Mutex(TokenBucket.perMinute(perMinute, now: .now)) }
+    init(perMinute: Int) {
+        capacity = Double((perMinute + 5) / 6)
+        perSecond = Double(perMinute) / 60
+        level = Mutex(Level(tokens: Double((perMinute + 5) / 6), at: .now))
+    }
+
+    /// Refills to `now` and returns the level.
+    private func refilled(_ level: inout Level, now: ContinuousClock.Instant) -> Double {
+        let elapsed = level.at.duration(to: now)
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        level.tokens = min(capacity, level.tokens + seconds * perSecond)
+        level.at = now
+        return level.tokens
+    }
 
     func leaseSendTokens(restaurantId: String, sendPerMinute: Int, count: Int) async throws -> SendTokenLease {
         leases.add(1, ordering: .relaxed)
-        return bucket.withLock { bucket in
-            let now = ContinuousClock.now
-            if let delay = bucket.timeUntilAvailable(1, now: now), delay > .zero { return .wait(delay) }
-            let taken = min(count, Int(bucket.available(now: now).rounded(.down)))
-            _ = bucket.take(taken, now: now)
+        return level.withLock { level in
+            let tokens = refilled(&level, now: .now)
+            guard tokens >= 1 else { return .wait(.seconds((1 - tokens) / perSecond)) }
+            let taken = min(count, Int(tokens.rounded(.down)))
+            level.tokens -= Double(taken)
             return .granted(taken)
+        }
+    }
+
+    func returnSendTokens(restaurantId: String, sendPerMinute: Int, count: Int) async throws {
+        level.withLock { level in
+            level.tokens = min(capacity, refilled(&level, now: .now) + Double(count))
         }
     }
 }
