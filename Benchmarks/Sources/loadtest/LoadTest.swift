@@ -22,6 +22,8 @@ struct LoadTest: AsyncParsableCommand {
     @Option(help: "Open mode: webhooks per second (noisy: the flood's rate; fanout: the customers' rate).")
     var rate = 1000
     @Option(help: "Fanout: dashboard WebSockets, spread over the restaurants.") var sockets = 10_000
+    @Option(help: "Sendrate: run a sufra worker that sends beside serve (true) or serve alone (false).")
+    var sendrateWorker = true
     @Option(help: "Ramp: first rate, increment and last rate (webhooks/s).") var rampStart = 500
     @Option var rampStep = 500
     @Option var rampMax = 10_000
@@ -132,7 +134,7 @@ struct LoadTest: AsyncParsableCommand {
         var worker: ServerProcess?
         do {
             // Chaos kills one of two senders; sendrate measures one restaurant's rate with two processes sending.
-            if scenario == .chaos || scenario == .sendrate {
+            if scenario == .chaos || (scenario == .sendrate && sendrateWorker) {
                 worker = try await ServerProcess.startWorker(
                     binary: sufra, environment: server.environment, logPath: workerLog, client: client)
             }
@@ -264,7 +266,7 @@ struct LoadTest: AsyncParsableCommand {
             parameters["senders"] = serveSends ? "serve + worker" : "worker (serve --no-sender)"
         case .sendrate:
             parameters["sendPerMinute"] = Scenario.sendRates.map(String.init).joined(separator: "/")
-            parameters["senders"] = "serve + worker"
+            parameters["senders"] = sendrateWorker ? "serve + worker" : "serve"
             parameters["ratingEvery"] = "0"
         }
         return parameters
