@@ -4,8 +4,9 @@ import Actors
 /// (after `keyPrefix`), holding `ceil(sendPerMinute / 6)` tokens at most and refilled continuously at
 /// `sendPerMinute / 60` per second — the shape of a process's own bucket (`TokenBucket.perMinute`), now one for
 /// all. One Lua script takes up to the wanted count, or answers how many milliseconds until a token is there (the
-/// sender sleeps exactly that: whole seconds would lose up to a token per wait). The clock is the Redis server's
-/// `TIME`, so every process agrees; the key expires once the bucket would be full again.
+/// sender sleeps exactly that: whole seconds would lose up to a token per wait); the same script takes back tokens a
+/// sender leased and found no work for. The clock is the Redis server's `TIME`, so every process agrees; the key
+/// expires once the bucket would be full again.
 public struct RedisSendTokenLeaser: SendTokenLeasing {
     let client: RedisClient
     /// Prepended to every key (tests use it to isolate themselves).
@@ -21,49 +22,31 @@ public struct RedisSendTokenLeaser: SendTokenLeasing {
     public func key(restaurantId: String) -> String { "\(keyPrefix)rl:{\(restaurantId)}:s" }
 
     public func leaseSendTokens(restaurantId: String, sendPerMinute: Int, count: Int) async throws -> SendTokenLease {
-        let rate = max(1, sendPerMinute)
-        let capacity = max(1, (rate + 5) / 6)
-        let reply = try await client.eval(
-            Self.script, keys: [RedisArgument(key(restaurantId: restaurantId))],
-            arguments: [RedisArgument(capacity), RedisArgument(rate), RedisArgument(max(1, count))])
-        guard let values = reply.array?.compactMap(\.int), values.count == 2 else {
-            throw RedisError.unexpectedReply(reply, expected: "two integers from the send-token script")
-        }
+        let values = try await run(restaurantId: restaurantId, sendPerMinute: sendPerMinute, change: max(1, count))
         if values[0] > 0 { return .granted(Int(values[0])) }
         return .wait(.milliseconds(max(1, values[1])))
     }
 
     public func returnSendTokens(restaurantId: String, sendPerMinute: Int, count: Int) async throws {
         guard count > 0 else { return }
-        let rate = max(1, sendPerMinute)
-        _ = try await client.eval(
-            Self.returnScript, keys: [RedisArgument(key(restaurantId: restaurantId))],
-            arguments: [RedisArgument(max(1, (rate + 5) / 6)), RedisArgument(rate), RedisArgument(count)])
+        _ = try await run(restaurantId: restaurantId, sendPerMinute: sendPerMinute, change: -count)
     }
 
-    /// KEYS: the bucket. ARGV: capacity, tokens per minute, tokens given back. Refills, adds them (at most up to
-    /// the capacity) and returns the level.
-    static let returnScript = RedisScript(
-        """
-        if redis.replicate_commands then pcall(redis.replicate_commands) end
-        local time = redis.call('TIME')
-        local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-        local cap = tonumber(ARGV[1])
-        local rate = tonumber(ARGV[2])
-        local back = tonumber(ARGV[3])
-        local state = redis.call('HMGET', KEYS[1], 't', 'ts')
-        local tokens, ts = tonumber(state[1]), tonumber(state[2])
-        if tokens == nil or ts == nil then return cap end
-        local elapsed = now - ts
-        if elapsed < 0 then elapsed = 0 end
-        local level = math.min(cap, tokens + elapsed * rate / 60000 + back)
-        redis.call('HSET', KEYS[1], 't', string.format('%.17g', level), 'ts', now)
-        redis.call('PEXPIRE', KEYS[1], math.ceil((cap - level) * 60000 / rate) + 1000)
-        return math.floor(level)
-        """)
+    /// Runs the script on `restaurantId`'s bucket: `change` tokens wanted (> 0) or given back (< 0).
+    private func run(restaurantId: String, sendPerMinute: Int, change: Int) async throws -> [Int64] {
+        let rate = max(1, sendPerMinute)
+        let reply = try await client.eval(
+            Self.script, keys: [RedisArgument(key(restaurantId: restaurantId))],
+            arguments: [RedisArgument(max(1, (rate + 5) / 6)), RedisArgument(rate), RedisArgument(change)])
+        guard let values = reply.array?.compactMap(\.int), values.count == 2 else {
+            throw RedisError.unexpectedReply(reply, expected: "two integers from the send-token script")
+        }
+        return values
+    }
 
-    /// KEYS: the bucket. ARGV: capacity, tokens per minute, tokens wanted.
-    /// Returns {tokens taken, 0} or {0, milliseconds until one token}.
+    /// KEYS: the bucket. ARGV: capacity, tokens per minute, tokens wanted (> 0) or given back (< 0).
+    /// Returns {tokens taken, 0} or {0, milliseconds until one token}; {0, 0} for tokens given back (the bucket never
+    /// holds more than its capacity).
     static let script = RedisScript(
         """
         if redis.replicate_commands then pcall(redis.replicate_commands) end
@@ -71,7 +54,7 @@ public struct RedisSendTokenLeaser: SendTokenLeasing {
         local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
         local cap = tonumber(ARGV[1])
         local rate = tonumber(ARGV[2])
-        local want = tonumber(ARGV[3])
+        local change = tonumber(ARGV[3])
         local state = redis.call('HMGET', KEYS[1], 't', 'ts')
         local tokens, ts = tonumber(state[1]), tonumber(state[2])
         local level = cap
@@ -80,13 +63,17 @@ public struct RedisSendTokenLeaser: SendTokenLeasing {
           if elapsed < 0 then elapsed = 0 end
           level = math.min(cap, tokens + elapsed * rate / 60000)
         end
-        if level < 1 then
+        local left, taken = level, 0
+        if change < 0 then
+          left = math.min(cap, level - change)
+        elseif level < 1 then
           return {0, math.ceil((1 - level) * 60000 / rate)}
+        else
+          taken = math.min(change, math.floor(level))
+          left = level - taken
         end
-        local take = math.min(want, math.floor(level))
-        local left = level - take
         redis.call('HSET', KEYS[1], 't', string.format('%.17g', left), 'ts', now)
         redis.call('PEXPIRE', KEYS[1], math.ceil((cap - left) * 60000 / rate) + 1000)
-        return {take, 0}
+        return {taken, 0}
         """)
 }
