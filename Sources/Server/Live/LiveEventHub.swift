@@ -130,7 +130,7 @@ public final class LiveEventHub: Service, Sendable {
             return LiveFeed(id: id, frames: frames, ending: ending)
         case .refused(let refusal, let firstOfSpell):
             continuation.finish()
-            count(refusal, restaurantId: restaurantId, log: firstOfSpell)
+            recordRefusal(refusal, restaurantId: restaurantId, log: firstOfSpell)
             throw refusal
         }
     }
@@ -172,7 +172,7 @@ public final class LiveEventHub: Service, Sendable {
     }
 
     /// Counts a refusal at a limit (shutdown is not one) and logs the first of each spell.
-    private func count(_ refusal: LiveSocketRefusal, restaurantId: String, log firstOfSpell: Bool) {
+    private func recordRefusal(_ refusal: LiveSocketRefusal, restaurantId: String, log firstOfSpell: Bool) {
         switch refusal {
         case .restaurantFull: refusedRestaurantFull.increment()
         case .serverFull: refusedServerFull.increment()

@@ -27,13 +27,4 @@ enum LiveSocketRefusal: Error, Equatable {
         case .shuttingDown: "shutting down"
         }
     }
-
-    /// The `reason` label of `sufra_websocket_refused_total`; nil for shutdown, which is not counted.
-    var metricReason: String? {
-        switch self {
-        case .restaurantFull: "restaurant_full"
-        case .serverFull: "server_full"
-        case .shuttingDown: nil
-        }
-    }
 }
