@@ -6,18 +6,16 @@ struct BotInput: Sendable {
     let text: String
     /// The normalized button payload, if any.
     let payload: String?
+    /// What to try, in order: the payload, then the body (built once: the flow asks many times per step).
+    let candidates: [String]
 
     init(_ content: InboundContent) {
         self.content = content
-        self.text = TextNormalizer.normalize(content.body)
-        let payload = content.buttonPayload.map(TextNormalizer.normalize)
-        self.payload = payload?.isEmpty == false ? payload : nil
-    }
-
-    /// What to try, in order: the payload, then the body.
-    var candidates: [String] {
-        if let payload { return [payload, text] }
-        return [text]
+        let text = TextNormalizer.normalize(content.body)
+        let payload = content.buttonPayload.map(TextNormalizer.normalize).flatMap { $0.isEmpty ? nil : $0 }
+        self.text = text
+        self.payload = payload
+        self.candidates = payload.map { [$0, text] } ?? [text]
     }
 }
 

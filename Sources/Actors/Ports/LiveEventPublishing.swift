@@ -43,10 +43,12 @@ public struct LiveEvent: Sendable, Equatable {
     }
 
     /// The Redis channel: `ws:restaurant:{id}:messages|orders|conversations`.
-    public var channel: String { Self.channelPrefix(restaurantId: restaurantId) + kind.channel }
+    public var channel: String { Self.joined(forEachChannelPiece) }
 
     /// The one spelling of the channels' names: a restaurant's channels all start with this.
-    public static func channelPrefix(restaurantId: String) -> String { "ws:restaurant:\(restaurantId):" }
+    public static func channelPrefix(restaurantId: String) -> String {
+        channelHead + restaurantId + channelSeparator
+    }
 
     /// Every channel of a restaurant (what a dashboard hub subscribes to: exact channels, not a pattern, since
     /// Redis matches each published message against every pattern any client subscribed to).
@@ -55,7 +57,35 @@ public struct LiveEvent: Sendable, Equatable {
     }
 
     /// The frame as sent to WebSockets.
-    public var frameJSON: String {
-        "{\"type\":\"\(kind.rawValue)\",\"restaurantId\":\"\(restaurantId)\",\"at\":\"\(at)\",\"data\":\(dataJSON)}"
+    public var frameJSON: String { Self.joined(forEachFramePiece) }
+
+    /// ``channel``'s text in pieces, in order: a publisher copies them where they go without joining them first.
+    public func forEachChannelPiece(_ body: (String) -> Void) {
+        body(Self.channelHead)
+        body(restaurantId)
+        body(Self.channelSeparator)
+        body(kind.channel)
+    }
+
+    /// ``frameJSON``'s text in pieces, in order.
+    public func forEachFramePiece(_ body: (String) -> Void) {
+        body("{\"type\":\"")
+        body(kind.rawValue)
+        body("\",\"restaurantId\":\"")
+        body(restaurantId)
+        body("\",\"at\":\"")
+        body(at)
+        body("\",\"data\":")
+        body(dataJSON)
+        body("}")
+    }
+
+    private static let channelHead = "ws:restaurant:"
+    private static let channelSeparator = ":"
+
+    private static func joined(_ pieces: ((String) -> Void) -> Void) -> String {
+        var text = ""
+        pieces { text += $0 }
+        return text
     }
 }

@@ -122,8 +122,13 @@ public final class RedisLiveEvents: LiveEventPublishing, Service {
     }
 
     private func send(_ batch: [LiveEvent]) async {
-        let commands = batch.map { event in
-            [RedisArgument("PUBLISH"), RedisArgument(event.channel), RedisArgument(event.frameJSON)]
+        // Each event's channel and frame are copied into the pipeline piece by piece, never joined into strings.
+        var commands = RedisCommandBatch(byteCapacity: batch.count * 512, commandCapacity: batch.count)
+        for event in batch {
+            commands.beginCommand(arguments: 3)
+            commands.appendArgument("PUBLISH")
+            commands.appendArgument(pieces: event.forEachChannelPiece)
+            commands.appendArgument(pieces: event.forEachFramePiece)
         }
         do {
             _ = try await client.pipeline(commands)

@@ -7,7 +7,7 @@ extension CurlClient {
     static let socketCallback: curl_socket_callback = { _, socket, what, userp, _ in
         guard let userp else { return 0 }
         let client = Unmanaged<CurlClient>.fromOpaque(userp).takeUnretainedValue()
-        client.assumeIsolated { $0.socketChanged(socket, what: what) }
+        client.assumeIsolated(with: (socket, what)) { $0.socketChanged($1.0, what: $1.1) }
         return 0
     }
 
@@ -15,7 +15,7 @@ extension CurlClient {
     static let timerCallback: curl_multi_timer_callback = { _, timeout, userp in
         guard let userp else { return 0 }
         let client = Unmanaged<CurlClient>.fromOpaque(userp).takeUnretainedValue()
-        client.assumeIsolated { $0.timerChanged(milliseconds: timeout) }
+        client.assumeIsolated(with: timeout) { $0.timerChanged(milliseconds: $1) }
         return 0
     }
 
@@ -56,7 +56,7 @@ extension CurlClient {
         do {
             watchers[socket] = try loop.watch(fd: socket, interest: interest) { [weak self] readiness in
                 guard let self else { return }
-                self.assumeIsolated { $0.socketReady(socket, readiness: readiness) }
+                self.assumeIsolated(with: (socket, readiness)) { $0.socketReady($1.0, readiness: $1.1) }
             }
         } catch {
             // The descriptor cannot be watched: let curl find the failure on its next timeout-driven poll.
@@ -83,7 +83,7 @@ extension CurlClient {
         guard milliseconds >= 0 else { return }
         timer = loop.schedule(after: .milliseconds(milliseconds)) { [weak self] in
             guard let self else { return }
-            self.assumeIsolated { $0.timerFired() }
+            self.assumeIsolated(with: ()) { client, _ in client.timerFired() }
         }
     }
 

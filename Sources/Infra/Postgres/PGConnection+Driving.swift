@@ -31,7 +31,7 @@ extension PGConnection {
         }
         do {
             watchID = try loop.watch(fd: fd, interest: interest) { [weak self] readiness in
-                self?.assumeIsolated { $0.handle(readiness) }
+                self?.assumeIsolated(with: readiness) { $0.handle($1) }
             }
         } catch {
             failConnect(PGError(.connectionFailed, "cannot watch the socket: \(error)"))

@@ -79,6 +79,11 @@ public final class RedisClient: Service, Sendable {
         try await metrics.measure("PIPELINE") { try await connection().pipeline(commands) }
     }
 
+    /// Sends the commands of `batch`, already in Redis's wire format: one write, one round trip, the replies in order.
+    public func pipeline(_ batch: RedisCommandBatch) async throws -> [RESPValue] {
+        try await metrics.measure("PIPELINE") { try await connection().pipeline(batch) }
+    }
+
     /// Runs `script` by `EVALSHA` (its SHA-1 computed once, locally), falling back to `EVAL` (which also loads it)
     /// when the server answers `NOSCRIPT`.
     public func eval(

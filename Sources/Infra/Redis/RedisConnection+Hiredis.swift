@@ -96,39 +96,28 @@ extension RedisConnection {
 
     // MARK: Writing commands
 
-    func write(_ arguments: [RedisArgument], sink: Sink, timeout: Duration) throws {
+    /// Writes the command at `index` of `batch`; its reply goes to `sink`, unless `timeout` passes first.
+    func write(_ batch: RedisCommandBatch, command index: Int, sink: Sink, timeout: Duration) throws {
         let id = nextID
         nextID &+= 1
         if nextID < 2 { nextID = 2 }
-        try writeRaw(arguments, tag: id)
+        try writeFormatted(batch, command: index, tag: id)
         let deadline = IOEventLoop.nowNanoseconds() &+ Self.nanoseconds(timeout)
         pending.append(Pending(id: id, deadline: deadline, sink: sink))
         armWatchdog()
     }
 
-    func writeRaw(_ arguments: [RedisArgument], tag: UInt) throws {
+    /// Hands the command at `index` of `batch` to hiredis, which copies it into its output buffer; its reply comes
+    /// back to ``received(_:tag:failure:)`` with `tag`.
+    func writeFormatted(_ batch: RedisCommandBatch, command index: Int, tag: UInt) throws {
         guard case .open = state, !closeWhenIdle, let context else {
             if case .closed(let reason) = state { throw reason }
             throw RedisError.connection("connection to \(endpoint) is not open")
         }
-        // One contiguous buffer (plus a spare byte so it is never empty) holds every argument during the call;
-        // hiredis formats (copies) the command before returning.
-        var blob: [UInt8] = []
-        var offsets: [Int] = []
-        var lengths: [Int] = []
-        offsets.reserveCapacity(arguments.count)
-        lengths.reserveCapacity(arguments.count)
-        for argument in arguments {
-            offsets.append(blob.count)
-            lengths.append(argument.bytes.count)
-            blob.append(contentsOf: argument.bytes)
-        }
-        blob.append(0)
-        let status = blob.withUnsafeBytes { raw -> Int32 in
-            var argv: [UnsafePointer<CChar>?] = offsets.map { offset in
-                raw.baseAddress.map { base in (base + offset).assumingMemoryBound(to: CChar.self) }
-            }
-            return redisAsyncCommandArgv(
+        let range = batch.range(of: index)
+        let status = batch.bytes.withUnsafeBytes { buffer -> Int32 in
+            guard let base = buffer.baseAddress else { return REDIS_ERR }
+            return redisAsyncFormattedCommand(
                 context,
                 { context, reply, privdata in
                     guard let context, let connection = RedisConnection.from(context.pointee.data) else { return }
@@ -137,9 +126,12 @@ extension RedisConnection {
                     let failure =
                         value == nil && context.pointee.err != 0
                         ? RedisConnection.errorText(UnsafePointer(context)) : nil
-                    connection.assumeIsolated { $0.received(value, tag: tag, failure: failure) }
+                    connection.assumeIsolated(with: (value, tag, failure)) {
+                        $0.received($1.0, tag: $1.1, failure: $1.2)
+                    }
                 },
-                UnsafeMutableRawPointer(bitPattern: tag), Int32(arguments.count), &argv, lengths)
+                UnsafeMutableRawPointer(bitPattern: tag),
+                (base + range.lowerBound).assumingMemoryBound(to: CChar.self), range.count)
         }
         guard status == REDIS_OK else {
             throw RedisError.connection("hiredis refused the command (connection to \(endpoint) is closing)")
@@ -273,7 +265,7 @@ extension RedisConnection {
         do {
             // The watcher's handler keeps this actor alive until `contextFreed` removes it.
             watchID = try loop.watch(fd: context.pointee.c.fd, interest: interest) { [self] readiness in
-                self.assumeIsolated { $0.ready(readiness) }
+                self.assumeIsolated(with: readiness) { $0.ready($1) }
             }
         } catch {
             closeReason = RedisError.connection("cannot watch the Redis socket: \(error)")
@@ -295,7 +287,7 @@ extension RedisConnection {
 
     private static func hook(_ data: UnsafeMutableRawPointer?, _ hook: Hook) {
         guard let connection = from(data) else { return }
-        connection.assumeIsolated { $0.changeInterest(hook) }
+        connection.assumeIsolated(with: hook) { $0.changeInterest($1) }
     }
 
     private static func from(_ data: UnsafeMutableRawPointer?) -> RedisConnection? {

@@ -126,11 +126,12 @@ public actor RedisConnection {
     ///
     /// - Throws: ``RedisError``: `.server` for an error reply, `.connection`, `.timeout`, `.commandTooLarge`.
     public func send(_ arguments: [RedisArgument]) async throws -> RESPValue {
-        try checkSize(arguments)
+        let command = RedisCommandBatch([arguments])
+        try checkSize(command)
         let reply = try await withCheckedThrowingContinuation {
             (continuation: CheckedContinuation<RESPValue, any Error>) in
             do {
-                try write(arguments, sink: .single(continuation), timeout: configuration.commandTimeout)
+                try write(command, command: 0, sink: .single(continuation), timeout: configuration.commandTimeout)
             } catch {
                 continuation.resume(throwing: error)
             }
@@ -142,18 +143,27 @@ public actor RedisConnection {
     /// Sends many commands at once (one write, one round trip) and returns their replies in order. Error replies
     /// are returned as ``RESPValue/error(_:)`` elements; a broken connection fails the whole call.
     public func pipeline(_ commands: [[RedisArgument]]) async throws -> [RESPValue] {
-        try await pipeline(commands, timeout: configuration.commandTimeout)
+        try await pipeline(RedisCommandBatch(commands), timeout: configuration.commandTimeout)
+    }
+
+    /// Sends the commands of `batch` at once: one write, one round trip, the replies in order.
+    public func pipeline(_ batch: RedisCommandBatch) async throws -> [RESPValue] {
+        try await pipeline(batch, timeout: configuration.commandTimeout)
     }
 
     func pipeline(_ commands: [[RedisArgument]], timeout: Duration) async throws -> [RESPValue] {
+        try await pipeline(RedisCommandBatch(commands), timeout: timeout)
+    }
+
+    func pipeline(_ commands: RedisCommandBatch, timeout: Duration) async throws -> [RESPValue] {
         if commands.isEmpty { return [] }
-        for command in commands { try checkSize(command) }
+        try checkSize(commands)
         return try await withCheckedThrowingContinuation {
             (continuation: CheckedContinuation<[RESPValue], any Error>) in
             let batch = PipelineBatch(count: commands.count, continuation: continuation)
-            for (index, command) in commands.enumerated() {
+            for index in 0..<commands.count {
                 do {
-                    try write(command, sink: .batch(batch, index: index), timeout: timeout)
+                    try write(commands, command: index, sink: .batch(batch, index: index), timeout: timeout)
                 } catch {
                     // Nothing more is written; the commands already queued fail with the connection.
                     batch.continuation?.resume(throwing: error)
@@ -200,18 +210,21 @@ public actor RedisConnection {
             throw RedisError.connection("subscription commands need a connection made with a push handler")
         }
         guard !names.isEmpty else { return }
-        let arguments = [RedisArgument(command)] + names.map { RedisArgument(bytes: $0) }
-        try checkSize(arguments)
-        try writeRaw(arguments, tag: Self.pushTag)
+        var subscription = RedisCommandBatch()
+        subscription.beginCommand(arguments: 1 + names.count)
+        subscription.appendArgument(command)
+        for name in names { subscription.appendArgument(bytes: name) }
+        try checkSize(subscription)
+        try writeFormatted(subscription, command: 0, tag: Self.pushTag)
     }
 
-    func checkSize(_ arguments: [RedisArgument]) throws {
-        var total = 0
-        for argument in arguments { total += argument.bytes.count }
-        if total > configuration.maximumCommandBytes {
+    /// Refuses the whole batch, before anything is written, when one of its commands is over the client's limit.
+    func checkSize(_ batch: RedisCommandBatch) throws {
+        for index in 0..<batch.count where batch.argumentBytes(of: index) > configuration.maximumCommandBytes {
             throw RedisError(
                 .commandTooLarge,
-                "command of \(total) bytes exceeds the client limit of \(configuration.maximumCommandBytes) bytes")
+                "command of \(batch.argumentBytes(of: index)) bytes exceeds the client limit of "
+                    + "\(configuration.maximumCommandBytes) bytes")
         }
     }
 }
