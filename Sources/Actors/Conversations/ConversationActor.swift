@@ -248,10 +248,23 @@ public struct ConversationActor: KeyedEntity {
 
     private func publish(orders: [OrderSnapshot], conversationId: String) {
         for order in orders {
-            let data =
-                "{\"id\":\(JSONText.quoted(order.id)),\"number\":\(order.number),"
-                + "\"conversationId\":\(JSONText.quoted(conversationId)),\"customer\":\(JSONText.quoted(key.customer)),"
-                + "\"type\":\"\(order.type.rawValue)\",\"status\":\"\(order.status.rawValue)\",\"total\":\(order.total)}"
+            // One buffer appended to: joining the pieces with `+` allocated once per piece.
+            var data = "{\"id\":"
+            data.reserveCapacity(256)
+            JSONText.appendQuoted(order.id, to: &data)
+            data += ",\"number\":"
+            data += String(order.number)
+            data += ",\"conversationId\":"
+            JSONText.appendQuoted(conversationId, to: &data)
+            data += ",\"customer\":"
+            JSONText.appendQuoted(key.customer, to: &data)
+            data += ",\"type\":\""
+            data += order.type.rawValue
+            data += "\",\"status\":\""
+            data += order.status.rawValue
+            data += "\",\"total\":"
+            data += String(order.total)
+            data += "}"
             dependencies.events.publish(
                 LiveEvent(kind: .orderUpdated, restaurantId: key.restaurantId, at: dependencies.now(), dataJSON: data))
         }

@@ -10,6 +10,12 @@ public enum Base64 {
 
     /// Encodes bytes as base64 text.
     public static func encode<Bytes: Collection>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+        String(decoding: encodedBytes(bytes), as: UTF8.self)
+    }
+
+    /// Encodes bytes as base64, the text's UTF-8 bytes (what a comparison with received text needs, without a
+    /// `String` in between).
+    public static func encodedBytes<Bytes: Collection>(_ bytes: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
         let input = Array(bytes)
         var output = [UInt8]()
         output.reserveCapacity((input.count + 2) / 3 * 4)
@@ -31,7 +37,7 @@ public enum Base64 {
             output.append(rest == 2 ? alphabet[Int(value >> 6 & 63)] : UInt8(ascii: "="))
             output.append(UInt8(ascii: "="))
         }
-        return String(decoding: output, as: UTF8.self)
+        return output
     }
 
     /// Decodes base64 text (padding required when the length is not a multiple of 4); nil when malformed.

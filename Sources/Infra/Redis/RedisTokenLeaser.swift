@@ -5,8 +5,8 @@ import Actors
 /// slice of tokens from all the requested buckets, or from none when one of them has less than one token. The
 /// clock is the Redis server's `TIME`, so every instance agrees; a bucket expires once it would be full again.
 ///
-/// Keys (after `keyPrefix`): `rl:global`, `rl:{<restaurantId>}:r`, `rl:{<restaurantId>}:c:<customer>` — the same
-/// buckets as ``RedisRateLimiter`` (docs/redis.md).
+/// Keys (after `keyPrefix`): `rl:global`, `rl:{<restaurantId>}:r`, `rl:{<restaurantId>}:c:<customer>`
+/// (docs/inbound.md, "Inbound limits: leased slices").
 public struct RedisTokenLeaser: TokenLeasing {
     let client: RedisClient
     /// Prepended to every key (tests use it to isolate themselves).

@@ -14,9 +14,16 @@ public enum TwilioSignature {
     }
 
     private static func signature(key: [UInt8], url: String, signedParameters: [UInt8]) -> String {
-        var bytes = Array(url.utf8)
+        String(decoding: signatureBytes(key: key, url: url, signedParameters: signedParameters), as: UTF8.self)
+    }
+
+    /// The signature's text as UTF-8 bytes.
+    private static func signatureBytes(key: [UInt8], url: String, signedParameters: [UInt8]) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(url.utf8.count + signedParameters.count)
+        bytes.append(contentsOf: url.utf8)
         bytes.append(contentsOf: signedParameters)
-        return Base64.encode(HMAC.sha1(key: key, data: bytes))
+        return Base64.encodedBytes(HMAC.sha1(key: key, data: bytes))
     }
 
     /// True when `signature` matches `url` and the form `parameters` under `authToken`, for any accepted URL variant.
@@ -35,7 +42,7 @@ public enum TwilioSignature {
         // The parameters' part of the signed string is the same for every URL variant: sorted once.
         let signed = signedParameters(parameters)
         func matches(_ candidate: String) -> Bool {
-            constantTimeEqual(given, Array(Self.signature(key: key, url: candidate, signedParameters: signed).utf8))
+            constantTimeEqual(given, signatureBytes(key: key, url: candidate, signedParameters: signed))
         }
         if matches(url) { return true }
         return urlVariants(url).dropFirst().contains(where: matches)
