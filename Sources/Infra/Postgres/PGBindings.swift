@@ -56,6 +56,25 @@ public struct PGBindings: Sendable, Hashable {
         lengths.append(Int32(storage.count - offsets[offsets.count - 1]))
     }
 
+    /// Appends a binary-format value that `write` appends to the storage it is given (no copy in between).
+    mutating func appendBinary(type: UInt32, _ write: (inout [UInt8]) -> Void) {
+        types.append(type)
+        formats.append(1)
+        let start = storage.count
+        offsets.append(start)
+        write(&storage)
+        lengths.append(Int32(storage.count - start))
+    }
+
+    /// Makes room for `parameters` more parameters holding `bytes` more bytes of values.
+    mutating func reserve(parameters: Int, bytes: Int) {
+        types.reserveCapacity(types.count + parameters)
+        formats.reserveCapacity(formats.count + parameters)
+        offsets.reserveCapacity(offsets.count + parameters)
+        lengths.reserveCapacity(lengths.count + parameters)
+        storage.reserveCapacity(storage.count + bytes)
+    }
+
     /// Appends any encodable value (nil becomes NULL).
     public mutating func append(_ value: (any PGEncodable)?) {
         guard let value else {
@@ -74,18 +93,21 @@ public struct PGBindings: Sendable, Hashable {
     ) -> Result {
         storage.withUnsafeBufferPointer { storageBuffer in
             storageBuffer.withMemoryRebound(to: CChar.self) { chars in
-                var pointers = [UnsafePointer<CChar>?](repeating: nil, count: offsets.count)
-                for (index, offset) in offsets.enumerated() where offset >= 0 {
-                    // An empty bytea at the very end has no storage byte; any valid pointer will do.
-                    pointers[index] =
-                        chars.baseAddress.map { UnsafePointer($0 + offset) } ?? UnsafePointer(bitPattern: 1)
-                }
-                return types.withUnsafeBufferPointer { typeBuffer in
-                    lengths.withUnsafeBufferPointer { lengthBuffer in
-                        formats.withUnsafeBufferPointer { formatBuffer in
-                            pointers.withUnsafeBufferPointer { pointerBuffer in
+                // The value pointers live on the stack for the call (a statement has a handful of parameters).
+                withUnsafeTemporaryAllocation(of: UnsafePointer<CChar>?.self, capacity: offsets.count) { pointers in
+                    for (index, offset) in offsets.enumerated() {
+                        // NULL has no value; an empty bytea at the very end has no storage byte, any valid pointer
+                        // will do.
+                        pointers[index] =
+                            offset < 0
+                            ? nil : chars.baseAddress.map { UnsafePointer($0 + offset) } ?? UnsafePointer(bitPattern: 1)
+                    }
+                    return types.withUnsafeBufferPointer { typeBuffer in
+                        lengths.withUnsafeBufferPointer { lengthBuffer in
+                            formats.withUnsafeBufferPointer { formatBuffer in
                                 body(
-                                    typeBuffer.baseAddress, pointerBuffer.baseAddress, lengthBuffer.baseAddress,
+                                    typeBuffer.baseAddress, UnsafePointer(pointers.baseAddress),
+                                    lengthBuffer.baseAddress,
                                     formatBuffer.baseAddress)
                             }
                         }

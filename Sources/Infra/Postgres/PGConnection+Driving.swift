@@ -245,8 +245,12 @@ extension PGConnection {
     }
 
     private func send(_ query: PGQuery, as name: String, on pq: OpaquePointer) -> Bool {
-        query.binds.withCArrays { _, values, lengths, formats in
-            PQsendQueryPrepared(pq, name, Int32(query.binds.count), values, lengths, formats, 0) == 1
+        // `withCString` spells a short name (`sufra_12`, stored inline) on the stack; passing the `String` itself
+        // would copy it to the heap for every statement of every batch.
+        name.withCString { name in
+            query.binds.withCArrays { _, values, lengths, formats in
+                PQsendQueryPrepared(pq, name, Int32(query.binds.count), values, lengths, formats, 0) == 1
+            }
         }
     }
 

@@ -360,7 +360,7 @@ struct IngestBatchWriter {
     /// Locks the batch's conversations in key order (as ``lockQuery(_:)`` does, so batches of either path never
     /// deadlock each other) and fails with `SUF01` unless each is the row, at the version, its step was decided from.
     private static func checkQuery(_ conversations: [ConversationKey: Conversation]) throws -> PGQuery {
-        var columns = SQLArrayColumns(types: [.uuid, .text, .uuid, .bigint])
+        var columns = SQLArrayColumns(types: [.uuid, .text, .uuid, .bigint], rows: conversations.count)
         let ordered = conversations.sorted {
             ($0.key.restaurantId, $0.key.customer) < ($1.key.restaurantId, $1.key.customer)
         }
@@ -386,7 +386,7 @@ struct IngestBatchWriter {
     private static func createKnownQuery(
         _ creating: [(key: ConversationKey, id: String, profile: String?)]
     ) throws -> PGQuery {
-        var columns = SQLArrayColumns(types: [.uuid, .uuid, .text, .text])
+        var columns = SQLArrayColumns(types: [.uuid, .uuid, .text, .text], rows: creating.count)
         for (key, id, profile) in creating { try columns.append([id, key.restaurantId, key.customer, profile]) }
         return columns.query(
             "INSERT INTO conversations (id, restaurant_id, customer, profile_name) SELECT * FROM", "")
@@ -397,7 +397,7 @@ struct IngestBatchWriter {
     private func insertHandledQuery(
         _ candidates: [Int], _ conversations: [ConversationKey: Conversation], payloads: [String]
     ) throws -> PGQuery {
-        var columns = SQLArrayColumns(types: [.uuid, .uuid, .text, .jsonb, .text])
+        var columns = SQLArrayColumns(types: [.uuid, .uuid, .text, .jsonb, .text], rows: candidates.count)
         for index in candidates {
             let message = entries[index].webhook
             try columns.append([
@@ -539,7 +539,7 @@ struct IngestBatchWriter {
     /// Creates the conversations that do not exist yet; an existing row is left as it is (neither written nor
     /// locked: ``lockQuery(_:)`` does that).
     private static func createQuery(_ keys: [(key: ConversationKey, profile: String?)]) throws -> PGQuery {
-        var columns = SQLArrayColumns(types: [.uuid, .text, .text])
+        var columns = SQLArrayColumns(types: [.uuid, .text, .text], rows: keys.count)
         for (key, profile) in keys { try columns.append([key.restaurantId, key.customer, profile]) }
         return columns.query(
             "INSERT INTO conversations (restaurant_id, customer, profile_name) SELECT r, c, p FROM",
@@ -553,7 +553,7 @@ struct IngestBatchWriter {
     /// locked on its own through the unique index (the `LIMIT` keeps the planner from joining the batch with a scan
     /// of the whole table, which it prefers while the table is small), in the batch's order.
     private static func lockQuery(_ keys: [(key: ConversationKey, profile: String?)]) throws -> PGQuery {
-        var columns = SQLArrayColumns(types: [.uuid, .text])
+        var columns = SQLArrayColumns(types: [.uuid, .text], rows: keys.count)
         for (key, _) in keys { try columns.append([key.restaurantId, key.customer]) }
         return columns.query(
             "SELECT c.id, c.restaurant_id, c.customer, c.version FROM",
@@ -582,7 +582,7 @@ struct IngestBatchWriter {
     /// the batch's first such step for that conversation. Its conversation is found by key (the rows the statements
     /// before it created or locked).
     private func insertMessagesQuery(_ candidates: [Int], payloads: [String]) throws -> PGQuery {
-        var columns = SQLArrayColumns(types: [.uuid, .text, .text, .jsonb, .text, .bigint])
+        var columns = SQLArrayColumns(types: [.uuid, .text, .text, .jsonb, .text, .bigint], rows: candidates.count)
         for index in candidates {
             let message = entries[index].webhook
             try columns.append([
@@ -640,7 +640,7 @@ struct IngestBatchWriter {
                 steps[conversation.id] = step
             }
         }
-        var columns = SQLArrayColumns(types: [.uuid, .int, .text, .bool, .jsonb, .text])
+        var columns = SQLArrayColumns(types: [.uuid, .int, .text, .bool, .jsonb, .text], rows: moves.count)
         for (id, move) in moves.sorted(by: { $0.key < $1.key }) {
             if let step = steps[id] {
                 try columns.append([

@@ -151,7 +151,8 @@ struct OrderEffectsWriter {
                 unsafeSQL: "DELETE FROM order_items WHERE order_id = (\(Self.draft(parameter: 1)))",
                 [conversation]), .nothing)
         if !lines.isEmpty {
-            var columns = SQLArrayColumns(types: [.uuid, .int, .uuid, .text, .int, .bigint, .bigint])
+            var columns = SQLArrayColumns(
+                types: [.uuid, .int, .uuid, .text, .int, .bigint, .bigint], rows: lines.count)
             for (position, line) in lines.enumerated() {
                 try columns.append([
                     conversation, String(position), line.menuItemId, line.name, String(line.quantity),

@@ -45,7 +45,9 @@ struct ReplyRowsWriter {
     /// The insert of every group's replies, returning their ids and statuses (nil when there is no reply at all).
     func query() throws -> PGQuery? {
         guard groups.contains(where: { !$0.replies.isEmpty }) else { return nil }
-        var columns = SQLArrayColumns(types: [.uuid, .uuid, .text, .text, .jsonb, .int, .text, .bigint])
+        var columns = SQLArrayColumns(
+            types: [.uuid, .uuid, .text, .text, .jsonb, .int, .text, .bigint],
+            rows: groups.reduce(0) { $0 + $1.replies.count })
         var position = 0
         for group in groups {
             let owner = group.claim?.owner

@@ -18,10 +18,15 @@ struct SQLArrayColumns {
     /// Rows appended so far.
     private(set) var count = 0
 
-    /// Columns of the given element types, no rows yet.
-    init(types: [SQLArrayElement]) {
+    /// Columns of the given element types, no rows yet, with room for about `rows` rows (a batch knows its size:
+    /// its columns then grow once, not once per doubling).
+    init(types: [SQLArrayElement], rows: Int = 0) {
         self.types = types
-        elements = types.map { _ in [] }
+        elements = types.map { type in
+            var column: [UInt8] = []
+            column.reserveCapacity(rows * type.typicalBytes)
+            return column
+        }
         hasNull = types.map { _ in false }
     }
 
@@ -52,20 +57,20 @@ struct SQLArrayColumns {
     /// The statement `prefix unnest(…) suffix`, with one array parameter per column.
     func query(_ prefix: String, _ suffix: String) -> PGQuery {
         var binds = PGBindings()
+        binds.reserve(parameters: types.count, bytes: elements.reduce(0) { $0 + 20 + $1.count })
         for (column, type) in types.enumerated() {
             // array_recv's layout: dimensions, a has-NULL flag, the element type, then (length, lower bound) per
-            // dimension; an empty array has no dimension.
-            var array: [UInt8] = []
-            array.reserveCapacity(20 + elements[column].count)
-            array.appendBigEndian(Int32(count == 0 ? 0 : 1))
-            array.appendBigEndian(Int32(hasNull[column] ? 1 : 0))
-            array.appendBigEndian(type.oid)
-            if count > 0 {
-                array.appendBigEndian(Int32(count))
-                array.appendBigEndian(Int32(1))
+            // dimension; an empty array has no dimension. Written straight into the parameters' storage.
+            binds.appendBinary(type: type.arrayOID) { array in
+                array.appendBigEndian(Int32(count == 0 ? 0 : 1))
+                array.appendBigEndian(Int32(hasNull[column] ? 1 : 0))
+                array.appendBigEndian(type.oid)
+                if count > 0 {
+                    array.appendBigEndian(Int32(count))
+                    array.appendBigEndian(Int32(1))
+                }
+                array.append(contentsOf: elements[column])
             }
-            array.append(contentsOf: elements[column])
-            binds.appendBinary(array, type: type.arrayOID)
         }
         return PGQuery(unsafeSQL: prefix + " " + unnest() + " " + suffix, binds: binds)
     }

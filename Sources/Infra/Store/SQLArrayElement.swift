@@ -24,6 +24,19 @@ enum SQLArrayElement: String, Sendable {
         }
     }
 
+    /// Bytes one value usually takes in an array, length prefix included: what a column reserves per row (a text
+    /// or JSON value longer than this only makes the column grow).
+    var typicalBytes: Int {
+        switch self {
+        case .uuid: 20
+        case .text: 48
+        case .jsonb: 384
+        case .bool: 5
+        case .int: 8
+        case .bigint: 12
+        }
+    }
+
     /// The array type's OID (the parameter's type).
     var arrayOID: UInt32 {
         switch self {
