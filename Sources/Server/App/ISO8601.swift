@@ -1,4 +1,5 @@
 import Foundation
+import Infra
 
 /// ISO-8601 UTC timestamps with milliseconds, as every API field and event carries them.
 ///
@@ -18,7 +19,7 @@ enum ISO8601 {
         let (days, millisecondOfDay) = milliseconds.quotientAndRemainder(dividingBy: 86_400_000)
         let (day, millisecond) =
             millisecondOfDay < 0 ? (days - 1, millisecondOfDay + 86_400_000) : (days, millisecondOfDay)
-        let (year, month, dayOfMonth) = civilDate(daysSinceEpoch: day)
+        let (year, month, dayOfMonth) = CivilCalendar.date(fromDays: day)
         return String(unsafeUninitializedCapacity: 24) { text in
             var count = 0
             func append(_ value: Int64, digits: Int) {
@@ -50,18 +51,5 @@ enum ISO8601 {
             append("Z")
             return count
         }
-    }
-
-    /// The proleptic Gregorian date `days` after 1970-01-01 (Howard Hinnant's `civil_from_days`).
-    static func civilDate(daysSinceEpoch days: Int64) -> (year: Int64, month: Int64, day: Int64) {
-        let shifted = days + 719_468
-        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }
