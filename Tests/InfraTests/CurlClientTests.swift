@@ -101,6 +101,77 @@ struct CurlClientTests {
         #expect(await client.transfersCompleted == 1)
     }
 
+    @Test func transfersBeyondTheHostLimitWaitInTheClientAndTimeOutOnTheirOwnDeadline() async throws {
+        let listener = try SilentListener()
+        var configuration = CurlClientConfiguration()
+        configuration.maxConnectionsPerHost = 2
+        let client = CurlClient(configuration: configuration)
+        let url = "http://127.0.0.1:\(listener.port)/"
+        let start = ContinuousClock.now
+        let errors = await withTaskGroup(of: CurlClientError?.self) { group in
+            for _ in 0..<6 {
+                group.addTask {
+                    do throws(CurlClientError) {
+                        _ = try await client.execute(CurlClientRequest(url: url, timeout: .milliseconds(800)))
+                        return nil
+                    } catch {
+                        return error
+                    }
+                }
+            }
+            // libcurl holds two of them (connected to the listener, which never answers); four wait in the client.
+            while await client.transfersWaiting < 4, ContinuousClock.now - start < .seconds(5) { await Task.yield() }
+            #expect(await client.transfersInFlight == 2)
+            #expect(await client.transfersWaiting == 4)
+            return await group.reduce(into: [CurlClientError?]()) { $0.append($1) }
+        }
+        let elapsed = ContinuousClock.now - start
+        #expect(errors.count == 6)
+        #expect(errors.allSatisfy { $0 == .timedOut })
+        // The waiting ones fail at their own deadline (waiting counts), not one timeout after a slot came free.
+        #expect(elapsed < .milliseconds(1500), "took \(elapsed)")
+        #expect(errors.filter { $0?.requestMayHaveBeenSent == false }.count >= 4, "waiting transfers sent nothing")
+        #expect(await client.transfersInFlight == 0)
+        #expect(await client.transfersWaiting == 0)
+    }
+
+    @Test func aCancelledWaitingTransferLeavesTheQueue() async throws {
+        let listener = try SilentListener()
+        var configuration = CurlClientConfiguration()
+        configuration.maxConnectionsPerHost = 1
+        let client = CurlClient(configuration: configuration)
+        let url = "http://127.0.0.1:\(listener.port)/"
+        let start = ContinuousClock.now
+        let result = await withTaskGroup(of: Result<CurlClientResponse, CurlClientError>.self) { group in
+            group.addTask {
+                // Holds the only slot until the group is cancelled.
+                do throws(CurlClientError) {
+                    return .success(try await client.execute(CurlClientRequest(url: url, timeout: .seconds(30))))
+                } catch {
+                    return .failure(error)
+                }
+            }
+            while await client.transfersInFlight == 0, !Task.isCancelled { await Task.yield() }
+            group.addTask {
+                do throws(CurlClientError) {
+                    return .success(try await client.execute(CurlClientRequest(url: url, timeout: .seconds(30))))
+                } catch {
+                    return .failure(error)
+                }
+            }
+            while await client.transfersWaiting == 0, ContinuousClock.now - start < .seconds(5) { await Task.yield() }
+            #expect(await client.transfersWaiting == 1)
+            group.cancelAll()
+            var results: [Result<CurlClientResponse, CurlClientError>] = []
+            while let next = await group.next() { results.append(next) }
+            return results
+        }
+        #expect(result.count == 2)
+        for outcome in result { #expect(throws: CurlClientError.cancelled) { try outcome.get() } }
+        #expect(await client.transfersWaiting == 0)
+        #expect(await client.transfersInFlight == 0)
+    }
+
     @Test func badURLsAreRejected() async {
         let client = CurlClient()
         await #expect(throws: CurlClientError.self) {

@@ -27,10 +27,13 @@ public actor CurlClient {
     nonisolated(unsafe) var watchers: [Int32: IOEventLoop.WatchID] = [:]
     nonisolated(unsafe) var timer: IOEventLoop.TimerID?
     var nextID: UInt64 = 0
+    var admission: TransferAdmission
     /// Connections libcurl had to open (sum of `CURLINFO_NUM_CONNECTS` over finished transfers).
     public private(set) var connectionsOpened = 0
-    /// Transfers started and not finished yet.
-    public var transfersInFlight: Int { transfers.count }
+    /// Transfers in libcurl (connecting, sending or receiving) and not finished yet.
+    public var transfersInFlight: Int { transfers.count - admission.waitingCount }
+    /// Transfers waiting for a connection slot of their origin.
+    public var transfersWaiting: Int { admission.waitingCount }
     /// Transfers finished, with or without success.
     public private(set) var transfersCompleted = 0
 
@@ -38,6 +41,7 @@ public actor CurlClient {
     public init(configuration: CurlClientConfiguration = CurlClientConfiguration(), loop: IOEventLoop = .shared) {
         self.loop = loop
         self.configuration = configuration
+        self.admission = TransferAdmission(limit: configuration.maxConnectionsPerHost)
         self.multi = CurlGlobal.ensureInitialized() ? curl_multi_init() : nil
         guard let multi else { return }
         let context = Unmanaged.passUnretained(self).toOpaque()
@@ -84,7 +88,7 @@ public actor CurlClient {
         id: UInt64, request: CurlClientRequest,
         continuation: CheckedContinuation<Result<CurlClientResponse, CurlClientError>, Never>
     ) {
-        guard let multi, let easy = curl_easy_init() else {
+        guard multi != nil, let easy = curl_easy_init() else {
             continuation.resume(returning: .failure(.transport(code: -1, message: "libcurl could not be initialised")))
             return
         }
@@ -94,12 +98,51 @@ public actor CurlClient {
             continuation.resume(returning: .failure(error))
             return
         }
+        let timeout = request.timeout ?? configuration.totalTimeout
+        transfer.origin = TransferAdmission.origin(of: request.url)
+        transfer.deadline = IOEventLoop.nowNanoseconds() &+ UInt64(Self.milliseconds(timeout)) &* 1_000_000
         transfers[id] = transfer
         transferIDs[easy] = id
-        let code = curl_multi_add_handle(multi, easy)
-        if code != CURLM_OK {
-            finish(id: id, result: .failure(.transport(code: Int(code.rawValue), message: "curl_multi_add_handle")))
+        if admission.admit(id, origin: transfer.origin) {
+            if !launch(transfer) { passSlot(of: transfer.origin) }
+        } else {
+            transfer.queueTimer = loop.schedule(after: timeout) { [weak self] in
+                guard let self else { return }
+                self.assumeIsolated(with: id) { client, id in client.expireWaiting(id: id) }
+            }
         }
+    }
+
+    /// Hands a transfer holding a slot to libcurl with what is left of its time; false when it ended at once
+    /// (deadline passed while it waited, or libcurl refused it): then the caller passes its slot on.
+    private func launch(_ transfer: HTTPTransfer) -> Bool {
+        guard let multi else { return false }
+        if let timer = transfer.queueTimer {
+            loop.cancel(timer)
+            transfer.queueTimer = nil
+        }
+        let now = IOEventLoop.nowNanoseconds()
+        guard transfer.deadline > now else {
+            finish(id: transfer.id, result: .failure(CurlClientError.timedOut.requestSent(false)))
+            return false
+        }
+        let remaining = Int((transfer.deadline - now + 999_999) / 1_000_000)
+        _ = sufra_curl_setopt_long(transfer.easy, CURLOPT_TIMEOUT_MS, remaining)
+        let code = curl_multi_add_handle(multi, transfer.easy)
+        guard code == CURLM_OK else {
+            finish(
+                id: transfer.id,
+                result: .failure(.transport(code: Int(code.rawValue), message: "curl_multi_add_handle")))
+            return false
+        }
+        transfer.started = true
+        return true
+    }
+
+    /// A transfer's deadline passed while it waited for a slot: nothing was sent.
+    func expireWaiting(id: UInt64) {
+        guard let transfer = transfers[id], !transfer.started else { return }
+        finish(id: id, result: .failure(CurlClientError.timedOut.requestSent(false)))
     }
 
     private func configure(_ transfer: HTTPTransfer, request: CurlClientRequest) -> CurlClientError? {
@@ -112,8 +155,7 @@ public actor CurlClient {
         _ = sufra_curl_setopt_ptr(easy, CURLOPT_ERRORBUFFER, transfer.errorBuffer)
         _ = sufra_curl_setopt_str(easy, CURLOPT_PROTOCOLS_STR, "http,https")
         _ = sufra_curl_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(configuration.connectTimeout))
-        _ = sufra_curl_setopt_long(
-            easy, CURLOPT_TIMEOUT_MS, Self.milliseconds(request.timeout ?? configuration.totalTimeout))
+        // CURLOPT_TIMEOUT_MS is set when the transfer starts: what is left after waiting for a slot.
         _ = sufra_curl_setopt_off(easy, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(configuration.maxResponseSize))
         _ = sufra_curl_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1)
         _ = sufra_curl_setopt_func(easy, CURLOPT_WRITEFUNCTION, Self.writeCallback)
@@ -169,15 +211,30 @@ public actor CurlClient {
         return size > 0
     }
 
+    /// Ends a transfer, started or waiting, and resumes its caller; a started one's slot goes to the next waiting.
     func finish(id: UInt64, result: Result<CurlClientResponse, CurlClientError>) {
         guard let transfer = transfers.removeValue(forKey: id) else { return }
         transferIDs[transfer.easy] = nil
-        var connects = 0
-        _ = sufra_curl_getinfo_long(transfer.easy, CURLINFO_NUM_CONNECTS, &connects)
-        connectionsOpened += connects
         transfersCompleted += 1
-        if let multi { curl_multi_remove_handle(multi, transfer.easy) }
+        if transfer.started {
+            var connects = 0
+            _ = sufra_curl_getinfo_long(transfer.easy, CURLINFO_NUM_CONNECTS, &connects)
+            connectionsOpened += connects
+            if let multi { curl_multi_remove_handle(multi, transfer.easy) }
+        } else {
+            if let timer = transfer.queueTimer { loop.cancel(timer) }
+            _ = admission.withdraw(id, origin: transfer.origin)
+        }
         transfer.continuation.resume(returning: result)
+        if transfer.started { passSlot(of: transfer.origin) }
+    }
+
+    /// Gives a freed slot of `origin` to the longest-waiting transfer (and the next, if that one ends at once).
+    private func passSlot(of origin: String) {
+        while let next = admission.release(origin) {
+            // A transfer that ends at once (``launch(_:)`` false) leaves the slot to the one after it.
+            if let transfer = transfers[next], launch(transfer) { return }
+        }
     }
 
     /// Reads finished transfers from libcurl and resumes their callers.

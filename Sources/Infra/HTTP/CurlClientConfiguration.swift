@@ -6,7 +6,8 @@ public struct CurlClientConfiguration: Sendable {
     public var totalTimeout: Duration = .seconds(30)
     /// Largest response body accepted; larger answers fail with ``CurlClientError/responseTooLarge(limit:)``.
     public var maxResponseSize: Int = 1 << 20
-    /// Connections kept open per host at most (transfers beyond it wait for a free one); 0 means no limit.
+    /// Transfers (so connections) per origin at once; the ones beyond it wait in the client, in arrival order, with
+    /// their timeout running. 0 means no limit.
     public var maxConnectionsPerHost: Int = 64
     /// Idle keep-alive connections cached for reuse.
     public var maxCachedConnections: Int = 128

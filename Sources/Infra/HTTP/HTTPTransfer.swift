@@ -1,7 +1,7 @@
 import CCurl
 
-/// One in-flight request: its easy handle, the header list, the response being received, and the caller's
-/// continuation.
+/// One request, waiting for a connection slot or in libcurl: its easy handle, the header list, the response being
+/// received, and the caller's continuation.
 ///
 /// Confined to the ``CurlClient`` actor (whose executor is the event loop): libcurl's write and header callbacks
 /// run inside `curl_multi_socket_action`, which the actor calls, so every access is on the loop thread.
@@ -11,6 +11,14 @@ final class HTTPTransfer {
     var headerList: UnsafeMutablePointer<curl_slist>?
     let continuation: CheckedContinuation<Result<CurlClientResponse, CurlClientError>, Never>
     let maxResponseSize: Int
+    /// The origin whose connection slot it takes (``TransferAdmission/origin(of:)``).
+    var origin = ""
+    /// When the caller gives up, waiting for a slot included (``IOEventLoop/nowNanoseconds()``).
+    var deadline: UInt64 = 0
+    /// Handed to libcurl (false while it waits for a slot).
+    var started = false
+    /// Fails it at its deadline while it waits for a slot.
+    var queueTimer: IOEventLoop.TimerID?
     var body: [UInt8] = []
     var headers: [(name: String, value: String)] = []
     var headerBytes = 0
