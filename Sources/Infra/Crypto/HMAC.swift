@@ -1,26 +1,29 @@
 import COpenSSL
 
-/// Keyed-hash message authentication codes (OpenSSL `HMAC`).
+/// Keyed-hash message authentication codes (OpenSSL: a keyed context per key from ``HMACKeyCache``, the one-shot
+/// `HMAC` when that fails).
 public enum HMAC {
     /// HMAC-SHA1 (20 bytes), as Twilio signs requests.
     public static func sha1<Key: Collection, Data: Collection>(key: Key, data: Data) -> [UInt8]
     where Key.Element == UInt8, Data.Element == UInt8 {
-        mac(EVP_sha1(), length: 20, key: key, data: data)
+        mac(EVP_sha1(), name: "SHA1", length: 20, key: key, data: data)
     }
 
     /// HMAC-SHA256 (32 bytes).
     public static func sha256<Key: Collection, Data: Collection>(key: Key, data: Data) -> [UInt8]
     where Key.Element == UInt8, Data.Element == UInt8 {
-        mac(EVP_sha256(), length: 32, key: key, data: data)
+        mac(EVP_sha256(), name: "SHA256", length: 32, key: key, data: data)
     }
 
     private static func mac<Key: Collection, Data: Collection>(
-        _ md: OpaquePointer?, length: Int, key: Key, data: Data
+        _ md: OpaquePointer?, name: String, length: Int, key: Key, data: Data
     ) -> [UInt8] where Key.Element == UInt8, Data.Element == UInt8 {
-        var output = [UInt8](repeating: 0, count: length)
-        var outputLength: UInt32 = 0
         let key = Array(key)
         let data = Array(data)
+        let cached = data.withUnsafeBytes { HMACKeyCache.shared.mac(digest: name, length: length, key: key, data: $0) }
+        if let cached { return cached }
+        var output = [UInt8](repeating: 0, count: length)
+        var outputLength: UInt32 = 0
         key.withUnsafeBytes { keyBuffer in
             data.withUnsafeBytes { dataBuffer in
                 output.withUnsafeMutableBufferPointer { out in
