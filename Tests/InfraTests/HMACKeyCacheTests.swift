@@ -1,4 +1,3 @@
-import COpenSSL
 import Testing
 
 @testable import Infra
@@ -7,14 +6,6 @@ import Testing
 /// started over.
 @Suite("HMACKeyCache")
 struct HMACKeyCacheTests {
-    /// OpenSSL's one-shot HMAC, the reference.
-    static func oneShot(_ md: OpaquePointer?, length: Int, key: [UInt8], data: [UInt8]) -> [UInt8] {
-        var output = [UInt8](repeating: 0, count: length)
-        var written: UInt32 = 0
-        _ = COpenSSL.HMAC(md, key, Int32(key.count), data, data.count, &output, &written)
-        return output
-    }
-
     @Test func keyedContextsMatchTheOneShotCallForEveryKeyAndEveryUse() throws {
         let cache = HMACKeyCache(capacity: 3)
         var generator = SystemRandomNumberGenerator()
@@ -27,8 +18,8 @@ struct HMACKeyCacheTests {
                 let data = Array("round \(round) https://example.com/whatsapp/webhookBodyhello".utf8)
                 let sha1 = data.withUnsafeBytes { cache.mac(digest: "SHA1", length: 20, key: key, data: $0) }
                 let sha256 = data.withUnsafeBytes { cache.mac(digest: "SHA256", length: 32, key: key, data: $0) }
-                #expect(sha1 == Self.oneShot(EVP_sha1(), length: 20, key: key, data: data))
-                #expect(sha256 == Self.oneShot(EVP_sha256(), length: 32, key: key, data: data))
+                #expect(sha1 == HMAC.oneShotSHA1(key: key, data: data))
+                #expect(sha256 == HMAC.oneShotSHA256(key: key, data: data))
             }
         }
     }
@@ -36,7 +27,7 @@ struct HMACKeyCacheTests {
     @Test func anEmptyKeyFallsBackToTheOneShotCall() {
         let data = Array("data".utf8)
         #expect(data.withUnsafeBytes { HMACKeyCache.shared.mac(digest: "SHA1", length: 20, key: [], data: $0) } == nil)
-        #expect(HMAC.sha1(key: [UInt8](), data: data) == Self.oneShot(EVP_sha1(), length: 20, key: [], data: data))
+        #expect(HMAC.sha1(key: [UInt8](), data: data) == HMAC.oneShotSHA1(key: [], data: data))
     }
 
     @Test func concurrentUsersOfOneKeyEachGetTheRightMAC() async {
@@ -45,7 +36,7 @@ struct HMACKeyCacheTests {
             for index in 0..<200 {
                 group.addTask {
                     let data = Array("message \(index)".utf8)
-                    return HMAC.sha1(key: key, data: data) == Self.oneShot(EVP_sha1(), length: 20, key: key, data: data)
+                    return HMAC.sha1(key: key, data: data) == HMAC.oneShotSHA1(key: key, data: data)
                 }
             }
             return await group.reduce(into: [Bool]()) { $0.append($1) }

@@ -21,7 +21,20 @@ public enum HMAC {
         let key = Array(key)
         let data = Array(data)
         let cached = data.withUnsafeBytes { HMACKeyCache.shared.mac(digest: name, length: length, key: key, data: $0) }
-        if let cached { return cached }
+        return cached ?? oneShot(md, length: length, key: key, data: data)
+    }
+
+    /// OpenSSL's one-shot `HMAC-SHA1`: the fallback, and the reference the keyed contexts are tested against.
+    static func oneShotSHA1(key: [UInt8], data: [UInt8]) -> [UInt8] {
+        oneShot(EVP_sha1(), length: 20, key: key, data: data)
+    }
+
+    /// OpenSSL's one-shot `HMAC-SHA256` (see ``oneShotSHA1(key:data:)``).
+    static func oneShotSHA256(key: [UInt8], data: [UInt8]) -> [UInt8] {
+        oneShot(EVP_sha256(), length: 32, key: key, data: data)
+    }
+
+    private static func oneShot(_ md: OpaquePointer?, length: Int, key: [UInt8], data: [UInt8]) -> [UInt8] {
         var output = [UInt8](repeating: 0, count: length)
         var outputLength: UInt32 = 0
         key.withUnsafeBytes { keyBuffer in
