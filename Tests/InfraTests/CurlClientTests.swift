@@ -34,6 +34,17 @@ struct CurlClientTests {
         deinit { close(fd) }
     }
 
+    /// `execute`'s outcome as a value, for task groups.
+    static func outcome(
+        of client: CurlClient, _ request: CurlClientRequest
+    ) async -> Result<CurlClientResponse, CurlClientError> {
+        do throws(CurlClientError) {
+            return .success(try await client.execute(request))
+        } catch {
+            return .failure(error)
+        }
+    }
+
     @Test func aHangingServerTimesOutOnTime() async throws {
         let listener = try SilentListener()
         let client = CurlClient()
@@ -81,15 +92,7 @@ struct CurlClientTests {
         let start = ContinuousClock.now
         let url = "http://127.0.0.1:\(listener.port)/"
         let result = await withTaskGroup(of: Result<CurlClientResponse, CurlClientError>.self) { group in
-            group.addTask {
-                do throws(CurlClientError) {
-                    return .success(
-                        try await client.execute(
-                            CurlClientRequest(url: url, timeout: .seconds(30))))
-                } catch {
-                    return .failure(error)
-                }
-            }
+            group.addTask { await Self.outcome(of: client, CurlClientRequest(url: url, timeout: .seconds(30))) }
             // Cancel once the transfer is in flight (connected to the silent listener), not before it started.
             while await client.transfersInFlight == 0, !Task.isCancelled { await Task.yield() }
             group.cancelAll()
@@ -111,12 +114,9 @@ struct CurlClientTests {
         let errors = await withTaskGroup(of: CurlClientError?.self) { group in
             for _ in 0..<6 {
                 group.addTask {
-                    do throws(CurlClientError) {
-                        _ = try await client.execute(CurlClientRequest(url: url, timeout: .milliseconds(800)))
-                        return nil
-                    } catch {
-                        return error
-                    }
+                    let outcome = await Self.outcome(
+                        of: client, CurlClientRequest(url: url, timeout: .milliseconds(800)))
+                    if case .failure(let error) = outcome { return error } else { return nil }
                 }
             }
             // libcurl holds two of them (connected to the listener, which never answers); four wait in the client.
@@ -143,22 +143,10 @@ struct CurlClientTests {
         let url = "http://127.0.0.1:\(listener.port)/"
         let start = ContinuousClock.now
         let result = await withTaskGroup(of: Result<CurlClientResponse, CurlClientError>.self) { group in
-            group.addTask {
-                // Holds the only slot until the group is cancelled.
-                do throws(CurlClientError) {
-                    return .success(try await client.execute(CurlClientRequest(url: url, timeout: .seconds(30))))
-                } catch {
-                    return .failure(error)
-                }
-            }
+            // The first holds the only slot until the group is cancelled.
+            group.addTask { await Self.outcome(of: client, CurlClientRequest(url: url, timeout: .seconds(30))) }
             while await client.transfersInFlight == 0, !Task.isCancelled { await Task.yield() }
-            group.addTask {
-                do throws(CurlClientError) {
-                    return .success(try await client.execute(CurlClientRequest(url: url, timeout: .seconds(30))))
-                } catch {
-                    return .failure(error)
-                }
-            }
+            group.addTask { await Self.outcome(of: client, CurlClientRequest(url: url, timeout: .seconds(30))) }
             while await client.transfersWaiting == 0, ContinuousClock.now - start < .seconds(5) { await Task.yield() }
             #expect(await client.transfersWaiting == 1)
             group.cancelAll()

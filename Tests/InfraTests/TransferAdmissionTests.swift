@@ -5,68 +5,49 @@ import Testing
 /// The client's connection slots as values: who starts, who waits, who is next.
 @Suite("TransferAdmission")
 struct TransferAdmissionTests {
+    /// Admits each id in turn: whether each may start now.
+    static func admit(_ ids: [UInt64], to admission: inout TransferAdmission, origin: String = "http://a") -> [Bool] {
+        ids.map { admission.admit($0, origin: origin) }
+    }
+
+    /// Releases `count` slots in turn: the transfer each was handed to, if any.
+    static func release(_ count: Int, of admission: inout TransferAdmission, origin: String = "http://a") -> [UInt64?] {
+        (0..<count).map { _ in admission.release(origin) }
+    }
+
     @Test func transfersBeyondTheLimitWaitAndStartInArrivalOrder() {
         var admission = TransferAdmission(limit: 2)
-        let r1 = admission.admit(1, origin: "http://a")
-        #expect(r1)
-        let r2 = admission.admit(2, origin: "http://a")
-        #expect(r2)
-        let r3 = admission.admit(3, origin: "http://a")
-        #expect(!r3)
-        let r4 = admission.admit(4, origin: "http://a")
-        #expect(!r4)
+        #expect(Self.admit([1, 2, 3, 4], to: &admission) == [true, true, false, false])
         #expect(admission.waitingCount == 2)
-        let r5 = admission.release("http://a")
-        #expect(r5 == 3)
-        let r6 = admission.release("http://a")
-        #expect(r6 == 4)
+        #expect(Self.release(2, of: &admission) == [3, 4])
         #expect(admission.running("http://a") == 2)
-        let r7 = admission.release("http://a")
-        #expect(r7 == nil)
-        let r8 = admission.release("http://a")
-        #expect(r8 == nil)
+        #expect(Self.release(2, of: &admission) == [nil, nil])
         #expect(admission.running("http://a") == 0)
         #expect(admission.waitingCount == 0)
     }
 
     @Test func eachOriginHasItsOwnSlots() {
         var admission = TransferAdmission(limit: 1)
-        let r9 = admission.admit(1, origin: "http://a")
-        #expect(r9)
-        let r10 = admission.admit(2, origin: "http://b")
-        #expect(r10)
-        let r11 = admission.admit(3, origin: "http://a")
-        #expect(!r11)
-        let r12 = admission.release("http://b")
-        #expect(r12 == nil)
-        let r13 = admission.release("http://a")
-        #expect(r13 == 3)
+        #expect(Self.admit([1], to: &admission, origin: "http://a") == [true])
+        #expect(Self.admit([2], to: &admission, origin: "http://b") == [true])
+        #expect(Self.admit([3], to: &admission, origin: "http://a") == [false])
+        #expect(Self.release(1, of: &admission, origin: "http://b") == [nil])
+        #expect(Self.release(1, of: &admission, origin: "http://a") == [3])
     }
 
     @Test func aWithdrawnTransferIsNeverHandedASlot() {
         var admission = TransferAdmission(limit: 1)
-        let r14 = admission.admit(1, origin: "http://a")
-        #expect(r14)
-        let r15 = admission.admit(2, origin: "http://a")
-        #expect(!r15)
-        let r16 = admission.admit(3, origin: "http://a")
-        #expect(!r16)
-        let r17 = admission.withdraw(2, origin: "http://a")
-        #expect(r17)
-        let r18 = admission.withdraw(2, origin: "http://a")
-        #expect(!r18)
-        let r19 = admission.withdraw(1, origin: "http://a")
-        #expect(!r19, "a running transfer is not waiting")
+        #expect(Self.admit([1, 2, 3], to: &admission) == [true, false, false])
+        let withdrawn = [2, 2, 1].map { admission.withdraw($0, origin: "http://a") }
+        // The second time 2 is no longer waiting; 1 is running, not waiting.
+        #expect(withdrawn == [true, false, false])
         #expect(admission.waitingCount == 1)
-        let r20 = admission.release("http://a")
-        #expect(r20 == 3)
+        #expect(Self.release(1, of: &admission) == [3])
     }
 
     @Test func noLimitAdmitsEverything() {
         var admission = TransferAdmission(limit: 0)
-        var admitted = 0
-        for id in 1...1000 where admission.admit(UInt64(id), origin: "http://a") { admitted += 1 }
-        #expect(admitted == 1000)
+        #expect(Self.admit(Array(1...1000), to: &admission).allSatisfy { $0 })
         #expect(admission.waitingCount == 0)
     }
 
