@@ -34,6 +34,13 @@ struct CurlClientTests {
         deinit { close(fd) }
     }
 
+    /// A client letting at most `limit` transfers per host into libcurl.
+    static func client(maxConnectionsPerHost limit: Int) -> CurlClient {
+        var configuration = CurlClientConfiguration()
+        configuration.maxConnectionsPerHost = limit
+        return CurlClient(configuration: configuration)
+    }
+
     /// `execute`'s outcome as a value, for task groups.
     static func outcome(
         of client: CurlClient, _ request: CurlClientRequest
@@ -106,9 +113,7 @@ struct CurlClientTests {
 
     @Test func transfersBeyondTheHostLimitWaitInTheClientAndTimeOutOnTheirOwnDeadline() async throws {
         let listener = try SilentListener()
-        var configuration = CurlClientConfiguration()
-        configuration.maxConnectionsPerHost = 2
-        let client = CurlClient(configuration: configuration)
+        let client = Self.client(maxConnectionsPerHost: 2)
         let url = "http://127.0.0.1:\(listener.port)/"
         let start = ContinuousClock.now
         let errors = await withTaskGroup(of: CurlClientError?.self) { group in
@@ -137,9 +142,7 @@ struct CurlClientTests {
 
     @Test func aCancelledWaitingTransferLeavesTheQueue() async throws {
         let listener = try SilentListener()
-        var configuration = CurlClientConfiguration()
-        configuration.maxConnectionsPerHost = 1
-        let client = CurlClient(configuration: configuration)
+        let client = Self.client(maxConnectionsPerHost: 1)
         let url = "http://127.0.0.1:\(listener.port)/"
         let start = ContinuousClock.now
         let result = await withTaskGroup(of: Result<CurlClientResponse, CurlClientError>.self) { group in

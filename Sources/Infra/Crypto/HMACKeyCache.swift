@@ -5,17 +5,23 @@ import Synchronization
 /// context, an update and a final.
 ///
 /// OpenSSL 3's one-shot `HMAC()` looks the MAC and the digest up by name in the provider store (locks, hash
-/// lookups) and hashes the key into the inner and outer pads on every call: about 13 µs per Twilio signature at
-/// customer pace, where the caches are cold (`perf` at 400 messages/s: 2.7 % of the server, four signatures per
-/// message). The keys are few — one auth token per restaurant and token version — so they are kept, up to
-/// ``capacity``; past it the cache starts over.
+/// lookups) and hashes the key into the inner and outer pads on every call; it was 2.7 % of the server's `perf`
+/// samples at 400 messages/s with replies sent (one signature per webhook and per status callback). The keys are
+/// few — one auth token per restaurant and token version — so they are kept, up to ``capacity``; past it the cache
+/// starts over.
 final class HMACKeyCache: Sendable {
     /// The process's cache.
     static let shared = HMACKeyCache()
 
     /// Keys kept at most before the cache is emptied.
     let capacity: Int
-    private let state: Mutex<[Entry: KeyedContext]>
+    private let state = Mutex(State())
+
+    /// The keyed contexts, and HMAC's MAC fetched once for them all.
+    private struct State: ~Copyable {
+        var contexts: [Entry: KeyedContext] = [:]
+        var hmac: OpaquePointer?
+    }
 
     /// What a context is keyed by: the digest's OpenSSL name and the key's bytes.
     private struct Entry: Hashable {
@@ -26,7 +32,6 @@ final class HMACKeyCache: Sendable {
     /// A cache keeping up to `capacity` keyed contexts.
     init(capacity: Int = 1024) {
         self.capacity = capacity
-        self.state = Mutex([:])
     }
 
     /// The MAC of `data` under `key` with the digest OpenSSL calls `digest` (`SHA1`, `SHA256`), `length` bytes;
@@ -46,11 +51,14 @@ final class HMACKeyCache: Sendable {
     /// A fresh copy of the context keyed with `key` (made and kept on first use); the caller frees it.
     private func copyOfKeyedContext(digest: String, key: [UInt8]) -> OpaquePointer? {
         let entry = Entry(digest: digest, key: key)
-        return state.withLock { contexts -> OpaquePointer? in
-            if let keyed = contexts[entry] { return EVP_MAC_CTX_dup(keyed.pointer) }
-            guard let keyed = KeyedContext(digest: digest, key: key) else { return nil }
-            if contexts.count >= capacity { contexts.removeAll() }
-            contexts[entry] = keyed
+        return state.withLock { state -> OpaquePointer? in
+            if let keyed = state.contexts[entry] { return EVP_MAC_CTX_dup(keyed.pointer) }
+            if state.hmac == nil { state.hmac = EVP_MAC_fetch(nil, "HMAC", nil) }
+            guard let hmac = state.hmac, let keyed = KeyedContext(hmac: hmac, digest: digest, key: key) else {
+                return nil
+            }
+            if state.contexts.count >= capacity { state.contexts.removeAll() }
+            state.contexts[entry] = keyed
             return EVP_MAC_CTX_dup(keyed.pointer)
         }
     }
@@ -62,12 +70,10 @@ final class HMACKeyCache: Sendable {
 private final class KeyedContext {
     let pointer: OpaquePointer
 
-    /// HMAC's MAC, fetched once for the process.
-    private static let hmac = Mutex<OpaquePointer?>(nil)
-
-    /// Nil for an empty key (the one-shot call handles it) or when OpenSSL refuses.
-    init?(digest: String, key: [UInt8]) {
-        guard !key.isEmpty, let mac = Self.fetchHMAC(), let context = EVP_MAC_CTX_new(mac) else { return nil }
+    /// A context of `hmac` (the fetched `EVP_MAC`) keyed with `key`; nil for an empty key (the one-shot call handles
+    /// it) or when OpenSSL refuses.
+    init?(hmac: OpaquePointer, digest: String, key: [UInt8]) {
+        guard !key.isEmpty, let context = EVP_MAC_CTX_new(hmac) else { return nil }
         let keyed = digest.withCString { name -> Bool in
             var parameters = [
                 OSSL_PARAM_construct_utf8_string("digest", UnsafeMutablePointer(mutating: name), 0),
@@ -85,11 +91,4 @@ private final class KeyedContext {
     }
 
     deinit { EVP_MAC_CTX_free(pointer) }
-
-    private static func fetchHMAC() -> OpaquePointer? {
-        hmac.withLock { mac in
-            if mac == nil { mac = EVP_MAC_fetch(nil, "HMAC", nil) }
-            return mac
-        }
-    }
 }
