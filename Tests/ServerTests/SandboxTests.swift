@@ -145,6 +145,39 @@ struct SandboxTests {
         }
     }
 
+    /// One client, one request at a time: each reuses the previous one's easy handle, and nothing of the previous
+    /// request (method, body, `NOBODY`, headers) leaks into the next.
+    @Test func aReusedHandleCarriesNothingOfTheLastRequest() async throws {
+        try await withSandbox { sandbox, base in
+            sandbox.registerAccount(sid: Self.account.sid, authToken: Self.account.authToken)
+            let http = CurlClient()
+            let messages = base + "/2010-04-01/Accounts/\(Self.account.sid)/Messages.json"
+            let auth = "Basic " + Base64.encode(Array("\(Self.account.sid):\(Self.account.authToken)".utf8))
+            let sent = try await http.execute(
+                CurlClientRequest(
+                    method: "POST", url: messages,
+                    headers: [("Authorization", auth), ("Content-Type", "application/x-www-form-urlencoded")],
+                    body: Array("To=whatsapp%3A%2B1&From=whatsapp%3A%2B2&Body=hi".utf8)))
+            #expect(sent.status == 201)
+            #expect(await http.idleHandles == 1)
+            // A GET after a POST is a GET (a leftover POST body would make it a POST, which this route refuses).
+            let listed = try await http.execute(CurlClientRequest(url: base + "/sandbox/messages"))
+            #expect(listed.status == 200)
+            #expect(try JSONDecoder().decode([SandboxMessage].self, from: Data(listed.body)).map(\.body) == ["hi"])
+            _ = try await http.execute(CurlClientRequest(method: "HEAD", url: base + "/sandbox/messages"))
+            // A GET after a HEAD has its body again.
+            let again = try await http.execute(CurlClientRequest(url: base + "/sandbox/messages"))
+            #expect(again.status == 200)
+            #expect(try JSONDecoder().decode([SandboxMessage].self, from: Data(again.body)).map(\.body) == ["hi"])
+            // The credentials of the first request went with it.
+            let anonymous = try await http.execute(
+                CurlClientRequest(method: "POST", url: messages, body: Array("To=a".utf8)))
+            #expect(anonymous.status == 401)
+            #expect(await http.idleHandles == 1)
+            #expect(await http.transfersCompleted == 5)
+        }
+    }
+
     @Test func adminEndpointsRegisterAccountsInjectFaultsAndShowTheRecord() async throws {
         try await withSandbox { sandbox, base in
             let http = CurlClient()

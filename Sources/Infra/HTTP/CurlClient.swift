@@ -18,7 +18,7 @@ public actor CurlClient {
 
     nonisolated public var unownedExecutor: UnownedSerialExecutor { loop.asUnownedSerialExecutor() }
 
-    // Safety of the four `nonisolated(unsafe)` below: they are read and written only by this actor's methods,
+    // Safety of the five `nonisolated(unsafe)` below: they are read and written only by this actor's methods,
     // which all run on its executor (the loop thread), and once by `deinit`, which has exclusive access. The
     // annotation exists only so `deinit` may read them without being an `isolated deinit` (see there).
     nonisolated(unsafe) let multi: UnsafeMutableRawPointer?
@@ -28,6 +28,8 @@ public actor CurlClient {
     nonisolated(unsafe) var timer: IOEventLoop.TimerID?
     var nextID: UInt64 = 0
     var admission: TransferAdmission
+    /// Easy handles of finished transfers, reset for the next ones.
+    nonisolated(unsafe) var handles: EasyHandlePool
     /// Connections libcurl had to open (sum of `CURLINFO_NUM_CONNECTS` over finished transfers).
     public private(set) var connectionsOpened = 0
     /// Transfers in libcurl (connecting, sending or receiving) and not finished yet.
@@ -36,12 +38,15 @@ public actor CurlClient {
     public var transfersWaiting: Int { admission.waitingCount }
     /// Transfers finished, with or without success.
     public private(set) var transfersCompleted = 0
+    /// Easy handles kept from finished transfers for the next ones (``EasyHandlePool``).
+    public var idleHandles: Int { handles.idleCount }
 
     /// Creates a client on `loop` (the shared infrastructure loop by default).
     public init(configuration: CurlClientConfiguration = CurlClientConfiguration(), loop: IOEventLoop = .shared) {
         self.loop = loop
         self.configuration = configuration
         self.admission = TransferAdmission(limit: configuration.maxConnectionsPerHost)
+        self.handles = EasyHandlePool(capacity: configuration.maxCachedConnections)
         self.multi = CurlGlobal.ensureInitialized() ? curl_multi_init() : nil
         guard let multi else { return }
         let context = Unmanaged.passUnretained(self).toOpaque()
@@ -60,7 +65,8 @@ public actor CurlClient {
     deinit {
         guard let multi else { return }
         let cleanup = CurlMultiCleanup(
-            multi: multi, transfers: Array(transfers.values), watchers: Array(watchers.values), timer: timer)
+            multi: multi, transfers: Array(transfers.values), idleHandles: handles, watchers: Array(watchers.values),
+            timer: timer)
         let loop = self.loop
         loop.execute { cleanup.run(on: loop) }
     }
@@ -88,13 +94,14 @@ public actor CurlClient {
         id: UInt64, request: CurlClientRequest,
         continuation: CheckedContinuation<Result<CurlClientResponse, CurlClientError>, Never>
     ) {
-        guard multi != nil, let easy = curl_easy_init() else {
+        guard multi != nil, let easy = handles.take() else {
             continuation.resume(returning: .failure(.transport(code: -1, message: "libcurl could not be initialised")))
             return
         }
         let transfer = HTTPTransfer(
             id: id, easy: easy, maxResponseSize: configuration.maxResponseSize, continuation: continuation)
         if let error = configure(transfer, request: request) {
+            handles.giveBack(easy)
             continuation.resume(returning: .failure(error))
             return
         }
@@ -225,6 +232,8 @@ public actor CurlClient {
             if let timer = transfer.queueTimer { loop.cancel(timer) }
             _ = admission.withdraw(id, origin: transfer.origin)
         }
+        // The response is already read out of the handle (status, sizes), so it can be reset for the next one.
+        handles.giveBack(transfer.easy)
         transfer.continuation.resume(returning: result)
         if transfer.started { passSlot(of: transfer.origin) }
     }

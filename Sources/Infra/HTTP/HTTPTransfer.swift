@@ -1,7 +1,8 @@
 import CCurl
 
-/// One request, waiting for a connection slot or in libcurl: its easy handle, the header list, the response being
-/// received, and the caller's continuation.
+/// One request, waiting for a connection slot or in libcurl: its easy handle (the client's: it goes back to the
+/// client's ``EasyHandlePool`` when the transfer ends), the header list, the response being received, and the
+/// caller's continuation.
 ///
 /// Confined to the ``CurlClient`` actor (whose executor is the event loop): libcurl's write and header callbacks
 /// run inside `curl_multi_socket_action`, which the actor calls, so every access is on the loop thread.
@@ -37,8 +38,8 @@ final class HTTPTransfer {
     }
 
     deinit {
+        // The handle was reset or freed by the client first, so it no longer points at the list.
         if let headerList { curl_slist_free_all(headerList) }
-        curl_easy_cleanup(easy)
         errorBuffer.deallocate()
     }
 
@@ -52,23 +53,32 @@ final class HTTPTransfer {
         return true
     }
 
-    /// Takes one header line; a status line starts a new header block (interim 1xx answers, redirects).
+    /// Takes one header line; a status line starts a new header block (interim 1xx answers, redirects). Read as
+    /// bytes: only the name and the trimmed value become strings.
     func receiveHeaderLine(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         headerBytes += bytes.count
         guard headerBytes <= 64 * 1024 else {
             tooLarge = true
             return false
         }
-        let line = String(decoding: bytes, as: UTF8.self)
-        if line.hasPrefix("HTTP/") {
-            headers.removeAll()
+        if bytes.starts(with: "HTTP/".utf8) {
+            headers.removeAll(keepingCapacity: true)
             return true
         }
-        guard let colon = line.firstIndex(of: ":") else { return true }
-        let name = String(line[..<colon])
-        let value = line[line.index(after: colon)...].trimmingHTTPWhitespace()
+        guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")) else { return true }
+        var start = colon + 1
+        var end = bytes.endIndex
+        while start < end, Self.isHTTPWhitespace(bytes[start]) { start += 1 }
+        while end > start, Self.isHTTPWhitespace(bytes[end - 1]) { end -= 1 }
+        let name = String(decoding: UnsafeBufferPointer(rebasing: bytes[..<colon]), as: UTF8.self)
+        let value = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
         headers.append((name: name, value: value))
         return true
+    }
+
+    private static func isHTTPWhitespace(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r")
+            || byte == UInt8(ascii: "\n")
     }
 
     var errorMessage: String { String(cString: errorBuffer) }

@@ -72,12 +72,34 @@ struct TransferAdmission {
     /// → `http://host:8080`). An explicit default port is another origin than none, which at worst lets libcurl
     /// hold one origin's transfers back itself.
     static func origin(of url: String) -> String {
-        let bytes = url.utf8
-        var start = bytes.startIndex
-        if let separator = bytes.firstRange(of: "://".utf8) { start = separator.upperBound }
-        let end = bytes[start...].firstIndex {
-            $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#")
+        var url = url
+        return url.withUTF8 { bytes in
+            var start = 0
+            // The authority starts after the first "://", if there is one (bytes, not `firstRange(of:)`: the
+            // generic collection search was 3.5 % of the load harness's CPU).
+            var index = 0
+            while index + 2 < bytes.count {
+                if bytes[index] == UInt8(ascii: ":") && bytes[index + 1] == UInt8(ascii: "/")
+                    && bytes[index + 2] == UInt8(ascii: "/")
+                {
+                    start = index + 3
+                    break
+                }
+                index += 1
+            }
+            var end = start
+            while end < bytes.count, bytes[end] != UInt8(ascii: "/"), bytes[end] != UInt8(ascii: "?"),
+                bytes[end] != UInt8(ascii: "#")
+            {
+                end += 1
+            }
+            return String(unsafeUninitializedCapacity: end) { origin in
+                for offset in 0..<end {
+                    let byte = bytes[offset]
+                    origin[offset] = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte
+                }
+                return end
+            }
         }
-        return String(url[..<(end ?? bytes.endIndex)]).lowercased()
     }
 }
