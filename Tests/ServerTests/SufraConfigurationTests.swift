@@ -43,6 +43,15 @@ import Testing
         }
     }
 
+    @Test func ingestGatherWindowDefaultsToNoneAndIsBounded() throws {
+        #expect(try SufraConfiguration(environment: [:]).ingestGatherMilliseconds == 0)
+        #expect(try SufraConfiguration(environment: ["INGEST_GATHER_MS": "10"]).ingestGatherMilliseconds == 10)
+        #expect(try SufraConfiguration(environment: ["INGEST_GATHER_MS": "0"]).ingestGatherMilliseconds == 0)
+        for bad in ["-1", "51", "soon"] {
+            #expect(throws: ConfigurationError.self) { try SufraConfiguration(environment: ["INGEST_GATHER_MS": bad]) }
+        }
+    }
+
     @Test func dashboardSocketLimitsDefaultTo100PerRestaurantAnd10000InAll() throws {
         let defaults = try SufraConfiguration(environment: [:]).dashboardSockets
         #expect(defaults == LiveSocketLimits(perRestaurant: 100, total: 10_000))

@@ -138,6 +138,7 @@ public struct SufraApplication: Sendable {
             client: postgres, localWake: wakeLocalSender, logger: logger.with(label: "outbound"))
         var ingestOptions = GroupCommitOptions()
         ingestOptions.flushers = configuration.ingestFlushers
+        ingestOptions.gatherWindow = .milliseconds(configuration.ingestGatherMilliseconds)
         ingest = GroupCommitIngest(
             client: postgres, notifier: notifier, handoff: options.runSender ? outbound : nil, options: ingestOptions,
             logger: logger.with(label: "ingest"), metrics: IngestMetrics(factory: factory))

@@ -50,6 +50,9 @@ public struct SufraConfiguration: Sendable, CustomStringConvertible {
     /// bigger batches, so less database work per webhook; more let a database with many cores commit in parallel
     /// (docs/inbound.md, "Group commit").
     public var ingestFlushers: Int
+    /// `INGEST_GATHER_MS`: the least time between the starts of one webhook flusher's batches (0…50, default 0:
+    /// a batch starts as soon as one is due).
+    public var ingestGatherMilliseconds: Int
     /// `DASHBOARD_SOCKETS_PER_RESTAURANT` (default 100) and `DASHBOARD_SOCKETS_MAX` (default 10,000): dashboard
     /// WebSockets this process takes per restaurant and in all; one past either is closed with `1013`.
     public var dashboardSockets: LiveSocketLimits
@@ -110,6 +113,14 @@ public struct SufraConfiguration: Sendable, CustomStringConvertible {
         ingestFlushers = try positiveInt("INGEST_FLUSHERS", default: 2)
         guard (1...16).contains(ingestFlushers) else {
             throw ConfigurationError.invalid("INGEST_FLUSHERS", "must be 1…16 (got \(ingestFlushers))")
+        }
+        if let raw = nonEmpty("INGEST_GATHER_MS") {
+            guard let value = Int(raw), (0...50).contains(value) else {
+                throw ConfigurationError.invalid("INGEST_GATHER_MS", "must be 0…50 milliseconds (got '\(raw)')")
+            }
+            ingestGatherMilliseconds = value
+        } else {
+            ingestGatherMilliseconds = 0
         }
         dashboardSockets = LiveSocketLimits(
             perRestaurant: try positiveInt("DASHBOARD_SOCKETS_PER_RESTAURANT", default: 100),
