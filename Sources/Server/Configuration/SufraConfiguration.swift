@@ -72,18 +72,22 @@ public struct SufraConfiguration: Sendable, CustomStringConvertible {
             guard let value = Int(raw), value > 0 else { throw ConfigurationError.notAPositiveInteger(key, raw) }
             return value
         }
+        /// An integer in `range` (0 allowed when the range has it), or `fallback` when unset.
+        func int(_ key: String, in range: ClosedRange<Int>, _ unit: String, default fallback: Int)
+            throws(ConfigurationError) -> Int
+        {
+            guard let raw = nonEmpty(key) else { return fallback }
+            guard let value = Int(raw), range.contains(value) else {
+                throw ConfigurationError.invalid(
+                    key, "must be \(unit) \(range.lowerBound)…\(range.upperBound) (got '\(raw)')")
+            }
+            return value
+        }
         databaseURL = nonEmpty("DATABASE_URL")
         redisURL = nonEmpty("REDIS_URL") ?? "redis://127.0.0.1:6379/0"
         host = nonEmpty("HOST") ?? "127.0.0.1"
-        if let rawPort = nonEmpty("PORT") {
-            // 0 asks the system for a free port (tests, side-by-side runs).
-            guard let value = Int(rawPort), (0...65_535).contains(value) else {
-                throw ConfigurationError.invalid("PORT", "must be a port number 0…65535 (got '\(rawPort)')")
-            }
-            port = value
-        } else {
-            port = 8080
-        }
+        // 0 asks the system for a free port (tests, side-by-side runs).
+        port = try int("PORT", in: 0...65_535, "a port number", default: 8080)
         publicURL = nonEmpty("PUBLIC_URL").map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
         // Set but empty trusts nobody; unset takes the default.
         if let raw = environment["TRUSTED_PROXIES"] {
@@ -114,14 +118,7 @@ public struct SufraConfiguration: Sendable, CustomStringConvertible {
         guard (1...16).contains(ingestFlushers) else {
             throw ConfigurationError.invalid("INGEST_FLUSHERS", "must be 1…16 (got \(ingestFlushers))")
         }
-        if let raw = nonEmpty("INGEST_GATHER_MS") {
-            guard let value = Int(raw), (0...50).contains(value) else {
-                throw ConfigurationError.invalid("INGEST_GATHER_MS", "must be 0…50 milliseconds (got '\(raw)')")
-            }
-            ingestGatherMilliseconds = value
-        } else {
-            ingestGatherMilliseconds = 0
-        }
+        ingestGatherMilliseconds = try int("INGEST_GATHER_MS", in: 0...50, "milliseconds", default: 0)
         dashboardSockets = LiveSocketLimits(
             perRestaurant: try positiveInt("DASHBOARD_SOCKETS_PER_RESTAURANT", default: 100),
             total: try positiveInt("DASHBOARD_SOCKETS_MAX", default: 10_000))
