@@ -72,8 +72,10 @@ public struct SufraConfiguration: Sendable, CustomStringConvertible {
             guard let value = Int(raw), value > 0 else { throw ConfigurationError.notAPositiveInteger(key, raw) }
             return value
         }
-        /// An integer in `range` (0 allowed when the range has it), or `fallback` when unset.
-        func int(_ key: String, in range: ClosedRange<Int>, _ unit: String, default fallback: Int)
+        /// An integer in `range`, or `fallback` when unset.
+        func bounded(
+            _ key: String, _ range: ClosedRange<Int>, _ unit: String, or fallback: Int
+        )
             throws(ConfigurationError) -> Int
         {
             guard let raw = nonEmpty(key) else { return fallback }
@@ -87,7 +89,7 @@ public struct SufraConfiguration: Sendable, CustomStringConvertible {
         redisURL = nonEmpty("REDIS_URL") ?? "redis://127.0.0.1:6379/0"
         host = nonEmpty("HOST") ?? "127.0.0.1"
         // 0 asks the system for a free port (tests, side-by-side runs).
-        port = try int("PORT", in: 0...65_535, "a port number", default: 8080)
+        port = try bounded("PORT", 0...65_535, "a port number", or: 8080)
         publicURL = nonEmpty("PUBLIC_URL").map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
         // Set but empty trusts nobody; unset takes the default.
         if let raw = environment["TRUSTED_PROXIES"] {
@@ -118,7 +120,7 @@ public struct SufraConfiguration: Sendable, CustomStringConvertible {
         guard (1...16).contains(ingestFlushers) else {
             throw ConfigurationError.invalid("INGEST_FLUSHERS", "must be 1…16 (got \(ingestFlushers))")
         }
-        ingestGatherMilliseconds = try int("INGEST_GATHER_MS", in: 0...50, "milliseconds", default: 0)
+        ingestGatherMilliseconds = try bounded("INGEST_GATHER_MS", 0...50, "milliseconds", or: 0)
         dashboardSockets = LiveSocketLimits(
             perRestaurant: try positiveInt("DASHBOARD_SOCKETS_PER_RESTAURANT", default: 100),
             total: try positiveInt("DASHBOARD_SOCKETS_MAX", default: 10_000))
