@@ -3,7 +3,7 @@ import CCurl
 /// libcurl easy handles kept for the next transfers of a ``CurlClient``: a finished transfer's handle is reset
 /// (`curl_easy_reset`: options cleared, its buffers and caches kept) and used again instead of being freed, so a
 /// transfer does not pay for allocating, zeroing and freeing a handle and its 16 KiB receive buffer
-/// (docs/twilio.md, "Connections").
+/// (docs/twilio.md, "HTTP client").
 ///
 /// Confined to the client's executor (the loop thread), like the handles themselves.
 struct EasyHandlePool {
