@@ -46,12 +46,29 @@ public struct MessageRecord: Sendable, Codable, Equatable {
         try container.encode(createdAt, forKey: .createdAt)
     }
 
-    /// The object as JSON text for event payloads (hand-built, no encoder on the send path).
+    /// The object as JSON text for event payloads: hand-built into one string (no encoder, no piece joined with
+    /// `+`: the receipts' `message.status` events build one per delivery receipt).
     public var json: String {
-        func text(_ value: String?) -> String { value.map(JSONText.quoted) ?? "null" }
-        return "{\"id\":\(text(id)),\"conversationId\":\(text(conversationId)),\"direction\":\(text(direction)),"
-            + "\"body\":\(text(body)),\"contentSid\":\(text(contentSid)),\"sid\":\(text(sid)),"
-            + "\"status\":\(text(status)),\"errorCode\":\(text(errorCode)),\"attempts\":\(attempts),"
-            + "\"lastError\":\(text(lastError)),\"createdAt\":\(text(createdAt))}"
+        var out = "{\"id\":"
+        out.reserveCapacity(320)
+        JSONText.appendQuoted(id, to: &out)
+        Self.append(",\"conversationId\":", conversationId, to: &out)
+        Self.append(",\"direction\":", direction, to: &out)
+        Self.append(",\"body\":", body, to: &out)
+        Self.append(",\"contentSid\":", contentSid, to: &out)
+        Self.append(",\"sid\":", sid, to: &out)
+        Self.append(",\"status\":", status, to: &out)
+        Self.append(",\"errorCode\":", errorCode, to: &out)
+        out += ",\"attempts\":"
+        out += String(attempts)
+        Self.append(",\"lastError\":", lastError, to: &out)
+        Self.append(",\"createdAt\":", createdAt, to: &out)
+        out += "}"
+        return out
+    }
+
+    private static func append(_ key: String, _ value: String?, to out: inout String) {
+        out += key
+        if let value { JSONText.appendQuoted(value, to: &out) } else { out += "null" }
     }
 }
