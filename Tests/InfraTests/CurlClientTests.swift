@@ -116,26 +116,32 @@ struct CurlClientTests {
         let client = Self.client(maxConnectionsPerHost: 2)
         let url = "http://127.0.0.1:\(listener.port)/"
         let start = ContinuousClock.now
-        let errors = await withTaskGroup(of: CurlClientError?.self) { group in
-            for _ in 0..<6 {
-                group.addTask {
-                    let outcome = await Self.outcome(
-                        of: client, CurlClientRequest(url: url, timeout: .milliseconds(800)))
-                    if case .failure(let error) = outcome { return error } else { return nil }
-                }
-            }
-            // libcurl holds two of them (connected to the listener, which never answers); four wait in the client.
+        /// Whether the transfer held a slot, how it failed, and when it ended.
+        typealias Ending = (holder: Bool, error: CurlClientError?, after: Duration)
+        func request(_ timeout: Duration, holder: Bool) async -> Ending {
+            let outcome = await Self.outcome(of: client, CurlClientRequest(url: url, timeout: timeout))
+            guard case .failure(let error) = outcome else { return (holder, nil, ContinuousClock.now - start) }
+            return (holder, error, ContinuousClock.now - start)
+        }
+        let endings = await withTaskGroup(of: Ending.self) { group in
+            // Two take the slots (connected to the listener, which never answers) and keep them for 1.5 s …
+            for _ in 0..<2 { group.addTask { await request(.milliseconds(1500), holder: true) } }
+            while await client.transfersInFlight < 2, ContinuousClock.now - start < .seconds(5) { await Task.yield() }
+            // … so four more wait in the client, each with a deadline that passes long before a slot comes free.
+            for _ in 0..<4 { group.addTask { await request(.milliseconds(400), holder: false) } }
             while await client.transfersWaiting < 4, ContinuousClock.now - start < .seconds(5) { await Task.yield() }
             #expect(await client.transfersInFlight == 2)
             #expect(await client.transfersWaiting == 4)
-            return await group.reduce(into: [CurlClientError?]()) { $0.append($1) }
+            return await group.reduce(into: [Ending]()) { $0.append($1) }
         }
-        let elapsed = ContinuousClock.now - start
-        #expect(errors.count == 6)
-        #expect(errors.allSatisfy { $0 == .timedOut })
-        // The waiting ones fail at their own deadline (waiting counts), not one timeout after a slot came free.
-        #expect(elapsed < .milliseconds(1500), "took \(elapsed)")
-        #expect(errors.filter { $0?.requestMayHaveBeenSent == false }.count >= 4, "waiting transfers sent nothing")
+        #expect(endings.count == 6)
+        #expect(endings.allSatisfy { $0.error == .timedOut })
+        let waiting = endings.filter { !$0.holder }
+        // The waiting ones fail at their own deadline (waiting counts), not one timeout after a slot came free, and
+        // nothing of theirs was sent.
+        #expect(waiting.count == 4)
+        #expect(waiting.allSatisfy { $0.after < .milliseconds(1200) }, "\(waiting.map(\.after))")
+        #expect(waiting.allSatisfy { $0.error?.requestMayHaveBeenSent == false }, "waiting transfers sent nothing")
         #expect(await client.transfersInFlight == 0)
         #expect(await client.transfersWaiting == 0)
     }
