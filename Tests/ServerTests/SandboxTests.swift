@@ -122,17 +122,22 @@ struct SandboxTests {
         }
     }
 
+    /// A Messages API request as the account sends it: form-encoded, with its Basic credentials.
+    static func authorizedPost(_ url: String, form: String) -> CurlClientRequest {
+        let auth = "Basic " + Base64.encode(Array("\(account.sid):\(account.authToken)".utf8))
+        return CurlClientRequest(
+            method: "POST", url: url,
+            headers: [("Authorization", auth), ("Content-Type", "application/x-www-form-urlencoded")],
+            body: Array(form.utf8))
+    }
+
     @Test func missingFieldsGetTwilioErrorJSON() async throws {
         try await withSandbox { sandbox, base in
             sandbox.registerAccount(sid: Self.account.sid, authToken: Self.account.authToken)
             let http = CurlClient()
-            let auth = "Basic " + Base64.encode(Array("\(Self.account.sid):\(Self.account.authToken)".utf8))
             let url = base + "/2010-04-01/Accounts/\(Self.account.sid)/Messages.json"
             let response = try await http.execute(
-                CurlClientRequest(
-                    method: "POST", url: url,
-                    headers: [("Authorization", auth), ("Content-Type", "application/x-www-form-urlencoded")],
-                    body: Array("To=whatsapp%3A%2B1&From=whatsapp%3A%2B2".utf8)))
+                Self.authorizedPost(url, form: "To=whatsapp%3A%2B1&From=whatsapp%3A%2B2"))
             #expect(response.status == 400)
             let json = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]
             #expect(json?["code"] as? Int == 21602)
@@ -152,12 +157,8 @@ struct SandboxTests {
             sandbox.registerAccount(sid: Self.account.sid, authToken: Self.account.authToken)
             let http = CurlClient()
             let messages = base + "/2010-04-01/Accounts/\(Self.account.sid)/Messages.json"
-            let auth = "Basic " + Base64.encode(Array("\(Self.account.sid):\(Self.account.authToken)".utf8))
             let sent = try await http.execute(
-                CurlClientRequest(
-                    method: "POST", url: messages,
-                    headers: [("Authorization", auth), ("Content-Type", "application/x-www-form-urlencoded")],
-                    body: Array("To=whatsapp%3A%2B1&From=whatsapp%3A%2B2&Body=hi".utf8)))
+                Self.authorizedPost(messages, form: "To=whatsapp%3A%2B1&From=whatsapp%3A%2B2&Body=hi"))
             #expect(sent.status == 201)
             #expect(await http.idleHandles == 1)
             // A GET after a POST is a GET (a leftover POST body would make it a POST, which this route refuses).
