@@ -266,4 +266,71 @@ struct SandboxTests {
             #expect(received.allSatisfy { $0.1 })
         }
     }
+
+    @Test func callbacksGoThroughThePosterTheSandboxWasGiven() async throws {
+        let (posts, postInput) = AsyncStream<RecordedCallback>.makeStream()
+        let sandbox = TwilioSandbox(callbackPoster: RecordingCallbackPoster(input: postInput))
+        sandbox.registerAccount(sid: Self.account.sid, authToken: Self.account.authToken)
+        let received = try await withSandbox(sandbox) { _, base in
+            let client = TwilioClient(http: CurlClient(), apiBase: base)
+            var message = Self.text("whatsapp:+8")
+            // Nothing listens there: only the poster can see these callbacks.
+            message.statusCallback = "http://127.0.0.1:9/whatsapp/status"
+            guard case .sent = await client.send(account: Self.account, message: message) else {
+                Issue.record("send failed")
+                return [RecordedCallback]()
+            }
+            return await Self.first(3, of: posts, within: .seconds(10))
+        }
+        #expect(received.map(\.status) == ["sent", "delivered", "read"])
+        for callback in received {
+            #expect(callback.url == "http://127.0.0.1:9/whatsapp/status")
+            #expect(callback.signatureValid)
+        }
+    }
+
+    /// The first `count` elements of `stream`, or fewer when `limit` passes first.
+    static func first<Element: Sendable>(
+        _ count: Int, of stream: AsyncStream<Element>, within limit: Duration
+    ) async -> [Element] {
+        await withTaskGroup(of: [Element]?.self) { group in
+            group.addTask {
+                var elements: [Element] = []
+                for await element in stream {
+                    elements.append(element)
+                    if elements.count == count { break }
+                }
+                return elements
+            }
+            group.addTask {
+                try? await Task.sleep(for: limit)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first ?? []
+        }
+    }
+}
+
+/// A status callback as a ``SandboxCallbackPoster`` was asked to post it.
+struct RecordedCallback: Sendable {
+    var url: String
+    var status: String
+    var signatureValid: Bool
+}
+
+/// Records the callbacks a sandbox posts, checking each one's signature as Sufra would.
+struct RecordingCallbackPoster: SandboxCallbackPoster {
+    let input: AsyncStream<RecordedCallback>.Continuation
+
+    func postCallback(url: String, headers: [(name: String, value: String)], body: [UInt8], timeout: Duration) async {
+        let fields = FormURLEncoding.decode(body) ?? []
+        let valid = TwilioSignature.isValid(
+            signature: headers.first { $0.name == "X-Twilio-Signature" }?.value,
+            authToken: SandboxTests.account.authToken, url: url, parameters: fields)
+        input.yield(
+            RecordedCallback(
+                url: url, status: fields.first { $0.name == "MessageStatus" }?.value ?? "", signatureValid: valid))
+    }
 }

@@ -67,12 +67,15 @@ struct LoadTest: AsyncParsableCommand {
         clientConfiguration.maxConnectionsPerHost = connections
         clientConfiguration.maxCachedConnections = connections * 2
         let client = CurlClient(configuration: clientConfiguration)
-        let sandbox = replies ? TwilioSandbox() : nil
+        // Webhooks and status callbacks each on their own connections, as customers' and Twilio's would be.
+        let keepAlive = KeepAliveHTTPClient(connectionsPerOrigin: connections)
+        let sandbox = replies ? TwilioSandbox(callbackPoster: KeepAliveHTTPClient(connectionsPerOrigin: 64)) : nil
         let result: ScenarioResult
         do {
             result = try await withSandbox(sandbox) { sandboxPort in
                 try await runScenario(
                     database: database, redisURL: redisURL, sandbox: sandbox, sandboxPort: sandboxPort, client: client,
+                    keepAlive: keepAlive,
                     loadBefore: loadBefore, logger: logger)
             }
         } catch {
@@ -114,6 +117,7 @@ struct LoadTest: AsyncParsableCommand {
 
     private func runScenario(
         database: ScratchDatabase, redisURL: String, sandbox: TwilioSandbox?, sandboxPort: Int, client: CurlClient,
+        keepAlive: KeepAliveHTTPClient,
         loadBefore: String, logger: Logger
     ) async throws -> ScenarioResult {
         // Below Linux's ephemeral range (32768 and up): ten thousand dashboard sockets take that many client ports.
@@ -165,7 +169,7 @@ struct LoadTest: AsyncParsableCommand {
                 rampStart: rampStart, rampStep: rampStep, rampMax: rampMax, runTag: runTag, sockets: sockets)
             let inbox = ReplyInbox(sandbox: sandbox, timeout: .seconds(replyTimeout))
             var context = LoadContext(
-                sender: WebhookSender(baseURL: server.baseURL, publicURL: publicURL, client: client), inbox: inbox,
+                sender: WebhookSender(baseURL: server.baseURL, publicURL: publicURL, client: keepAlive), inbox: inbox,
                 recorder: LoadRecorder(timelineStart: scenario == .chaos ? .now : nil),
                 duplicates: duplicates ?? (scenario == .duplicates ? 3 : 1))
             context.ratingEvery = ratingEvery

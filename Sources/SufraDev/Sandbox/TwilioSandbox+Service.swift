@@ -31,15 +31,13 @@ extension TwilioSandbox: MountedService {
                 ("To", job.message.to), ("ApiVersion", "2010-04-01"),
             ]
             let signature = TwilioSignature.compute(authToken: job.authToken, url: job.url, parameters: parameters)
-            let request = CurlClientRequest(
-                method: "POST", url: job.url,
+            await callbackPoster.postCallback(
+                url: job.url,
                 headers: [
                     ("Content-Type", "application/x-www-form-urlencoded"), ("X-Twilio-Signature", signature),
                     ("User-Agent", "TwilioProxy/1.1"),
                 ],
                 body: Array(FormURLEncoding.encode(parameters).utf8), timeout: .seconds(10))
-            // A receiver that is down misses this status, as with Twilio (which does not retry callbacks either).
-            _ = try? await callbackClient.execute(request)
         }
     }
 

@@ -33,13 +33,13 @@ public final class TwilioSandbox: Sendable {
     let waiters = Mutex(SandboxWaiters())
     let callbackJobs: AsyncStream<SandboxCallbackJob>
     let callbackInput: AsyncStream<SandboxCallbackJob>.Continuation
-    let callbackClient: CurlClient
+    let callbackPoster: any SandboxCallbackPoster
 
-    /// Creates a sandbox; `callbackClient` posts the status callbacks (a private one when nil).
-    public init(configuration: Configuration = Configuration(), callbackClient: CurlClient? = nil) {
+    /// Creates a sandbox; `callbackPoster` posts the status callbacks (a private ``CurlClient`` when nil).
+    public init(configuration: Configuration = Configuration(), callbackPoster: (any SandboxCallbackPoster)? = nil) {
         self.configuration = configuration
         (callbackJobs, callbackInput) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(100_000))
-        self.callbackClient = callbackClient ?? CurlClient()
+        self.callbackPoster = callbackPoster ?? CurlClient()
     }
 
     // MARK: Accounts and faults (in process)
