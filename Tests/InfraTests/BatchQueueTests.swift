@@ -27,4 +27,40 @@ import Testing
             group.cancelAll()
         }
     }
+
+    /// The window is the queue's, not a flusher's: an idle second flusher does not start the next batch early.
+    @Test func theWindowHoldsWhicheverFlusherIsFree() async throws {
+        let window = Duration.milliseconds(300)
+        let queue = BatchQueue<Int>(maximumBatch: 64, maximumPending: 100, flushers: 2, gatherWindow: window)
+        let (started, record) = AsyncStream.makeStream(of: (batch: [Int], at: ContinuousClock.Instant).self)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await queue.run { batch in record.yield((batch, .now)) } }
+            var batches = started.makeAsyncIterator()
+            #expect(queue.enqueue(1))
+            let first = try #require(await batches.next())
+            #expect(queue.enqueue(2))
+            let second = try #require(await batches.next())
+            #expect(second.batch == [2])
+            #expect(second.at - first.at >= window)
+            group.cancelAll()
+        }
+    }
+
+    /// `gatherEnough` pending entries start a batch at once, window or not.
+    @Test func enoughPendingEntriesDoNotWaitOutTheWindow() async throws {
+        let queue = BatchQueue<Int>(
+            maximumBatch: 64, maximumPending: 100, flushers: 2, gatherWindow: .seconds(5), gatherEnough: 3)
+        let (started, record) = AsyncStream.makeStream(of: (batch: [Int], at: ContinuousClock.Instant).self)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await queue.run { batch in record.yield((batch, .now)) } }
+            var batches = started.makeAsyncIterator()
+            #expect(queue.enqueue(1))
+            let first = try #require(await batches.next())
+            for entry in 2...4 { #expect(queue.enqueue(entry)) }
+            let second = try #require(await batches.next())
+            #expect(second.batch == [2, 3, 4])
+            #expect(second.at - first.at < .seconds(2))
+            group.cancelAll()
+        }
+    }
 }

@@ -41,6 +41,34 @@ import Testing
         #expect(stagger.inFlight == 0)
     }
 
+    @Test func aWindowHoldsSmallBatchesApartUnlessEnoughArePending() {
+        var stagger = BatchStagger(window: .milliseconds(10), enough: 4)
+        let start = ContinuousClock.now
+        #expect(stagger.decide(pending: 1, now: start) == .start, "the first batch of a quiet queue waits for nothing")
+        stagger.started(1, at: start)
+        stagger.finished()
+        let soon = start + .milliseconds(2)
+        #expect(stagger.decide(pending: 1, now: soon) == .gather(until: start + .milliseconds(10)))
+        stagger.setGathering(true)
+        #expect(stagger.decide(pending: 3, now: soon) == .wait, "one flusher gathers, the others wait")
+        #expect(stagger.decide(pending: 4, now: soon) == .start)
+        stagger.setGathering(false)
+        #expect(stagger.decide(pending: 1, now: start + .milliseconds(10)) == .start)
+    }
+
+    @Test func belowEnoughNoSecondBatchStartsBesideOneInFlight() {
+        var stagger = BatchStagger(enough: 4)
+        stagger.started(2, at: .now)
+        #expect(stagger.decide(pending: 3, now: .now) == .wait)
+        #expect(stagger.decide(pending: 4, now: .now) == .start)
+        stagger.started(20, at: .now)
+        #expect(stagger.decide(pending: 9, now: .now) == .wait, "half the last batch still rules above enough")
+        #expect(stagger.decide(pending: 10, now: .now) == .start)
+        stagger.finished()
+        stagger.finished()
+        #expect(stagger.decide(pending: 1, now: .now) == .start, "with nothing in flight, one entry goes")
+    }
+
     /// Through the queue with two flushers: the second does not start a batch of one behind the first's ten (it
     /// did: a flusher woke for each first entry), and what is pending when the batches in flight finish goes.
     @Test func theQueueStaggersTwoFlushers() async throws {
@@ -69,6 +97,13 @@ import Testing
             group.cancelAll()
         }
     }
+}
+
+extension BatchStagger {
+    /// The rule without a window: whether a batch starts now.
+    fileprivate func mayStart(pending: Int) -> Bool { decide(pending: pending, now: .now) == .start }
+
+    fileprivate mutating func started(_ size: Int) { started(size, at: .now) }
 }
 
 /// Flushes that wait until the test lets them finish, in the order they started.

@@ -43,9 +43,9 @@ import Testing
         }
     }
 
-    @Test func ingestGatherWindowDefaultsToNoneAndIsBounded() throws {
-        #expect(try SufraConfiguration(environment: [:]).ingestGatherMilliseconds == 0)
-        #expect(try SufraConfiguration(environment: ["INGEST_GATHER_MS": "10"]).ingestGatherMilliseconds == 10)
+    @Test func ingestGatherWindowDefaultsToTenMillisecondsAndIsBounded() throws {
+        #expect(try SufraConfiguration(environment: [:]).ingestGatherMilliseconds == 10)
+        #expect(try SufraConfiguration(environment: ["INGEST_GATHER_MS": "25"]).ingestGatherMilliseconds == 25)
         #expect(try SufraConfiguration(environment: ["INGEST_GATHER_MS": "0"]).ingestGatherMilliseconds == 0)
         for bad in ["-1", "51", "soon"] {
             #expect(throws: ConfigurationError.self) { try SufraConfiguration(environment: ["INGEST_GATHER_MS": bad]) }

@@ -7,58 +7,84 @@ import Synchronization
 ///
 /// Batches are staggered: with no batch in flight a flusher takes what is pending at once (an idle system
 /// commits each message as it comes), but while one is in flight another flusher waits until half as many entries
-/// as the batch last started are pending, or until no batch is in flight any more (``BatchStagger``). Without it an
+/// as the batch last started are pending, or until no batch is in flight any more. With a gather window, batches
+/// also start that far apart unless a batch's worth is already pending (``BatchStagger``). Without the stagger an
 /// idle flusher woke for the first entry after a big batch left, so batches alternated between a handful and
 /// everything else, each small one a whole transaction's fixed cost (docs/inbound.md, "Group commit").
 final class BatchQueue<Entry: Sendable>: Sendable {
+    /// What a flusher does next.
+    private enum Next {
+        case flush([Entry])
+        case gather(until: ContinuousClock.Instant)
+        case idle
+    }
+
     private struct State {
         var pending: [Entry] = []
         var idleFlushers: [CheckedContinuation<Bool, Never>] = []
-        var stagger = BatchStagger()
+        var stagger: BatchStagger
         var stopped = false
 
-        /// The next batch if a flusher may take one now (see ``BatchStagger``), marking it in flight.
-        mutating func take(maximumBatch: Int) -> [Entry]? {
-            guard !pending.isEmpty, stopped || stagger.mayStart(pending: pending.count) else { return nil }
-            let count = min(pending.count, maximumBatch)
-            defer { pending.removeFirst(count) }
-            stagger.started(count)
-            return Array(pending.prefix(count))
+        /// The next step of a flusher (see ``BatchStagger``): a batch, marked in flight; a gather until the window
+        /// passes; or nothing to do yet. Once stopped, whatever is pending leaves at once.
+        mutating func next(maximumBatch: Int, now: ContinuousClock.Instant) -> Next {
+            let decision: BatchStagger.Decision =
+                stopped ? (pending.isEmpty ? .wait : .start) : stagger.decide(pending: pending.count, now: now)
+            switch decision {
+            case .start:
+                let count = min(pending.count, maximumBatch)
+                defer { pending.removeFirst(count) }
+                stagger.started(count, at: now)
+                return .flush(Array(pending.prefix(count)))
+            case .gather(let instant):
+                stagger.setGathering(true)
+                return .gather(until: instant)
+            case .wait:
+                return .idle
+            }
         }
     }
 
     private let maximumBatch: Int
     private let maximumPending: Int
     private let flushers: Int
-    private let gatherWindow: Duration
-    private let state = Mutex(State())
+    private let state: Mutex<State>
 
     /// A queue handing batches of at most `maximumBatch` to `flushers` concurrent flushes; with a `gatherWindow`,
-    /// a flusher starts a batch at most once per window (``GroupCommitOptions/gatherWindow``).
-    init(maximumBatch: Int, maximumPending: Int, flushers: Int, gatherWindow: Duration = .zero) {
+    /// batches start at least that far apart, and no two are in flight, unless `gatherEnough` entries are pending
+    /// (``GroupCommitOptions/gatherWindow``; a full batch by default).
+    init(
+        maximumBatch: Int, maximumPending: Int, flushers: Int, gatherWindow: Duration = .zero,
+        gatherEnough: Int? = nil
+    ) {
         self.maximumBatch = max(1, maximumBatch)
         self.maximumPending = maximumPending
         self.flushers = max(1, flushers)
-        self.gatherWindow = gatherWindow
+        // Without a window nothing holds a batch back but the stagger; with one, a full batch by default.
+        let enough = gatherWindow > .zero ? gatherEnough ?? self.maximumBatch : 1
+        let stagger = BatchStagger(window: gatherWindow, enough: enough)
+        state = Mutex(State(stagger: stagger))
     }
 
     /// A queue with the limits of a group-commit writer's `options`.
     convenience init(options: GroupCommitOptions) {
         self.init(
             maximumBatch: options.maximumBatch, maximumPending: options.maximumPending, flushers: options.flushers,
-            gatherWindow: options.gatherWindow)
+            gatherWindow: options.gatherWindow, gatherEnough: options.gatherEnough)
     }
 
     /// Entries waiting for a flusher.
     var pendingCount: Int { state.withLock { $0.pending.count } }
 
-    /// Queues `entry` and wakes an idle flusher; false when the queue is full or stopped (the caller fails it).
+    /// Queues `entry` and wakes an idle flusher when a batch may start or a window should be gathered; false when
+    /// the queue is full or stopped (the caller fails it).
     func enqueue(_ entry: Entry) -> Bool {
+        let now = ContinuousClock.now
         let outcome = state.withLock { state -> (accepted: Bool, wake: CheckedContinuation<Bool, Never>?) in
             guard !state.stopped, state.pending.count < maximumPending else { return (false, nil) }
             state.pending.append(entry)
-            let wake = state.stagger.mayStart(pending: state.pending.count) ? state.idleFlushers.popLast() : nil
-            return (true, wake)
+            let due = state.stagger.decide(pending: state.pending.count, now: now) != .wait
+            return (true, due ? state.idleFlushers.popLast() : nil)
         }
         outcome.wake?.resume(returning: true)
         return outcome.accepted
@@ -91,33 +117,31 @@ final class BatchQueue<Entry: Sendable>: Sendable {
         for waiter in waiters { waiter.resume(returning: false) }
     }
 
-    /// Lets entries gather until `instant` unless a full batch already waits or the queue stopped; a cancelled
-    /// sleep just ends the wait (what is pending is flushed on the way out).
-    private func gather(until instant: ContinuousClock.Instant) async {
-        let waitingIsUseful = state.withLock { !$0.stopped && $0.pending.count < maximumBatch }
-        guard waitingIsUseful, instant > .now else { return }
-        try? await Task.sleep(until: instant, clock: .continuous)
-    }
-
     private func flushLoop(_ flush: @Sendable ([Entry]) async -> Void) async {
         var finished = false
         while true {
-            let batch = state.withLock { state -> [Entry]? in
+            let next = state.withLock { state -> Next in
                 if finished { state.stagger.finished() }
-                return state.take(maximumBatch: maximumBatch)
+                return state.next(maximumBatch: maximumBatch, now: .now)
             }
             finished = false
-            if let batch {
-                let started = ContinuousClock.now
+            switch next {
+            case .flush(let batch):
                 await flush(batch)
                 finished = true
-                if gatherWindow > .zero { await gather(until: started + gatherWindow) }
                 continue
+            case .gather(let instant):
+                // A cancelled sleep just ends the wait: what is pending is flushed on the way out.
+                try? await Task.sleep(until: instant, clock: .continuous)
+                state.withLock { $0.stagger.setGathering(false) }
+                continue
+            case .idle:
+                break
             }
             let keepGoing = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
                 let decision = state.withLock { state -> Bool? in
                     if state.stopped { return !state.pending.isEmpty }
-                    if state.stagger.mayStart(pending: state.pending.count) { return true }
+                    if state.stagger.decide(pending: state.pending.count, now: .now) != .wait { return true }
                     state.idleFlushers.append(continuation)
                     return nil
                 }

@@ -8,13 +8,27 @@ public struct GroupCommitOptions: Sendable {
     public var flushers = 2
     /// Most callers waiting; beyond it callers fail fast with ``StorageUnavailable`` (docs/invariants.md 5).
     public var maximumPending = 10_000
-    /// The least time between the starts of one flusher's batches (zero: start the next as soon as one is due).
-    /// Entries that arrive meanwhile wait for the next batch, so it trades their latency for fewer transactions:
-    /// only for writers nobody is kept waiting on.
+    /// The least time between two batch starts (zero: start the next as soon as one is due, the default), whichever
+    /// flusher takes them. Entries that arrive meanwhile wait for the next batch, so it trades their latency for fewer
+    /// transactions.
     public var gatherWindow: Duration = .zero
+    /// With a ``gatherWindow``: pending entries that start a batch without waiting out the window or for the batch in
+    /// flight (nil: a full batch, ``maximumBatch``). Under load more are always pending, so no flusher waits.
+    public var gatherEnough: Int?
 
     /// Default limits.
     public init() {}
+
+    /// For webhooks (``GroupCommitIngest``): two transactions in flight, up to 64 webhooks each, batches at least
+    /// 10 ms apart while fewer than 4 webhooks wait. At customer pace (a webhook every few milliseconds, each batch
+    /// its own transaction) the webhooks of a window share one commit; under load batches hold more than 4 and start
+    /// as before (docs/inbound.md, "Flushers").
+    public static var ingest: GroupCommitOptions {
+        var options = GroupCommitOptions()
+        options.gatherWindow = .milliseconds(10)
+        options.gatherEnough = 4
+        return options
+    }
 
     /// For send outcomes and delivery receipts (``GroupCommitOutcomes``): one transaction in flight, up to 256
     /// entries, at most one every 10 ms. No customer waits on them, so fewer and larger transactions, each a WAL

@@ -136,7 +136,7 @@ public struct SufraApplication: Sendable {
         }
         notifier = OutboundNotifier(
             client: postgres, localWake: wakeLocalSender, logger: logger.with(label: "outbound"))
-        var ingestOptions = GroupCommitOptions()
+        var ingestOptions = GroupCommitOptions.ingest
         ingestOptions.flushers = configuration.ingestFlushers
         ingestOptions.gatherWindow = .milliseconds(configuration.ingestGatherMilliseconds)
         ingest = GroupCommitIngest(

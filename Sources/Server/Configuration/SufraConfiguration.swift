@@ -50,8 +50,9 @@ public struct SufraConfiguration: Sendable, CustomStringConvertible {
     /// bigger batches, so less database work per webhook; more let a database with many cores commit in parallel
     /// (docs/inbound.md, "Group commit").
     public var ingestFlushers: Int
-    /// `INGEST_GATHER_MS`: the least time between the starts of one webhook flusher's batches (0…50, default 0:
-    /// a batch starts as soon as one is due).
+    /// `INGEST_GATHER_MS`: the least time between the starts of two webhook batches while fewer than 4 webhooks
+    /// wait (0…50, default 10; 0: a batch starts as soon as one is due). Under load more wait, so it holds nothing
+    /// back (docs/inbound.md, "Flushers").
     public var ingestGatherMilliseconds: Int
     /// `DASHBOARD_SOCKETS_PER_RESTAURANT` (default 100) and `DASHBOARD_SOCKETS_MAX` (default 10,000): dashboard
     /// WebSockets this process takes per restaurant and in all; one past either is closed with `1013`.
@@ -120,7 +121,7 @@ public struct SufraConfiguration: Sendable, CustomStringConvertible {
         guard (1...16).contains(ingestFlushers) else {
             throw ConfigurationError.invalid("INGEST_FLUSHERS", "must be 1…16 (got \(ingestFlushers))")
         }
-        ingestGatherMilliseconds = try bounded("INGEST_GATHER_MS", 0...50, "milliseconds", or: 0)
+        ingestGatherMilliseconds = try bounded("INGEST_GATHER_MS", 0...50, "milliseconds", or: 10)
         dashboardSockets = LiveSocketLimits(
             perRestaurant: try positiveInt("DASHBOARD_SOCKETS_PER_RESTAURANT", default: 100),
             total: try positiveInt("DASHBOARD_SOCKETS_MAX", default: 10_000))
