@@ -22,6 +22,21 @@ import Testing
         #expect(batch.argumentBytes(of: 1) == 16)
     }
 
+    /// hiredis reads a formatted command as a C string (for `SUBSCRIBE`, argument after argument until a NUL), so
+    /// each command reaches it alone and followed by a NUL, the last of a batch as well as one in the middle.
+    @Test func eachCommandIsHandedOverAloneAndNulTerminated() {
+        var batch = RedisCommandBatch()
+        batch.append(["SUBSCRIBE", "a", "b"])
+        batch.append(["PING"])
+        for (index, expected) in [(0, "*3\r\n$9\r\nSUBSCRIBE\r\n$1\r\na\r\n$1\r\nb\r\n"), (1, "*1\r\n$4\r\nPING\r\n")] {
+            let (bytes, terminator) = batch.withTerminatedCommand(index) { command in
+                (command.map { UInt8(bitPattern: $0) }, command.baseAddress.map { $0[command.count] })
+            }
+            #expect(bytes == Array(expected.utf8))
+            #expect(terminator == 0)
+        }
+    }
+
     @Test func lengthsOfManyDigitsAndEmptyArguments() {
         var batch = RedisCommandBatch()
         batch.append(["SET", "", RedisArgument(bytes: Array(repeating: 0x61, count: 12_345))])

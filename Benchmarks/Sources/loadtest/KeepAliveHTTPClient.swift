@@ -57,7 +57,7 @@ final class KeepAliveHTTPClient: Sendable {
     ) {
         self.group = group
         self.connectionsPerOrigin = max(1, connectionsPerOrigin)
-        self.connectTimeout = .nanoseconds(Int64(connectTimeout.components.seconds) * 1_000_000_000)
+        self.connectTimeout = .nanoseconds(Self.nanoseconds(connectTimeout))
     }
 
     /// Posts `body` to `url` (`http://host:port/path`) and returns the answer, whatever its status.
@@ -115,7 +115,7 @@ final class KeepAliveHTTPClient: Sendable {
             case .connect:
                 return try await connect(to: origin)
             case .wait:
-                continue
+                continue  // never handed to a waiter: it gets `.reuse` or `.connect`
             }
         }
     }

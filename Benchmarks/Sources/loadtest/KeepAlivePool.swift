@@ -1,7 +1,7 @@
 import DequeModule
 
 /// The connections of one origin in ``KeepAliveHTTPClient``, as a value: idle ones to reuse, how many are open or
-/// opening, and the requests waiting for one. `Connection` is the channel (a value stands in for it when tested).
+/// opening, and the requests waiting for one, in arrival order.
 struct KeepAlivePool<Connection, Waiter> {
     typealias Lease = KeepAliveLease<Connection>
 
@@ -14,9 +14,6 @@ struct KeepAlivePool<Connection, Waiter> {
 
     /// A pool of at most `limit` connections (at least one).
     init(limit: Int) { self.limit = max(1, limit) }
-
-    /// Requests queued for a connection.
-    var waiting: Int { waiters.count }
 
     /// A connection for the next exchange: the most recently used idle one, a new slot, or a place in the queue.
     mutating func acquire(_ waiter: Waiter) -> Lease {

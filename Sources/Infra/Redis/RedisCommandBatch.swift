@@ -55,6 +55,25 @@ public struct RedisCommandBatch: Sendable {
         (index == 0 ? 0 : commands[index - 1].end)..<commands[index].end
     }
 
+    /// Calls `body` with a copy of the command at `index`, followed in memory by a NUL byte (not in the buffer).
+    ///
+    /// hiredis parses what `redisAsyncFormattedCommand` is given as if its own formatting had made it, a C string:
+    /// it reads the byte after the command's first argument, and for `SUBSCRIBE` every argument until no `$` is
+    /// left before a NUL. Given the last command of a batch in place, it read on past the buffer's end into whatever
+    /// the heap held there (seen once as `nextArgument: Assertion 'p' failed`); given one in the middle, a
+    /// `SUBSCRIBE` would have taken the next command's arguments for channels. hiredis copies the command anyway.
+    func withTerminatedCommand<Result>(_ index: Int, _ body: (UnsafeBufferPointer<CChar>) -> Result) -> Result {
+        let range = range(of: index)
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: range.count + 1) { copy in
+            bytes.withUnsafeBytes { source in
+                _ = UnsafeMutableRawBufferPointer(copy).copyMemory(
+                    from: UnsafeRawBufferPointer(rebasing: source[range]))
+            }
+            copy[range.count] = 0
+            return body(UnsafeBufferPointer(rebasing: copy[..<range.count]))
+        }
+    }
+
     /// The sum of the argument sizes of the command at `index` (what ``RedisConfiguration/maximumCommandBytes``
     /// limits).
     func argumentBytes(of index: Int) -> Int { commands[index].argumentBytes }

@@ -107,16 +107,16 @@ extension RedisConnection {
         armWatchdog()
     }
 
-    /// Hands the command at `index` of `batch` to hiredis, which copies it into its output buffer; its reply comes
-    /// back to ``received(_:tag:failure:)`` with `tag`.
+    /// Hands the command at `index` of `batch` to hiredis, NUL-terminated as it expects
+    /// (``RedisCommandBatch/withTerminatedCommand(_:_:)``); hiredis copies it into its output buffer, and its reply
+    /// comes back to ``received(_:tag:failure:)`` with `tag`.
     func writeFormatted(_ batch: RedisCommandBatch, command index: Int, tag: UInt) throws {
         guard case .open = state, !closeWhenIdle, let context else {
             if case .closed(let reason) = state { throw reason }
             throw RedisError.connection("connection to \(endpoint) is not open")
         }
-        let range = batch.range(of: index)
-        let status = batch.bytes.withUnsafeBytes { buffer -> Int32 in
-            guard let base = buffer.baseAddress else { return REDIS_ERR }
+        let status = batch.withTerminatedCommand(index) { command -> Int32 in
+            guard let base = command.baseAddress else { return REDIS_ERR }
             return redisAsyncFormattedCommand(
                 context,
                 { context, reply, privdata in
@@ -131,7 +131,7 @@ extension RedisConnection {
                     }
                 },
                 UnsafeMutableRawPointer(bitPattern: tag),
-                (base + range.lowerBound).assumingMemoryBound(to: CChar.self), range.count)
+                base, command.count)
         }
         guard status == REDIS_OK else {
             throw RedisError.connection("hiredis refused the command (connection to \(endpoint) is closing)")
