@@ -10,10 +10,7 @@ import Testing
     @Test func aGatherWindowHoldsTheNextBatchUntilItPasses() async throws {
         let window = Duration.milliseconds(300)
         let queue = BatchQueue<Int>(maximumBatch: 64, maximumPending: 100, flushers: 1, gatherWindow: window)
-        let (started, record) = AsyncStream.makeStream(of: (batch: [Int], at: ContinuousClock.Instant).self)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await queue.run { batch in record.yield((batch, .now)) } }
-            var batches = started.makeAsyncIterator()
+        try await withRecordedBatches(queue) { batches in
             let enqueued = ContinuousClock.now
             #expect(queue.enqueue(1))
             let first = try #require(await batches.next())
@@ -24,7 +21,6 @@ import Testing
             let second = try #require(await batches.next())
             #expect(second.batch == [2, 3])
             #expect(second.at - first.at >= window)
-            group.cancelAll()
         }
     }
 
@@ -32,17 +28,13 @@ import Testing
     @Test func theWindowHoldsWhicheverFlusherIsFree() async throws {
         let window = Duration.milliseconds(300)
         let queue = BatchQueue<Int>(maximumBatch: 64, maximumPending: 100, flushers: 2, gatherWindow: window)
-        let (started, record) = AsyncStream.makeStream(of: (batch: [Int], at: ContinuousClock.Instant).self)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await queue.run { batch in record.yield((batch, .now)) } }
-            var batches = started.makeAsyncIterator()
+        try await withRecordedBatches(queue) { batches in
             #expect(queue.enqueue(1))
             let first = try #require(await batches.next())
             #expect(queue.enqueue(2))
             let second = try #require(await batches.next())
             #expect(second.batch == [2])
             #expect(second.at - first.at >= window)
-            group.cancelAll()
         }
     }
 
@@ -50,17 +42,30 @@ import Testing
     @Test func enoughPendingEntriesDoNotWaitOutTheWindow() async throws {
         let queue = BatchQueue<Int>(
             maximumBatch: 64, maximumPending: 100, flushers: 2, gatherWindow: .seconds(5), gatherEnough: 3)
-        let (started, record) = AsyncStream.makeStream(of: (batch: [Int], at: ContinuousClock.Instant).self)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await queue.run { batch in record.yield((batch, .now)) } }
-            var batches = started.makeAsyncIterator()
+        try await withRecordedBatches(queue) { batches in
             #expect(queue.enqueue(1))
             let first = try #require(await batches.next())
             for entry in 2...4 { #expect(queue.enqueue(entry)) }
             let second = try #require(await batches.next())
             #expect(second.batch == [2, 3, 4])
             #expect(second.at - first.at < .seconds(2))
-            group.cancelAll()
         }
+    }
+}
+
+/// A batch as its flush saw it: the entries and when the flush began.
+private typealias StartedBatch = (batch: [Int], at: ContinuousClock.Instant)
+
+/// Runs `queue` with a flush that records each batch, and `body` with the recorded batches in order; the queue
+/// stops when `body` returns.
+private func withRecordedBatches(
+    _ queue: BatchQueue<Int>, _ body: (inout AsyncStream<StartedBatch>.Iterator) async throws -> Void
+) async throws {
+    let (started, record) = AsyncStream.makeStream(of: StartedBatch.self)
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { await queue.run { batch in record.yield((batch, .now)) } }
+        defer { group.cancelAll() }
+        var batches = started.makeAsyncIterator()
+        try await body(&batches)
     }
 }
