@@ -36,7 +36,7 @@ final class KeepAliveHTTPClient: Sendable {
         case busy
     }
 
-    /// `host:port` of an `http` URL, and the path.
+    /// Where a request goes: the host and port of an `http` URL (its pool of connections is keyed by it).
     struct Origin: Hashable, Sendable {
         var host: String
         var port: Int
