@@ -8,6 +8,12 @@ let crossModuleOptimization: [SwiftSetting] = [
     .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))
 ]
 
+/// The server allocates with tcmalloc (Debian: libtcmalloc-minimal4), linked by its file name because the runtime
+/// package ships no unversioned `.so`: a webhook allocates and frees hundreds of small blocks across the event loop
+/// and executor threads, and glibc's allocator (its arenas, consolidation) cost 10–25 % of throughput at 128
+/// connections (BENCHMARKS.md, "Session of 2026-12-02, evening").
+let tcmalloc: [LinkerSetting] = [.linkedLibrary(":libtcmalloc_minimal.so.4", .when(platforms: [.linux]))]
+
 /// Sufra: a multi-tenant WhatsApp ordering bot. See README.md and docs/ for the architecture.
 ///
 /// Imports point one way: `SufraDev → Server → Infra → Actors → Runtime`. Runtime and Actors touch no I/O library.
@@ -119,7 +125,8 @@ let package = Package(
                 "Server", "SufraDev", "Infra",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            linkerSettings: tcmalloc
         ),
 
         // MARK: Tests (integration tests read DATABASE_URL / REDIS_URL from scripts/services)
