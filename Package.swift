@@ -9,9 +9,11 @@ let crossModuleOptimization: [SwiftSetting] = [
 ]
 
 /// The server allocates with tcmalloc (Debian: libtcmalloc-minimal4), linked by its file name because the runtime
-/// package ships no unversioned `.so`: a webhook allocates and frees hundreds of small blocks across the event loop
-/// and executor threads, and glibc's allocator (its arenas, consolidation) cost 10–25 % of throughput at 128
-/// connections (BENCHMARKS.md, "Session of 2026-12-02, evening").
+/// package ships no unversioned `.so`. A webhook's values are often freed on another thread than the one that
+/// allocated them (event loop, executor pool, database I/O thread), and glibc then locks the owning arena: its
+/// allocator was ~10 % of the server's CPU at 128 connections, with 0.75 `futex` calls per webhook (0.24 with
+/// tcmalloc); at customer pace tcmalloc takes 2–9 % off the server's CPU per message (BENCHMARKS.md, "Session of
+/// 2026-12-02, evening").
 let tcmalloc: [LinkerSetting] = [.linkedLibrary(":libtcmalloc_minimal.so.4", .when(platforms: [.linux]))]
 
 /// Sufra: a multi-tenant WhatsApp ordering bot. See README.md and docs/ for the architecture.
