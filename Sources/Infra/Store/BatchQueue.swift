@@ -9,9 +9,9 @@ import Synchronization
 /// commits each message as it comes), but while one is in flight another flusher waits until half as many entries
 /// as the batch last started are pending, or until no batch is in flight any more. With a gather window, batches
 /// also start that far apart, and no second one beside one in flight, unless `gatherEnough` entries are pending
-/// (``BatchStagger``). Without the stagger an
-/// idle flusher woke for the first entry after a big batch left, so batches alternated between a handful and
-/// everything else, each small one a whole transaction's fixed cost (docs/inbound.md, "Group commit").
+/// (``BatchStagger``). Without the stagger an idle flusher woke for the first entry after a big batch left, so
+/// batches alternated between a handful and everything else, each small one a whole transaction's fixed cost
+/// (docs/inbound.md, "Group commit").
 final class BatchQueue<Entry: Sendable>: Sendable {
     /// What a flusher does next.
     private enum Next {
