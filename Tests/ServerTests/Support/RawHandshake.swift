@@ -20,7 +20,8 @@ enum RawHandshake {
     /// The code and reason of the close frame the server sent after upgrading `path` (a refused dashboard's view).
     static func closeFrame(port: Int, path: String) async throws -> (code: UInt16, reason: String) {
         try await exchange(port: port, path: path) { bytes in
-            guard let end = bytes.indexOfHeadEnd else { return nil }
+            // The head ends with a blank line; the frame follows it.
+            guard let end = bytes.firstRange(of: [13, 10, 13, 10])?.upperBound else { return nil }
             let head = String(decoding: bytes[..<end], as: UTF8.self)
             guard head.hasPrefix("HTTP/1.1 101") else { throw TestFailure("not upgraded: \(head)") }
             let frame = bytes[end...]
@@ -75,19 +76,5 @@ enum RawHandshake {
             }
             throw TestFailure("connection closed before the answer was complete: \(received)")
         }
-    }
-}
-
-extension Array<UInt8> {
-    /// The index just past the blank line that ends an HTTP head, if it has arrived.
-    fileprivate var indexOfHeadEnd: Int? {
-        guard count >= 4 else { return nil }
-        for index in 3..<count
-        where self[index - 3] == 13 && self[index - 2] == 10 && self[index - 1] == 13
-            && self[index] == 10
-        {
-            return index + 1
-        }
-        return nil
     }
 }
